@@ -1,0 +1,269 @@
+package io.eventcore;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A message as a transport hands it over, before decoding: raw key and value bytes, raw headers,
+ * and where it came from (topic, partition, offset, timestamp, consumer group).
+ *
+ * <p>Immutable and thread-safe. Byte arrays are copied on the way in; accessors return the held
+ * arrays without copying for speed, and callers must not modify them.
+ */
+public final class InboundMessage {
+    private final byte[] key;
+    private final byte[] value;
+    private final List<MessageHeader> headers;
+    private final String topic;
+    private final int partition;
+    private final long offset;
+    private final Instant timestamp;
+    private final String consumerGroup;
+
+    private InboundMessage(Builder b) {
+        this.key = b.key;
+        this.value = b.value;
+        this.headers = Collections.unmodifiableList(new ArrayList<>(b.headers));
+        this.topic = b.topic;
+        this.partition = b.partition;
+        this.offset = b.offset;
+        this.timestamp = b.timestamp;
+        this.consumerGroup = b.consumerGroup;
+    }
+
+    /**
+     * Starts a message from the given topic.
+     *
+     * @param topic the source topic, not blank
+     * @return a builder
+     */
+    public static Builder builder(String topic) {
+        return new Builder(topic);
+    }
+
+    /** @return the raw key, or {@code null} */
+    public byte[] key() {
+        return key;
+    }
+
+    /** @return the key decoded as UTF-8, or {@code null} */
+    public String keyAsString() {
+        return key == null ? null : new String(key, StandardCharsets.UTF_8);
+    }
+
+    /** @return the raw value, or {@code null} (e.g. a Kafka tombstone) */
+    public byte[] value() {
+        return value;
+    }
+
+    /** @return all headers in their original order, duplicates included (unmodifiable) */
+    public List<MessageHeader> headers() {
+        return headers;
+    }
+
+    /**
+     * @param name header name
+     * @return the last value of the header as UTF-8, or {@code null} when absent
+     */
+    public String header(String name) {
+        for (int i = headers.size() - 1; i >= 0; i--) {
+            MessageHeader h = headers.get(i);
+            if (h.key().equals(name)) {
+                return h.valueAsString();
+            }
+        }
+        return null;
+    }
+
+    /** @return the headers as an ordered string map (UTF-8 decoded, last value wins) */
+    public Map<String, String> headerMap() {
+        Map<String, String> map = new LinkedHashMap<>();
+        for (MessageHeader h : headers) {
+            String v = h.valueAsString();
+            if (v != null) {
+                map.put(h.key(), v);
+            }
+        }
+        return map;
+    }
+
+    /** @return the source topic */
+    public String topic() {
+        return topic;
+    }
+
+    /** @return the source partition, 0 when the transport has none */
+    public int partition() {
+        return partition;
+    }
+
+    /** @return the offset within the partition, -1 when the transport has none */
+    public long offset() {
+        return offset;
+    }
+
+    /** @return the broker or producer timestamp, or {@code null} */
+    public Instant timestamp() {
+        return timestamp;
+    }
+
+    /** @return the consuming group, or {@code null} */
+    public String consumerGroup() {
+        return consumerGroup;
+    }
+
+    /** @return a builder holding a copy of this message, for adjustments */
+    public Builder toBuilder() {
+        Builder b = new Builder(topic).key(key).value(value).partition(partition).offset(offset)
+                .timestamp(timestamp).consumerGroup(consumerGroup);
+        b.headers.addAll(headers);
+        return b;
+    }
+
+    @Override
+    public String toString() {
+        return topic + "-" + partition + "@" + offset;
+    }
+
+    /** Builds {@link InboundMessage}s. Not thread-safe. */
+    public static final class Builder {
+        private final String topic;
+        private byte[] key;
+        private byte[] value;
+        private final List<MessageHeader> headers = new ArrayList<>();
+        private int partition;
+        private long offset = -1;
+        private Instant timestamp;
+        private String consumerGroup;
+
+        private Builder(String topic) {
+            Objects.requireNonNull(topic, "topic");
+            if (topic.isBlank()) {
+                throw new IllegalArgumentException("topic must not be blank");
+            }
+            this.topic = topic;
+        }
+
+        /**
+         * @param key raw key, may be {@code null}; copied
+         * @return this builder
+         */
+        public Builder key(byte[] key) {
+            this.key = key == null ? null : key.clone();
+            return this;
+        }
+
+        /**
+         * @param key key as a string (UTF-8), may be {@code null}
+         * @return this builder
+         */
+        public Builder key(String key) {
+            this.key = key == null ? null : key.getBytes(StandardCharsets.UTF_8);
+            return this;
+        }
+
+        /**
+         * @param value raw value, may be {@code null}; copied
+         * @return this builder
+         */
+        public Builder value(byte[] value) {
+            this.value = value == null ? null : value.clone();
+            return this;
+        }
+
+        /**
+         * @param value value as a string (UTF-8)
+         * @return this builder
+         */
+        public Builder value(String value) {
+            this.value = value == null ? null : value.getBytes(StandardCharsets.UTF_8);
+            return this;
+        }
+
+        /**
+         * Appends a header.
+         *
+         * @param header the header
+         * @return this builder
+         */
+        public Builder header(MessageHeader header) {
+            headers.add(Objects.requireNonNull(header, "header"));
+            return this;
+        }
+
+        /**
+         * Appends a string header.
+         *
+         * @param name header name
+         * @param value value, UTF-8 encoded
+         * @return this builder
+         */
+        public Builder header(String name, String value) {
+            return header(MessageHeader.of(name, value));
+        }
+
+        /**
+         * Removes every header with the given name.
+         *
+         * @param name header name
+         * @return this builder
+         */
+        public Builder removeHeader(String name) {
+            headers.removeIf(h -> h.key().equals(name));
+            return this;
+        }
+
+        /**
+         * @param partition source partition, &gt;= 0
+         * @return this builder
+         */
+        public Builder partition(int partition) {
+            if (partition < 0) {
+                throw new IllegalArgumentException("partition must be >= 0, but was " + partition);
+            }
+            this.partition = partition;
+            return this;
+        }
+
+        /**
+         * @param offset offset within the partition, &gt;= -1 (-1: none)
+         * @return this builder
+         */
+        public Builder offset(long offset) {
+            if (offset < -1) {
+                throw new IllegalArgumentException("offset must be >= -1, but was " + offset);
+            }
+            this.offset = offset;
+            return this;
+        }
+
+        /**
+         * @param timestamp message timestamp, may be {@code null}
+         * @return this builder
+         */
+        public Builder timestamp(Instant timestamp) {
+            this.timestamp = timestamp;
+            return this;
+        }
+
+        /**
+         * @param consumerGroup the consuming group, may be {@code null}
+         * @return this builder
+         */
+        public Builder consumerGroup(String consumerGroup) {
+            this.consumerGroup = consumerGroup;
+            return this;
+        }
+
+        /** @return the message */
+        public InboundMessage build() {
+            return new InboundMessage(this);
+        }
+    }
+}

@@ -1,0 +1,4 @@
+/**
+ * The JDBC transactional outbox: store, relay and dialects.
+ */
+package io.eventcore.outbox.jdbc;

@@ -1,0 +1,177 @@
+package io.eventcore.test;
+
+import io.eventcore.EventPublisher;
+import io.eventcore.EventRouter;
+import io.eventcore.InboundMessage;
+import io.eventcore.MessageHeader;
+import io.eventcore.OutboundMessage;
+import io.eventcore.PublishReceipt;
+import io.eventcore.internal.Checks;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An in-memory log broker for tests: topics split into partitions, append-only, with committed
+ * offsets per consumer group, like Kafka without the network. Messages with the same key land in
+ * the same partition; keyless messages are spread round-robin.
+ *
+ * <p>Use {@link #publisher()} to send and {@link #consumer(String, String, EventRouter)} to
+ * consume. Each group is served by one consumer at a time (no rebalancing). Thread-safe.
+ */
+public final class InMemoryBroker {
+    /** Partitions of topics created implicitly: {@value}. */
+    public static final int DEFAULT_PARTITIONS = 4;
+
+    private final Map<String, List<List<InboundMessage>>> topics = new ConcurrentHashMap<>();
+    private final Map<String, Long> committed = new ConcurrentHashMap<>();
+    private final AtomicInteger roundRobin = new AtomicInteger();
+    private final AtomicBoolean unavailable = new AtomicBoolean();
+    private final Object appended = new Object();
+
+    /**
+     * Creates a topic. Idempotent for the same partition count.
+     *
+     * @param name topic name
+     * @param partitions partition count, &gt;= 1
+     * @throws IllegalStateException if it exists with another partition count
+     */
+    public void createTopic(String name, int partitions) {
+        Checks.notBlank("topic", name);
+        Checks.atLeast("partitions", partitions, 1);
+        List<List<InboundMessage>> created = topics.computeIfAbsent(name, n -> newPartitions(partitions));
+        if (created.size() != partitions) {
+            throw new IllegalStateException("topic " + name + " exists with " + created.size() + " partitions");
+        }
+    }
+
+    private static List<List<InboundMessage>> newPartitions(int count) {
+        List<List<InboundMessage>> parts = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            parts.add(new ArrayList<>());
+        }
+        return List.copyOf(parts);
+    }
+
+    private List<List<InboundMessage>> topic(String name) {
+        return topics.computeIfAbsent(name, n -> newPartitions(DEFAULT_PARTITIONS));
+    }
+
+    /**
+     * @param name topic name
+     * @return its partition count (creating it with {@value #DEFAULT_PARTITIONS} if absent)
+     */
+    public int partitions(String name) {
+        return topic(name).size();
+    }
+
+    /**
+     * Makes every send fail (as if the broker were down) until called with {@code false}.
+     *
+     * @param down whether the broker refuses sends
+     */
+    public void setUnavailable(boolean down) {
+        unavailable.set(down);
+    }
+
+    PublishReceipt append(OutboundMessage message) {
+        if (unavailable.get()) {
+            throw new IllegalStateException("in-memory broker unavailable (simulated)");
+        }
+        List<List<InboundMessage>> parts = topic(message.topic());
+        int p = message.key() == null ? Math.floorMod(roundRobin.getAndIncrement(), parts.size())
+                : Math.floorMod(message.key().hashCode(), parts.size());
+        List<InboundMessage> log = parts.get(p);
+        PublishReceipt receipt;
+        synchronized (log) {
+            InboundMessage.Builder b = InboundMessage.builder(message.topic()).key(message.keyBytes())
+                    .value(message.value()).partition(p).offset(log.size()).timestamp(Instant.now());
+            for (MessageHeader h : message.headers()) {
+                b.header(h);
+            }
+            log.add(b.build());
+            receipt = new PublishReceipt(message.topic(), p, log.size() - 1L);
+        }
+        synchronized (appended) {
+            appended.notifyAll();
+        }
+        return receipt;
+    }
+
+    List<InboundMessage> fetch(String topic, int partition, long from, int max) {
+        List<InboundMessage> log = topic(topic).get(partition);
+        synchronized (log) {
+            int start = (int) Math.min(from, log.size());
+            int end = (int) Math.min(log.size(), start + (long) max);
+            return new ArrayList<>(log.subList(start, end));
+        }
+    }
+
+    void awaitAppend(long millis) throws InterruptedException {
+        synchronized (appended) {
+            appended.wait(millis);
+        }
+    }
+
+    void commit(String group, String topic, int partition, long offset) {
+        committed.merge(group + '\u0000' + topic + '\u0000' + partition, offset, Math::max);
+    }
+
+    /**
+     * @param group consumer group
+     * @param topic topic
+     * @param partition partition
+     * @return the committed offset (next to consume), 0 when nothing was committed
+     */
+    public long committedOffset(String group, String topic, int partition) {
+        return committed.getOrDefault(group + '\u0000' + topic + '\u0000' + partition, 0L);
+    }
+
+    /**
+     * @param topic a topic
+     * @return every message in the topic, partition by partition (a snapshot)
+     */
+    public List<InboundMessage> messages(String topic) {
+        List<InboundMessage> all = new ArrayList<>();
+        for (List<InboundMessage> log : topic(topic)) {
+            synchronized (log) {
+                all.addAll(log);
+            }
+        }
+        return all;
+    }
+
+    /** @return a publisher appending to this broker; closing it does nothing */
+    public EventPublisher publisher() {
+        return new EventPublisher() {
+            @Override
+            public CompletionStage<PublishReceipt> send(OutboundMessage message) {
+                try {
+                    return CompletableFuture.completedFuture(append(message));
+                } catch (RuntimeException e) {
+                    return CompletableFuture.failedFuture(e);
+                }
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    /**
+     * @param group consumer group
+     * @param topic topic to consume
+     * @param router where messages are dispatched
+     * @return a builder for a consumer of this broker
+     */
+    public InMemoryEventConsumer.Builder consumer(String group, String topic, EventRouter router) {
+        return new InMemoryEventConsumer.Builder(this, group, topic, router);
+    }
+}

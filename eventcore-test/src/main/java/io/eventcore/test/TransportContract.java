@@ -1,0 +1,268 @@
+package io.eventcore.test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.eventcore.DeadLetter;
+import io.eventcore.Event;
+import io.eventcore.EventCodec;
+import io.eventcore.EventConsumer;
+import io.eventcore.EventContext;
+import io.eventcore.EventHeaders;
+import io.eventcore.EventPublisher;
+import io.eventcore.EventRouter;
+import io.eventcore.MessageHeader;
+import io.eventcore.OutboundMessage;
+import io.eventcore.RetryMode;
+import io.eventcore.RetryPolicy;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The contract every transport (publisher + consumer pair) passes. Extend it, implement the three
+ * factory methods, and run it: the tests are {@code final}.
+ *
+ * <pre>{@code
+ * class KafkaTransportTest extends TransportContract {
+ *     protected String createTopic() { ... }
+ *     protected EventPublisher createPublisher() { ... }
+ *     protected EventConsumer createConsumer(String topic, String group, EventRouter router) { ... }
+ * }
+ * }</pre>
+ *
+ * <p>Events are {@link Sample} payloads: a key and a per-key sequence number.
+ */
+public abstract class TransportContract {
+    /** How long any single expectation may take: override for slow transports. */
+    protected Duration timeout() {
+        return Duration.ofSeconds(30);
+    }
+
+    /**
+     * @return a new, empty topic name (created if the transport needs that)
+     */
+    protected abstract String createTopic();
+
+    /**
+     * @return a publisher; closed by the contract after each test
+     */
+    protected abstract EventPublisher createPublisher();
+
+    /**
+     * @param topic topic to consume
+     * @param group consumer group
+     * @param router where to dispatch
+     * @return a consumer, not yet started; closed by the contract
+     */
+    protected abstract EventConsumer createConsumer(String topic, String group, EventRouter router);
+
+    /**
+     * The payload the contract publishes.
+     *
+     * @param key ordering key
+     * @param seq sequence number within the key
+     */
+    public record Sample(String key, int seq) {
+    }
+
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final EventCodec codec = EventCodec.json();
+
+    @AfterEach
+    final void closeResources() throws Exception {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            AutoCloseable r = resources.get(i);
+            if (r instanceof EventConsumer c) {
+                c.close(Duration.ofSeconds(5));
+            } else {
+                r.close();
+            }
+        }
+        resources.clear();
+    }
+
+    private <T extends AutoCloseable> T track(T resource) {
+        resources.add(resource);
+        return resource;
+    }
+
+    private EventConsumer start(String topic, String group, EventRouter router) {
+        track(router);
+        EventConsumer consumer = track(createConsumer(topic, group, router));
+        consumer.start();
+        return consumer;
+    }
+
+    private List<Event<Sample>> publish(String topic, int keys, int perKey) {
+        EventPublisher publisher = track(createPublisher());
+        List<Event<Sample>> events = new ArrayList<>();
+        List<OutboundMessage> batch = new ArrayList<>();
+        for (int seq = 0; seq < perKey; seq++) {
+            for (int k = 0; k < keys; k++) {
+                Event<Sample> e = Event.of("Sample", "key-" + k, new Sample("key-" + k, seq));
+                events.add(e);
+                batch.add(OutboundMessage.of(topic, e, codec));
+            }
+        }
+        publisher.sendAll(batch).toCompletableFuture().join();
+        return events;
+    }
+
+    @Test
+    public final void everyPublishedEvent_isHandled_withItsIdKeyAndPayload() {
+        String topic = createTopic();
+        EventCollector<Sample> collector = new EventCollector<>();
+        start(topic, "contract-all", EventRouter.builder().route("Sample", Sample.class, collector).build());
+        List<Event<Sample>> sent = publish(topic, 10, 20);
+
+        collector.awaitCount(sent.size(), timeout());
+        Map<String, Event<Sample>> received = collector.events().stream()
+                .collect(Collectors.toMap(Event::id, e -> e, (a, b) -> a));
+        for (Event<Sample> e : sent) {
+            Event<Sample> got = received.get(e.id());
+            assertTrue(got != null, "event " + e.id() + " was never handled");
+            assertEquals(e.key(), got.key());
+            assertEquals(e.payload(), got.payload());
+            assertEquals(e.occurredAt(), got.occurredAt());
+        }
+    }
+
+    @Test
+    public final void eventsOfOneKey_areHandledInPublishOrder() {
+        String topic = createTopic();
+        Map<String, List<Integer>> seen = new ConcurrentHashMap<>();
+        EventRouter router = EventRouter.builder().route("Sample", Sample.class, (event, ctx) ->
+                seen.computeIfAbsent(event.key(), k -> java.util.Collections.synchronizedList(new ArrayList<>()))
+                        .add(event.payload().seq())).build();
+        start(topic, "contract-order", router);
+        publish(topic, 8, 50);
+
+        Await.until(() -> seen.values().stream().mapToInt(List::size).sum() >= 400, timeout(),
+                () -> "handled " + seen.values().stream().mapToInt(List::size).sum() + " of 400");
+        for (Map.Entry<String, List<Integer>> e : seen.entrySet()) {
+            List<Integer> seqs = new ArrayList<>(e.getValue());
+            List<Integer> sorted = new ArrayList<>(seqs);
+            sorted.sort(null);
+            assertEquals(sorted, seqs, "order of key " + e.getKey());
+        }
+    }
+
+    @Test
+    public final void customHeaders_reachTheHandler() {
+        String topic = createTopic();
+        ConcurrentLinkedQueue<EventContext> contexts = new ConcurrentLinkedQueue<>();
+        EventCollector<Sample> collector = new EventCollector<>();
+        start(topic, "contract-headers", EventRouter.builder().route("Sample", Sample.class, (e, ctx) -> {
+            contexts.add(ctx);
+            collector.handle(e, ctx);
+        }).build());
+        Event<Sample> event = Event.of("Sample", "k", new Sample("k", 1))
+                .withHeaders(Map.of(EventHeaders.TRACEPARENT, "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"));
+        EventPublisher publisher = track(createPublisher());
+        publisher.send(OutboundMessage.of(topic, event, codec)).toCompletableFuture().join();
+
+        Event<Sample> got = collector.awaitCount(1, timeout()).get(0);
+        assertEquals(event.id(), got.id());
+        assertEquals("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", got.headers().get(EventHeaders.TRACEPARENT));
+        EventContext ctx = contexts.peek();
+        assertEquals(topic, ctx.message().topic());
+        assertEquals("contract-headers", ctx.message().consumerGroup());
+        assertTrue(ctx.message().offset() >= 0, "offset reported");
+    }
+
+    @Test
+    public final void undecodableValue_isDeadLetteredWithItsBytes_andConsumptionContinues() {
+        String topic = createTopic();
+        InMemoryDeadLetterSink dlq = new InMemoryDeadLetterSink();
+        EventCollector<Sample> collector = new EventCollector<>();
+        start(topic, "contract-poison", EventRouter.builder().route("Sample", Sample.class, collector)
+                .deadLetter(dlq).build());
+        EventPublisher publisher = track(createPublisher());
+        byte[] garbage = "{not json".getBytes(StandardCharsets.UTF_8);
+        publisher.send(new OutboundMessage(topic, "k", garbage, List.of(MessageHeader.of(EventHeaders.EVENT_TYPE,
+                "Sample")))).toCompletableFuture().join();
+        publish(topic, 1, 3);
+
+        collector.awaitCount(3, timeout());
+        DeadLetter letter = dlq.awaitCount(1, timeout()).get(0);
+        assertEquals("{not json", letter.valueAsString());
+        assertEquals(topic, letter.topic());
+        assertEquals("k", new String(letter.key(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    public final void unacknowledgedEvent_isRedeliveredToTheNextConsumer() {
+        String topic = createTopic();
+        List<Event<Sample>> sent = publish(topic, 1, 10);
+        Set<Integer> firstRun = ConcurrentHashMap.newKeySet();
+        // No dead-letter sink and no retries: seq 5 ends FAILED and must stay unacknowledged.
+        EventConsumer first = start(topic, "contract-redeliver", EventRouter.builder()
+                .route("Sample", Sample.class, (e, ctx) -> {
+                    if (e.payload().seq() == 5) {
+                        throw new IllegalStateException("down");
+                    }
+                    firstRun.add(e.payload().seq());
+                }).retry(RetryPolicy.none()).build());
+        Await.until(() -> firstRun.containsAll(Set.of(0, 1, 2, 3, 4)), timeout(), () -> "first run saw " + firstRun);
+        first.close(Duration.ofSeconds(5));
+
+        EventCollector<Sample> second = new EventCollector<>();
+        start(topic, "contract-redeliver", EventRouter.builder().route("Sample", Sample.class, second).build());
+        List<Integer> redelivered = second.awaitCount(5, timeout()).stream().map(e -> e.payload().seq()).toList();
+        assertTrue(redelivered.containsAll(List.of(5, 6, 7, 8, 9)), "redelivered " + redelivered);
+        Set<String> handled = new java.util.HashSet<>();
+        second.events().forEach(e -> handled.add(e.id()));
+        for (Event<Sample> e : sent) {
+            assertTrue(handled.contains(e.id()) || firstRun.contains(e.payload().seq()), "lost " + e);
+        }
+    }
+
+    @Test
+    public final void acknowledgedEvents_areNotRedelivered() {
+        String topic = createTopic();
+        publish(topic, 2, 5);
+        EventCollector<Sample> first = new EventCollector<>();
+        EventConsumer consumer = start(topic, "contract-acked", EventRouter.builder()
+                .route("Sample", Sample.class, first).build());
+        first.awaitCount(10, timeout());
+        consumer.close(Duration.ofSeconds(5));
+
+        EventCollector<Sample> second = new EventCollector<>();
+        start(topic, "contract-acked", EventRouter.builder().route("Sample", Sample.class, second).build());
+        publish(topic, 1, 1);
+        second.awaitCount(1, timeout());
+        assertEquals(List.of(new Sample("key-0", 0)), second.payloads(), "only the new event arrives");
+    }
+
+    @Test
+    public final void redeliverMode_retriesThroughTheTransport_countingAttempts() {
+        String topic = createTopic();
+        Map<Integer, Integer> attemptsSeen = new HashMap<>();
+        EventCollector<Sample> done = new EventCollector<>();
+        start(topic, "contract-retry-later", EventRouter.builder().route("Sample", Sample.class, (e, ctx) -> {
+            synchronized (attemptsSeen) {
+                attemptsSeen.merge(e.payload().seq(), 1, Integer::sum);
+            }
+            if (ctx.attempt() < 3) {
+                throw new IllegalStateException("transient, attempt " + ctx.attempt());
+            }
+            done.handle(e, ctx);
+        }).retry(RetryPolicy.fixed(Duration.ofMillis(50)).maxAttempts(3).mode(RetryMode.REDELIVER)).build());
+        publish(topic, 1, 2);
+
+        done.awaitCount(2, timeout());
+        synchronized (attemptsSeen) {
+            assertEquals(Map.of(0, 3, 1, 3), attemptsSeen, "three attempts per event");
+        }
+    }
+}
