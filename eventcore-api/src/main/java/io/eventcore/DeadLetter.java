@@ -1,7 +1,5 @@
 package io.eventcore;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.IdentityHashMap;
@@ -14,7 +12,8 @@ import java.util.Objects;
  * original key, value and headers byte for byte, where it came from, and why it failed.
  *
  * <p>Immutable and thread-safe. The stack trace is capped at {@value #MAX_STACK_TRACE_BYTES} bytes
- * of UTF-8 so a dead letter stays well inside broker message limits.
+ * of UTF-8 so a dead letter stays well inside broker message limits; each throwable of the
+ * cause chain contributes at most 12 frames, so the root cause is kept.
  *
  * @param key original key bytes, may be {@code null}
  * @param value original value bytes, may be {@code null}
@@ -42,6 +41,7 @@ public record DeadLetter(byte[] key, byte[] value, List<MessageHeader> headers, 
 
     /** Cap of {@link #stackTrace()}, in UTF-8 bytes: {@value}. */
     public static final int MAX_STACK_TRACE_BYTES = 8 * 1024;
+    private static final int FRAMES_PER_CAUSE = 12;
 
     /**
      * Validates the arguments and copies the headers.
@@ -95,9 +95,26 @@ public record DeadLetter(byte[] key, byte[] value, List<MessageHeader> headers, 
         return t;
     }
 
+    /**
+     * Renders the cause chain with a bounded number of frames per throwable, so the root cause
+     * survives the size cap even under deep framework stacks.
+     */
     private static String stackTraceOf(Throwable failure) {
-        StringWriter out = new StringWriter();
-        failure.printStackTrace(new PrintWriter(out));
+        StringBuilder out = new StringBuilder(2048);
+        Map<Throwable, Boolean> seen = new IdentityHashMap<>();
+        int depth = 0;
+        for (Throwable t = failure; t != null && depth < 8 && seen.put(t, Boolean.TRUE) == null;
+                t = t.getCause(), depth++) {
+            out.append(depth == 0 ? "" : "Caused by: ").append(t).append('\n');
+            StackTraceElement[] frames = t.getStackTrace();
+            int shown = Math.min(frames.length, FRAMES_PER_CAUSE);
+            for (int i = 0; i < shown; i++) {
+                out.append("\tat ").append(frames[i]).append('\n');
+            }
+            if (frames.length > shown) {
+                out.append("\t... ").append(frames.length - shown).append(" more\n");
+            }
+        }
         return out.toString();
     }
 

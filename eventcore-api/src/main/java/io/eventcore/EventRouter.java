@@ -205,6 +205,20 @@ public interface EventRouter extends AutoCloseable {
             return routeAsync(Event.typeOf(payloadClass), payloadClass, handler);
         }
 
+        /**
+         * Routes a payload class to an asynchronous handler with per-route options.
+         *
+         * @param payloadClass the payload class
+         * @param handler the handler
+         * @param options per-route options
+         * @param <T> payload type
+         * @return this builder
+         */
+        public <T> Builder routeAsync(Class<T> payloadClass, AsyncEventHandler<T> handler,
+                Consumer<RouteOptions> options) {
+            return routeAsync(Event.typeOf(payloadClass), payloadClass, handler, options);
+        }
+
         private <T> Builder add(String type, Class<T> payloadClass, AsyncEventHandler<T> handler, Object original,
                 Consumer<RouteOptions> configurer) {
             Checks.notBlank("type", type);
