@@ -13,9 +13,9 @@ import io.eventcore.internal.Checks;
 import io.eventcore.internal.KeyedSerialExecutor;
 import io.eventcore.internal.OffsetTracker;
 import io.eventcore.internal.Redelivery;
+import io.eventcore.internal.Settlement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -56,6 +56,7 @@ public final class InMemoryEventConsumer implements EventConsumer {
     private final long[] positions;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Thread pollThread;
+    private final Settlement settlement;
     private volatile boolean running;
     private volatile boolean started;
     private volatile Throwable fatal;
@@ -83,6 +84,15 @@ public final class InMemoryEventConsumer implements EventConsumer {
             trackers[p] = new OffsetTracker();
             positions[p] = broker.committedOffset(group, topic, p);
         }
+        this.settlement = new Settlement(router, timer, () -> running, this::redeliver, new Settlement.BlockListener() {
+            @Override
+            public void blocked(InboundMessage message) {
+            }
+
+            @Override
+            public void unblocked(InboundMessage message) {
+            }
+        }, FIRST_BACKOFF, MAX_BACKOFF);
         this.pollThread = daemon(this::pollLoop, "eventcore-inmemory-poll-" + group);
     }
 
@@ -139,10 +149,16 @@ public final class InMemoryEventConsumer implements EventConsumer {
         // A redelivered copy waits for its due time off the key's queue, so it blocks nobody.
         Instant due = parseDue(msg);
         CompletionStage<Void> done = due != null && due.isAfter(Instant.now())
-                ? delay(Duration.between(Instant.now(), due)).thenCompose(v -> workers.submit(null, () -> process(msg)))
-                : workers.submit(key, () -> process(msg));
+                ? delay(Duration.between(Instant.now(), due)).thenCompose(v -> workers.submit(null, () -> settlement.process(msg)))
+                : workers.submit(key, () -> settlement.process(msg));
         done.whenComplete((v, t) -> {
-            if (t == null) {
+            if (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+                t = t.getCause();
+            }
+            if (t instanceof Settlement.FatalDispatchException fatalError) {
+                fatal = fatalError.getCause();
+                log.error("consumer {} stopped by a fatal error at {}", group, msg, fatal);
+            } else if (t == null) {
                 trackers[msg.partition()].complete(msg.offset());
             }
             inFlight.decrementAndGet();
@@ -158,40 +174,10 @@ public final class InMemoryEventConsumer implements EventConsumer {
         }
     }
 
-    /** Completes normally once the message may be acknowledged; exceptionally if it must not be. */
-    private CompletionStage<Void> process(InboundMessage msg) {
-        return router.dispatch(msg).thenCompose(result -> settle(msg, result, FIRST_BACKOFF));
-    }
-
-    private CompletionStage<Void> settle(InboundMessage msg, DispatchResult result, Duration backoff) {
-        switch (result.outcome()) {
-            case SUCCEEDED, SKIPPED, DEAD_LETTERED:
-                return CompletableFuture.completedFuture(null);
-            case RETRY_LATER:
-                List<MessageHeader> headers = Redelivery.headers(msg, result, Instant.now());
-                broker.append(new OutboundMessage(topic, msg.keyAsString(), msg.value(), headers));
-                return CompletableFuture.completedFuture(null);
-            default:
-                break;
-        }
-        if (result.fatal()) {
-            fatal = result.failure().orElse(null);
-            log.error("consumer {} stopped by a fatal error at {}", group, msg);
-            return CompletableFuture.failedFuture(fatal);
-        }
-        if (!running) {
-            return CompletableFuture.failedFuture(new IllegalStateException("closed before " + msg + " completed"));
-        }
-        Duration next = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
-        return delay(backoff).thenCompose(v -> {
-            if (!running) {
-                return CompletableFuture.failedFuture(new IllegalStateException("closed"));
-            }
-            if (result.deadLetterPending()) {
-                return settle(msg, router.retryDeadLetter(result), next);
-            }
-            return router.dispatch(msg).thenCompose(r -> settle(msg, r, next));
-        });
+    private CompletionStage<Void> redeliver(InboundMessage msg, DispatchResult result) {
+        List<MessageHeader> headers = Redelivery.headers(msg, result, Instant.now());
+        broker.append(new OutboundMessage(topic, msg.keyAsString(), msg.value(), headers));
+        return CompletableFuture.completedFuture(null);
     }
 
     private CompletableFuture<Void> delay(Duration d) {
