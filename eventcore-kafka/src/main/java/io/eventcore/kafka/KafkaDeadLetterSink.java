@@ -1,0 +1,183 @@
+package io.eventcore.kafka;
+
+import io.eventcore.DeadLetter;
+import io.eventcore.DeadLetterSink;
+import io.eventcore.EventHeaders;
+import io.eventcore.MessageHeader;
+import io.eventcore.internal.Checks;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Writes dead letters to Kafka: by default to {@code <original topic>.dlq}, with the original key,
+ * value and headers byte for byte, plus the failure details as headers named
+ * {@value EventHeaders#DEAD_LETTER_PREFIX}{@code *}:
+ *
+ * <table>
+ *   <caption>Dead-letter headers</caption>
+ *   <tr><td>{@code eventcore_dlq_topic}, {@code _partition}, {@code _offset}, {@code _timestamp}</td>
+ *       <td>where the original came from</td></tr>
+ *   <tr><td>{@code eventcore_dlq_group}</td><td>consumer group</td></tr>
+ *   <tr><td>{@code eventcore_dlq_handler}</td><td>handler name</td></tr>
+ *   <tr><td>{@code eventcore_dlq_exception}, {@code _root_cause}, {@code _message}, {@code _stacktrace}</td>
+ *       <td>the failure (stack trace at most 8 KiB)</td></tr>
+ *   <tr><td>{@code eventcore_dlq_attempts}, {@code _first_failure_at}, {@code _last_failure_at}</td>
+ *       <td>attempt count and ISO-8601 times</td></tr>
+ * </table>
+ *
+ * <p>Dead-letter headers of an earlier failure are dropped, never piled up. {@link #accept} waits
+ * for the broker's acknowledgement (bounded by the send timeout) and throws if it does not come:
+ * the router then reports {@code FAILED} and the consumer keeps the original uncommitted.
+ *
+ * <p>Thread-safe. Close it when the consumer is closed.
+ */
+public final class KafkaDeadLetterSink implements DeadLetterSink, AutoCloseable {
+    /** Suffix of the default dead-letter topic: {@value}. */
+    public static final String DEFAULT_SUFFIX = ".dlq";
+
+    static final String TOPIC = EventHeaders.DEAD_LETTER_PREFIX + "topic";
+    static final String PARTITION = EventHeaders.DEAD_LETTER_PREFIX + "partition";
+    static final String OFFSET = EventHeaders.DEAD_LETTER_PREFIX + "offset";
+    static final String TIMESTAMP = EventHeaders.DEAD_LETTER_PREFIX + "timestamp";
+    static final String GROUP = EventHeaders.DEAD_LETTER_PREFIX + "group";
+    static final String HANDLER = EventHeaders.DEAD_LETTER_PREFIX + "handler";
+    static final String EXCEPTION = EventHeaders.DEAD_LETTER_PREFIX + "exception";
+    static final String ROOT_CAUSE = EventHeaders.DEAD_LETTER_PREFIX + "root_cause";
+    static final String MESSAGE = EventHeaders.DEAD_LETTER_PREFIX + "message";
+    static final String STACKTRACE = EventHeaders.DEAD_LETTER_PREFIX + "stacktrace";
+    static final String ATTEMPTS = EventHeaders.DEAD_LETTER_PREFIX + "attempts";
+    static final String FIRST_FAILURE = EventHeaders.DEAD_LETTER_PREFIX + "first_failure_at";
+    static final String LAST_FAILURE = EventHeaders.DEAD_LETTER_PREFIX + "last_failure_at";
+
+    private final Producer<byte[], byte[]> producer;
+    private final UnaryOperator<String> topicFor;
+    private final Duration sendTimeout;
+
+    private KafkaDeadLetterSink(Builder b) {
+        Map<String, Object> props = KafkaEventPublisher.producerDefaults();
+        props.putAll(b.properties);
+        this.producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+        this.topicFor = b.topicFor;
+        this.sendTimeout = b.sendTimeout;
+    }
+
+    /** @return a new builder */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public void accept(DeadLetter letter) throws Exception {
+        producer.send(toRecord(letter)).get(sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    ProducerRecord<byte[], byte[]> toRecord(DeadLetter d) {
+        List<Header> headers = new ArrayList<>();
+        for (MessageHeader h : d.headers()) {
+            if (!h.key().startsWith(EventHeaders.DEAD_LETTER_PREFIX)) {
+                headers.add(new RecordHeader(h.key(), h.value()));
+            }
+        }
+        add(headers, TOPIC, d.topic());
+        add(headers, PARTITION, Integer.toString(d.partition()));
+        add(headers, OFFSET, Long.toString(d.offset()));
+        add(headers, TIMESTAMP, d.timestamp() == null ? null : DateTimeFormatter.ISO_INSTANT.format(d.timestamp()));
+        add(headers, GROUP, d.consumerGroup());
+        add(headers, HANDLER, d.handlerName());
+        add(headers, EXCEPTION, d.exceptionClass());
+        add(headers, ROOT_CAUSE, d.rootCauseClass());
+        add(headers, MESSAGE, d.message());
+        add(headers, STACKTRACE, d.stackTrace());
+        add(headers, ATTEMPTS, Integer.toString(d.attempts()));
+        add(headers, FIRST_FAILURE, DateTimeFormatter.ISO_INSTANT.format(d.firstFailureAt()));
+        add(headers, LAST_FAILURE, DateTimeFormatter.ISO_INSTANT.format(d.lastFailureAt()));
+        return new ProducerRecord<>(topicFor.apply(d.topic()), null, d.key(), d.value(), headers);
+    }
+
+    private static void add(List<Header> headers, String name, String value) {
+        if (value != null) {
+            headers.add(new RecordHeader(name, value.getBytes(StandardCharsets.UTF_8)));
+        }
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(10));
+    }
+
+    /** Builds {@link KafkaDeadLetterSink}s. Not thread-safe. */
+    public static final class Builder {
+        /** Default bound of one dead-letter write: 30 seconds. */
+        public static final Duration DEFAULT_SEND_TIMEOUT = Duration.ofSeconds(30);
+
+        private final Map<String, Object> properties = new HashMap<>();
+        private UnaryOperator<String> topicFor = topic -> topic + DEFAULT_SUFFIX;
+        private Duration sendTimeout = DEFAULT_SEND_TIMEOUT;
+
+        private Builder() {
+        }
+
+        /**
+         * @param servers {@code host:port[,host:port]}
+         * @return this builder
+         */
+        public Builder bootstrapServers(String servers) {
+            properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, Checks.notBlank("bootstrapServers", servers));
+            return this;
+        }
+
+        /**
+         * @param props producer properties, passed through untouched
+         * @return this builder
+         */
+        public Builder properties(Map<String, ?> props) {
+            properties.putAll(Objects.requireNonNull(props, "properties"));
+            return this;
+        }
+
+        /**
+         * @param naming maps the original topic to its dead-letter topic; defaults to appending
+         *     {@value #DEFAULT_SUFFIX}
+         * @return this builder
+         */
+        public Builder topicNaming(UnaryOperator<String> naming) {
+            this.topicFor = Objects.requireNonNull(naming, "topicNaming");
+            return this;
+        }
+
+        /**
+         * @param timeout bound of one write, &gt; 0; defaults to 30 s
+         * @return this builder
+         */
+        public Builder sendTimeout(Duration timeout) {
+            this.sendTimeout = Checks.positive("sendTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * @return the sink
+         * @throws IllegalStateException if no bootstrap servers were given
+         */
+        public KafkaDeadLetterSink build() {
+            if (!properties.containsKey(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG)) {
+                throw new IllegalStateException("bootstrapServers must be set (or the bootstrap.servers property)");
+            }
+            return new KafkaDeadLetterSink(this);
+        }
+    }
+}

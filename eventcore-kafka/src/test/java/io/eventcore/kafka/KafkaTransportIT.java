@@ -1,0 +1,37 @@
+package io.eventcore.kafka;
+
+import io.eventcore.EventConsumer;
+import io.eventcore.EventPublisher;
+import io.eventcore.EventRouter;
+import io.eventcore.test.TransportContract;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** The transport contract against a real KRaft broker. */
+class KafkaTransportIT extends TransportContract {
+    private static final AtomicInteger TOPICS = new AtomicInteger();
+
+    @Override
+    protected Duration timeout() {
+        return Duration.ofSeconds(60);
+    }
+
+    @Override
+    protected String createTopic() {
+        String topic = "contract-" + TOPICS.incrementAndGet();
+        KafkaTestCluster.createTopics(3, topic, topic + ".retry");
+        return topic;
+    }
+
+    @Override
+    protected EventPublisher createPublisher() {
+        return KafkaEventPublisher.builder().bootstrapServers(KafkaTestCluster.bootstrapServers()).build();
+    }
+
+    @Override
+    protected EventConsumer createConsumer(String topic, String group, EventRouter router) {
+        return KafkaEventConsumer.builder().bootstrapServers(KafkaTestCluster.bootstrapServers())
+                .groupId(group).topics(topic).router(router).commitInterval(Duration.ofMillis(200))
+                .drainTimeout(Duration.ofSeconds(5)).build();
+    }
+}
