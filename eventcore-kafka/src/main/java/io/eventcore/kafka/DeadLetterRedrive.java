@@ -1,0 +1,341 @@
+package io.eventcore.kafka;
+
+import io.eventcore.EventHeaders;
+import io.eventcore.internal.Checks;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Republishes dead letters from a DLQ topic to the topic they came from, with their original key,
+ * value and headers (dead-letter and retry headers stripped), so the consumer handles them again
+ * once the cause is fixed.
+ *
+ * <p>A run reads the DLQ from the beginning up to its end offsets at the start of the run (no
+ * consumer group, nothing committed), selects records by event type, exception class (simple or
+ * fully qualified) and failure time window, and republishes the selection, awaiting every send.
+ * In dry-run mode it only reports what it would do. Records are not removed from the DLQ: run
+ * with a {@code from} time to avoid redriving the same letters twice.
+ *
+ * <p>Command line: {@code java -cp ... io.eventcore.kafka.DeadLetterRedrive --bootstrap-servers
+ * HOST:PORT --dlq-topic TOPIC [--event-type T] [--exception CLASS] [--from ISO] [--to ISO] [--dry-run]}.
+ */
+public final class DeadLetterRedrive {
+    private final Map<String, Object> properties;
+    private final String dlqTopic;
+    private final String eventType;
+    private final String exception;
+    private final Instant from;
+    private final Instant to;
+    private final boolean dryRun;
+    private final PrintStream out;
+
+    private DeadLetterRedrive(Builder b) {
+        this.properties = Map.copyOf(b.properties);
+        this.dlqTopic = b.dlqTopic;
+        this.eventType = b.eventType;
+        this.exception = b.exception;
+        this.from = b.from;
+        this.to = b.to;
+        this.dryRun = b.dryRun;
+        this.out = b.out;
+    }
+
+    /** @return a new builder */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * What a run selected and did.
+     *
+     * @param scanned records read from the DLQ
+     * @param selected records matching the filters
+     * @param republished records sent to their original topics (0 in dry-run mode)
+     */
+    public record Report(int scanned, int selected, int republished) {
+    }
+
+    /**
+     * Runs the redrive once.
+     *
+     * @return the report
+     * @throws Exception if reading or republishing fails (records already sent stay sent)
+     */
+    public Report run() throws Exception {
+        Map<String, Object> consumerProps = new HashMap<>(properties);
+        consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        consumerProps.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        Map<String, Object> producerProps = KafkaEventPublisher.producerDefaults();
+        properties.forEach((k, v) -> {
+            if (!ConsumerConfig.configNames().contains(k) || k.equals(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG)
+                    || k.startsWith("security.") || k.startsWith("sasl.") || k.startsWith("ssl.")) {
+                producerProps.put(k, v);
+            }
+        });
+        int scanned = 0;
+        List<ProducerRecord<byte[], byte[]>> selected = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = consumer.partitionsFor(dlqTopic, Duration.ofSeconds(30)).stream()
+                    .map(p -> new TopicPartition(dlqTopic, p.partition())).toList();
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = consumer.endOffsets(parts, Duration.ofSeconds(30));
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+            while (parts.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    if (r.offset() >= end.get(new TopicPartition(r.topic(), r.partition()))) {
+                        continue;
+                    }
+                    scanned++;
+                    ProducerRecord<byte[], byte[]> copy = select(r);
+                    if (copy != null) {
+                        selected.add(copy);
+                        out.printf("%s %s-%d@%d -> %s (event_type=%s, exception=%s)%n", dryRun ? "would redrive" : "redrive",
+                                r.topic(), r.partition(), r.offset(), copy.topic(), header(r, EventHeaders.EVENT_TYPE),
+                                header(r, KafkaDeadLetterSink.EXCEPTION));
+                    }
+                }
+            }
+        }
+        int republished = 0;
+        if (!dryRun && !selected.isEmpty()) {
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps, new ByteArraySerializer(),
+                    new ByteArraySerializer())) {
+                List<Future<RecordMetadata>> sends = new ArrayList<>();
+                for (ProducerRecord<byte[], byte[]> r : selected) {
+                    sends.add(producer.send(r));
+                }
+                for (Future<RecordMetadata> f : sends) {
+                    f.get(60, TimeUnit.SECONDS);
+                    republished++;
+                }
+            }
+        }
+        Report report = new Report(scanned, selected.size(), republished);
+        out.printf("scanned %d, selected %d, republished %d%s%n", scanned, selected.size(), republished,
+                dryRun ? " (dry run)" : "");
+        return report;
+    }
+
+    private ProducerRecord<byte[], byte[]> select(ConsumerRecord<byte[], byte[]> r) {
+        String origin = header(r, KafkaDeadLetterSink.TOPIC);
+        if (origin == null) {
+            return null;
+        }
+        if (eventType != null && !eventType.equals(header(r, EventHeaders.EVENT_TYPE))) {
+            return null;
+        }
+        if (exception != null) {
+            String ex = header(r, KafkaDeadLetterSink.EXCEPTION);
+            if (ex == null || !(ex.equals(exception) || ex.endsWith("." + exception))) {
+                return null;
+            }
+        }
+        if (from != null || to != null) {
+            String last = header(r, KafkaDeadLetterSink.LAST_FAILURE);
+            Instant at = last == null ? Instant.ofEpochMilli(r.timestamp()) : Instant.parse(last);
+            if (from != null && at.isBefore(from) || to != null && !at.isBefore(to)) {
+                return null;
+            }
+        }
+        List<Header> headers = new ArrayList<>();
+        for (Header h : r.headers()) {
+            String k = h.key();
+            if (!k.startsWith(EventHeaders.DEAD_LETTER_PREFIX) && !k.equals(EventHeaders.ATTEMPT)
+                    && !k.equals(EventHeaders.FIRST_FAILURE_AT) && !k.equals(EventHeaders.DUE_AT)) {
+                headers.add(new RecordHeader(k, h.value()));
+            }
+        }
+        String target = origin.endsWith(KafkaEventConsumer.Builder.DEFAULT_RETRY_SUFFIX)
+                ? origin.substring(0, origin.length() - KafkaEventConsumer.Builder.DEFAULT_RETRY_SUFFIX.length())
+                : origin;
+        return new ProducerRecord<>(target, null, r.key(), r.value(), headers);
+    }
+
+    private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
+        Header h = r.headers().lastHeader(name);
+        return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Command-line entry point. Exit codes: 0 done, 2 bad arguments, 1 failure.
+     *
+     * @param args see the class description
+     */
+    public static void main(String[] args) {
+        Builder b = builder();
+        try {
+            for (int i = 0; i < args.length; i++) {
+                String a = args[i];
+                switch (a) {
+                    case "--bootstrap-servers" -> b.bootstrapServers(value(args, ++i, a));
+                    case "--dlq-topic" -> b.dlqTopic(value(args, ++i, a));
+                    case "--event-type" -> b.eventType(value(args, ++i, a));
+                    case "--exception" -> b.exception(value(args, ++i, a));
+                    case "--from" -> b.from(Instant.parse(value(args, ++i, a)));
+                    case "--to" -> b.to(Instant.parse(value(args, ++i, a)));
+                    case "--dry-run" -> b.dryRun(true);
+                    default -> throw new IllegalArgumentException("unknown option " + a);
+                }
+            }
+            b.validate();
+        } catch (RuntimeException e) {
+            System.err.println("error: " + e.getMessage());
+            System.err.println("usage: DeadLetterRedrive --bootstrap-servers HOST:PORT --dlq-topic TOPIC "
+                    + "[--event-type TYPE] [--exception CLASS] [--from ISO-INSTANT] [--to ISO-INSTANT] [--dry-run]");
+            System.exit(2);
+            return;
+        }
+        try {
+            b.build().run();
+        } catch (Exception e) {
+            System.err.println("redrive failed: " + e);
+            System.exit(1);
+        }
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args[i];
+    }
+
+    /** Builds {@link DeadLetterRedrive} runs. Not thread-safe. */
+    public static final class Builder {
+        private final Map<String, Object> properties = new HashMap<>();
+        private String dlqTopic;
+        private String eventType;
+        private String exception;
+        private Instant from;
+        private Instant to;
+        private boolean dryRun;
+        private PrintStream out = System.out;
+
+        private Builder() {
+        }
+
+        /**
+         * @param servers {@code host:port[,host:port]}
+         * @return this builder
+         */
+        public Builder bootstrapServers(String servers) {
+            properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, Checks.notBlank("bootstrapServers", servers));
+            return this;
+        }
+
+        /**
+         * @param props client properties (security etc.), passed through
+         * @return this builder
+         */
+        public Builder properties(Map<String, ?> props) {
+            properties.putAll(Objects.requireNonNull(props, "properties"));
+            return this;
+        }
+
+        /**
+         * @param topic the DLQ topic to read, required
+         * @return this builder
+         */
+        public Builder dlqTopic(String topic) {
+            this.dlqTopic = Checks.notBlank("dlqTopic", topic);
+            return this;
+        }
+
+        /**
+         * @param type only letters with this {@code event_type}
+         * @return this builder
+         */
+        public Builder eventType(String type) {
+            this.eventType = Checks.notBlank("eventType", type);
+            return this;
+        }
+
+        /**
+         * @param className only letters whose exception class has this simple or full name
+         * @return this builder
+         */
+        public Builder exception(String className) {
+            this.exception = Checks.notBlank("exception", className);
+            return this;
+        }
+
+        /**
+         * @param start only letters whose last failure is at or after this instant
+         * @return this builder
+         */
+        public Builder from(Instant start) {
+            this.from = Objects.requireNonNull(start, "from");
+            return this;
+        }
+
+        /**
+         * @param end only letters whose last failure is before this instant
+         * @return this builder
+         */
+        public Builder to(Instant end) {
+            this.to = Objects.requireNonNull(end, "to");
+            return this;
+        }
+
+        /**
+         * @param enabled report only, republish nothing; defaults to {@code false}
+         * @return this builder
+         */
+        public Builder dryRun(boolean enabled) {
+            this.dryRun = enabled;
+            return this;
+        }
+
+        /**
+         * @param stream where the run reports what it does; defaults to {@code System.out}
+         * @return this builder
+         */
+        public Builder output(PrintStream stream) {
+            this.out = Objects.requireNonNull(stream, "output");
+            return this;
+        }
+
+        void validate() {
+            if (!properties.containsKey(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG)) {
+                throw new IllegalStateException("bootstrapServers must be set");
+            }
+            if (dlqTopic == null) {
+                throw new IllegalStateException("dlqTopic must be set");
+            }
+            if (from != null && to != null && !from.isBefore(to)) {
+                throw new IllegalStateException("from (" + from + ") must be before to (" + to + ")");
+            }
+        }
+
+        /**
+         * @return the redrive
+         * @throws IllegalStateException naming a missing or conflicting setting
+         */
+        public DeadLetterRedrive build() {
+            validate();
+            return new DeadLetterRedrive(this);
+        }
+    }
+}
