@@ -48,11 +48,25 @@ final class KafkaTestCluster {
         return cluster.bootstrapServers();
     }
 
+    private static boolean allLed(String... names) throws Exception {
+        return admin.describeTopics(List.of(names)).allTopicNames().get(30, TimeUnit.SECONDS).values().stream()
+                .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.isr().isEmpty()));
+    }
+
     static void createTopics(int partitions, String... names) {
         bootstrapServers();
         try {
             admin.createTopics(java.util.Arrays.stream(names).map(n -> new NewTopic(n, partitions, (short) 1)).toList())
                     .all().get(30, TimeUnit.SECONDS);
+            // Creation returns before every partition has a leader; producing earlier can race
+            // the leader election. Wait (with a deadline) until all partitions are led.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!allLed(names)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("partitions of " + List.of(names) + " have no leader after 30 s");
+                }
+                Thread.sleep(20);
+            }
         } catch (Exception e) {
             throw new IllegalStateException("could not create topics " + List.of(names), e);
         }

@@ -1,0 +1,88 @@
+package io.eventcore.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.eventcore.Event;
+import io.eventcore.EventRouter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** Consumers join and leave the group while events flow: every event is handled, per-key order holds. */
+class KafkaRebalanceIT {
+    record Step(String key, int seq) {
+    }
+
+    @Test
+    void consumersJoiningAndLeaving_loseNothing_andKeepFirstHandlingInKeyOrder() throws Exception {
+        String topic = "rebalance-" + UUID.randomUUID();
+        KafkaTestCluster.createTopics(6, topic, topic + ".retry");
+        String bootstrap = KafkaTestCluster.bootstrapServers();
+        String group = "g-" + topic;
+        Map<String, AtomicInteger> handledCount = new ConcurrentHashMap<>();
+        Map<String, List<Integer>> firstSeen = new ConcurrentHashMap<>();
+        Set<String> seenIds = ConcurrentHashMap.newKeySet();
+        EventRouter router = EventRouter.builder().route(Step.class, (e, c) -> {
+            handledCount.computeIfAbsent(e.id(), k -> new AtomicInteger()).incrementAndGet();
+            if (seenIds.add(e.id())) {
+                firstSeen.computeIfAbsent(e.key(), k -> java.util.Collections.synchronizedList(new ArrayList<>()))
+                        .add(e.payload().seq());
+            }
+            Thread.onSpinWait();
+        }).build();
+
+        int keys = 20;
+        int perKey = 150;
+        List<Event<Step>> sent = new ArrayList<>();
+        List<KafkaEventConsumer> consumers = new ArrayList<>();
+        try (KafkaEventPublisher publisher = KafkaEventPublisher.builder().bootstrapServers(bootstrap).topic(topic)
+                .build()) {
+            for (int round = 0; round < 3; round++) {
+                // Each round publishes a third of the sequence while membership changes.
+                List<Event<Step>> batch = new ArrayList<>();
+                for (int seq = round * perKey / 3; seq < (round + 1) * perKey / 3; seq++) {
+                    for (int k = 0; k < keys; k++) {
+                        batch.add(Event.of("key-" + k, new Step("key-" + k, seq)));
+                    }
+                }
+                sent.addAll(batch);
+                publisher.publishAll(batch).toCompletableFuture().join();
+                KafkaEventConsumer joining = KafkaEventConsumer.builder().bootstrapServers(bootstrap).groupId(group)
+                        .topics(topic).router(router).commitInterval(Duration.ofMillis(100))
+                        .drainTimeout(Duration.ofSeconds(5)).build();
+                joining.start();
+                consumers.add(joining);
+                int target = Math.min(sent.size(), seenIds.size() + batch.size() / 2);
+                await().atMost(Duration.ofSeconds(60)).until(() -> seenIds.size() >= target);
+                if (round == 1) {
+                    consumers.remove(0).close(Duration.ofSeconds(10));
+                }
+            }
+            await().atMost(Duration.ofSeconds(90)).until(() -> seenIds.size() >= sent.size());
+        } finally {
+            for (KafkaEventConsumer c : consumers) {
+                c.close(Duration.ofSeconds(10));
+            }
+            router.close();
+        }
+
+        for (Event<Step> e : sent) {
+            assertThat(seenIds).as("event %s lost", e.id()).contains(e.id());
+        }
+        long duplicates = handledCount.values().stream().filter(n -> n.get() > 1).count();
+        System.out.printf("rebalance: %d events, %d lost, %d handled more than once%n", sent.size(), 0, duplicates);
+        for (Map.Entry<String, List<Integer>> e : firstSeen.entrySet()) {
+            List<Integer> seqs = new ArrayList<>(e.getValue());
+            List<Integer> sorted = new ArrayList<>(seqs);
+            sorted.sort(null);
+            assertThat(seqs).as("first handling order of %s", e.getKey()).isEqualTo(sorted);
+        }
+    }
+}
