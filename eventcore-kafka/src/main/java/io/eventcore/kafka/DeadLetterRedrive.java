@@ -85,13 +85,7 @@ public final class DeadLetterRedrive {
         Map<String, Object> consumerProps = new HashMap<>(properties);
         consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         consumerProps.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        Map<String, Object> producerProps = KafkaEventPublisher.producerDefaults();
-        properties.forEach((k, v) -> {
-            if (!ConsumerConfig.configNames().contains(k) || k.equals(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG)
-                    || k.startsWith("security.") || k.startsWith("sasl.") || k.startsWith("ssl.")) {
-                producerProps.put(k, v);
-            }
-        });
+        Map<String, Object> producerProps = KafkaConfig.producerPropsFrom(properties);
         int scanned = 0;
         List<ProducerRecord<byte[], byte[]>> selected = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(),

@@ -17,6 +17,28 @@ final class KafkaConfig {
                 || k.endsWith(".key") && k.contains("ssl") || k.contains("token");
     }
 
+    /**
+     * Producer properties for a producer that works beside a consumer (retry topics, redrive):
+     * eventcore's producer defaults, then every given property that is not consumer-only, plus
+     * the connection and security ones the two clients share.
+     */
+    static Map<String, Object> producerPropsFrom(Map<String, Object> consumerProps) {
+        Map<String, Object> out = KafkaEventPublisher.producerDefaults();
+        consumerProps.forEach((k, v) -> {
+            boolean consumerOnly = k.startsWith("group.")
+                    || org.apache.kafka.clients.consumer.ConsumerConfig.configNames().contains(k);
+            if (!consumerOnly || isShared(k)) {
+                out.put(k, v);
+            }
+        });
+        return out;
+    }
+
+    private static boolean isShared(String key) {
+        return key.equals("bootstrap.servers") || key.startsWith("security.") || key.startsWith("sasl.")
+                || key.startsWith("ssl.") || key.equals("client.dns.lookup");
+    }
+
     /** A sorted copy with every secret value replaced by {@value #MASK}. */
     static Map<String, Object> masked(Map<String, Object> props) {
         Map<String, Object> out = new TreeMap<>();

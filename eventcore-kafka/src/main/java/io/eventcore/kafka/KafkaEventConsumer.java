@@ -107,13 +107,7 @@ public final class KafkaEventConsumer implements EventConsumer {
         this.maskedConfig = KafkaConfig.masked(props);
         this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
 
-        Map<String, Object> producerProps = KafkaEventPublisher.producerDefaults();
-        for (Map.Entry<String, Object> e : b.properties.entrySet()) {
-            if (!e.getKey().startsWith("group.") && !ConsumerConfig.configNames().contains(e.getKey())
-                    || isShared(e.getKey())) {
-                producerProps.put(e.getKey(), e.getValue());
-            }
-        }
+        Map<String, Object> producerProps = KafkaConfig.producerPropsFrom(b.properties);
         this.retryProducer = new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer());
 
         Executor executor = b.executor;
@@ -131,12 +125,6 @@ public final class KafkaEventConsumer implements EventConsumer {
                 blocks -> new Settlement(b.router, timer, () -> !closed, redeliverer, blocks, b.failedBackoff,
                         b.maxFailedBackoff));
         this.pollThread = new Thread(loop, "eventcore-kafka-poll-" + b.groupId);
-    }
-
-    /** Connection and security settings that both the consumer and the retry producer need. */
-    private static boolean isShared(String key) {
-        return key.equals(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG) || key.startsWith("security.")
-                || key.startsWith("sasl.") || key.startsWith("ssl.") || key.equals("client.dns.lookup");
     }
 
     private static Thread daemon(Runnable r, String name) {
