@@ -39,6 +39,26 @@ public interface EventPublisher extends AutoCloseable {
     }
 
     /** Flushes pending sends and releases resources. Idempotent. */
+    /**
+     * Says whether a send failure is transient (the broker is unreachable, a leader is moving, a
+     * request timed out) rather than a problem with the message itself. The outbox relay waits out
+     * transient failures without counting them against the row, and counts the others towards
+     * moving the row to the dead table.
+     *
+     * <p>The default treats everything as transient except {@link NonRetryableException}.
+     *
+     * @param failure a failure from {@link #send}, possibly wrapped in a
+     *        {@link java.util.concurrent.CompletionException}
+     * @return {@code true} if sending the same message later may succeed
+     */
+    default boolean isTransient(Throwable failure) {
+        Throwable t = failure;
+        while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return !(t instanceof NonRetryableException);
+    }
+
     @Override
     void close();
 }
