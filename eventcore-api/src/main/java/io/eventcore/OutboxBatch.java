@@ -23,7 +23,9 @@ import java.util.function.Function;
  *
  * <p>Per key, rows are settled in id order and settling stops at the first failure, so a later row
  * of the same key is never marked published ahead of an earlier one: it stays pending (and will be
- * sent again, a duplicate) behind the failed row. A row that failed before is sent alone for its key.
+ * sent again, a duplicate) behind the failed row. To keep that rare, a row whose send fails on the spot
+ * (the publisher rejects it before it reaches the broker) holds its key's later rows back from the
+ * round, and a row that failed before is sent alone for its key.
  */
 final class OutboxBatch {
     private final EventPublisher publisher;
@@ -79,7 +81,12 @@ final class OutboxBatch {
                         retryingKeys.add(key);
                     }
                 }
-                sends.add(new Sent(row, send(row)));
+                CompletableFuture<PublishReceipt> result = send(row);
+                if (key != null && result.isCompletedExceptionally()) {
+                    // Failed on the spot (too large, bad topic...): hold the key's later rows back.
+                    retryingKeys.add(key);
+                }
+                sends.add(new Sent(row, result));
                 sent++;
             }
             inFlight.put(group.getKey(), sends);

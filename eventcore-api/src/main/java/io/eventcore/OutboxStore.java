@@ -36,6 +36,19 @@ public interface OutboxStore {
     int shardCount();
 
     /**
+     * The shard of a key: a stable function of the key's UTF-16 {@link String#hashCode()}, mixed so
+     * that similar keys spread evenly. Stores use it when rows are appended.
+     *
+     * @param key the aggregate id
+     * @param shardCount the number of shards
+     * @return {@code 0 <= shard < shardCount}
+     */
+    static int shardOf(String key, int shardCount) {
+        int h = key.hashCode() * 0x9E3779B9;
+        return Math.floorMod(h ^ (h >>> 16), shardCount);
+    }
+
+    /**
      * Registers or refreshes a relay as alive, so others can share the shards with it.
      *
      * @param relayId the relay

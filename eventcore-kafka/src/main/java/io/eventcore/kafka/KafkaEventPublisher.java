@@ -116,6 +116,28 @@ public final class KafkaEventPublisher implements EventPublisher {
         return result;
     }
 
+    /**
+     * Transient: Kafka's {@link org.apache.kafka.common.errors.RetriableException}s (timeouts, leader
+     * changes, unreachable brokers), authentication and authorization failures (a configuration problem
+     * of the whole producer, not of one message), and anything that is not a Kafka exception. Not
+     * transient: other Kafka exceptions, which are about the message (record too large, invalid topic).
+     */
+    @Override
+    public boolean isTransient(Throwable failure) {
+        Throwable t = failure;
+        for (int depth = 0; t != null && depth < 8; depth++, t = t.getCause()) {
+            if (t instanceof org.apache.kafka.common.errors.RetriableException
+                    || t instanceof org.apache.kafka.common.errors.AuthenticationException
+                    || t instanceof org.apache.kafka.common.errors.AuthorizationException) {
+                return true;
+            }
+            if (t instanceof org.apache.kafka.common.KafkaException && t.getCause() == null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     static ProducerRecord<byte[], byte[]> toRecord(OutboundMessage message) {
         List<org.apache.kafka.common.header.Header> headers = new ArrayList<>(message.headers().size());
         for (MessageHeader h : message.headers()) {

@@ -1,0 +1,161 @@
+package io.eventcore.test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.eventcore.EventPublisher;
+import io.eventcore.InboundMessage;
+import io.eventcore.OutboundMessage;
+import io.eventcore.OutboxEvent;
+import io.eventcore.OutboxPublisher;
+import io.eventcore.PublishReceipt;
+import io.eventcore.RetryPolicy;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+class OutboxPublisherTest {
+    private final ManualClock clock = new ManualClock();
+    private final InMemoryOutboxStore store = InMemoryOutboxStore.create(4, io.eventcore.EventCodec.json(), clock);
+    private final InMemoryBroker broker = new InMemoryBroker();
+
+    /** Fails messages whose value is {@code poison} as a bad message, everything while {@code down} as an outage. */
+    private final class FlakyPublisher implements EventPublisher {
+        volatile boolean down;
+        final EventPublisher target = broker.publisher();
+
+        @Override
+        public CompletionStage<PublishReceipt> send(OutboundMessage message) {
+            if (down) {
+                return CompletableFuture.failedFuture(new IllegalStateException("broker down"));
+            }
+            if (new String(message.value(), StandardCharsets.UTF_8).equals("poison")) {
+                return CompletableFuture.failedFuture(new IllegalArgumentException("record too large"));
+            }
+            return target.send(message);
+        }
+
+        @Override
+        public boolean isTransient(Throwable failure) {
+            return failure instanceof IllegalStateException;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    private void append(String key, String... values) {
+        List<OutboxEvent> events = new ArrayList<>();
+        for (String v : values) {
+            events.add(OutboxEvent.builder("Order", key).rawPayload("Step", v.getBytes(StandardCharsets.UTF_8)).build());
+        }
+        store.inTransaction(tx -> store.append(tx, events));
+    }
+
+    private List<String> values(String key) {
+        return broker.messages("order-events").stream().filter(m -> key.equals(m.keyAsString()))
+                .map(m -> new String(m.value(), StandardCharsets.UTF_8)).toList();
+    }
+
+    @Test
+    void poisonRow_isRetriedWithBackoff_thenDead_whileOtherKeysFlow() {
+        FlakyPublisher publisher = new FlakyPublisher();
+        InMemoryDeadLetterSink sink = new InMemoryDeadLetterSink();
+        OutboxPublisher relay = OutboxPublisher.builder().store(store).publisher(publisher).clock(clock)
+                .retry(RetryPolicy.fixed(Duration.ofSeconds(10)).maxAttempts(3)).deadLetter(sink).build();
+        append("bad", "poison", "after-1", "after-2");
+        append("good", "g-1", "g-2");
+
+        assertThat(relay.publishPending()).isEqualTo(2);
+        assertThat(values("good")).containsExactly("g-1", "g-2");
+        assertThat(values("bad")).isEmpty();
+        assertThat(store.pending()).hasSize(3).first().satisfies(r -> assertThat(r.attempts()).isEqualTo(1));
+
+        append("good", "g-3");
+        assertThat(relay.publishPending()).as("the bad key waits out its back-off; others flow").isEqualTo(1);
+        clock.advance(Duration.ofSeconds(11));
+        relay.publishPending();
+        assertThat(store.pending().get(0).attempts()).isEqualTo(2);
+        clock.advance(Duration.ofSeconds(11));
+        relay.publishPending();
+
+        assertThat(values("bad")).as("rows behind the dead row flow, in order").containsExactly("after-1", "after-2");
+        assertThat(store.deadRecords(10)).singleElement().satisfies(r -> {
+            assertThat(r.attempts()).isEqualTo(3);
+            assertThat(r.lastError()).contains("record too large");
+        });
+        assertThat(sink.deadLetters()).singleElement().satisfies(d -> {
+            assertThat(d.valueAsString()).isEqualTo("poison");
+            assertThat(d.topic()).isEqualTo("order-events");
+            assertThat(d.handlerName()).isEqualTo("outbox-relay");
+            assertThat(d.exceptionClass()).isEqualTo(IllegalArgumentException.class.getName());
+        });
+        assertThat(relay.status().dead()).isEqualTo(1);
+        assertThat(relay.status().retried()).isEqualTo(2);
+    }
+
+    @Test
+    void brokerOutage_isNotCountedAgainstRows_andEverythingFlowsAfterwards() {
+        FlakyPublisher publisher = new FlakyPublisher();
+        OutboxPublisher relay = OutboxPublisher.builder().store(store).publisher(publisher).clock(clock)
+                .retry(RetryPolicy.fixed(Duration.ofSeconds(1)).maxAttempts(1)).build();
+        append("k", "1", "2", "3");
+        publisher.down = true;
+        for (int i = 0; i < 5; i++) {
+            assertThat(relay.publishPending()).isZero();
+        }
+        assertThat(store.pending()).hasSize(3).allSatisfy(r -> assertThat(r.attempts()).isZero());
+        assertThat(store.deadRecords(10)).isEmpty();
+        assertThat(relay.status().lastError()).contains("broker down");
+        publisher.down = false;
+        assertThat(relay.publishPending()).isEqualTo(3);
+        assertThat(values("k")).containsExactly("1", "2", "3");
+        assertThat(relay.status().lastError()).isNull();
+    }
+
+    @Test
+    void startedRelay_wakesOnCommit_andSurvivesAStoreOutage() {
+        OutboxPublisher relay = OutboxPublisher.builder().store(store).publisher(broker.publisher())
+                .minPollInterval(Duration.ofMillis(1)).maxPollInterval(Duration.ofMinutes(10)).build();
+        relay.start();
+        try {
+            // The idle interval grows to 10 minutes: only the wake-up on commit can publish this quickly.
+            Awaitility.await().atMost(5, TimeUnit.SECONDS).until(() -> relay.status().shards().size() == 4);
+            append("k", "1");
+            Awaitility.await().atMost(5, TimeUnit.SECONDS).until(() -> values("k").size() == 1);
+
+            store.setUnavailable(true);
+            relay.wakeUp();
+            Awaitility.await().atMost(5, TimeUnit.SECONDS).until(() -> relay.status().lastError() != null);
+            store.setUnavailable(false);
+            append("k", "2");
+            Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> values("k").size() == 2);
+            assertThat(values("k")).containsExactly("1", "2");
+        } finally {
+            relay.close(Duration.ofSeconds(5));
+        }
+        assertThat(relay.status().running()).isFalse();
+    }
+
+    @Test
+    void builder_rejectsBadSettings_namingThem() {
+        assertThatThrownBy(() -> OutboxPublisher.builder().batchSize(0))
+                .hasMessage("batchSize must be >= 1, but was 0");
+        assertThatThrownBy(() -> OutboxPublisher.builder().leaseTtl(Duration.ZERO))
+                .hasMessageContaining("leaseTtl must be > 0");
+        assertThatThrownBy(() -> OutboxPublisher.builder().store(store).build())
+                .hasMessage("publisher must be set");
+        assertThatThrownBy(() -> OutboxPublisher.builder().store(store).publisher(broker.publisher())
+                .minPollInterval(Duration.ofSeconds(2)).maxPollInterval(Duration.ofSeconds(1)).build())
+                .hasMessageContaining("minPollInterval");
+        assertThatThrownBy(() -> OutboxPublisher.builder().batchSize(5).batchSize(6))
+                .isInstanceOf(IllegalStateException.class).hasMessage("batchSize was already set");
+    }
+}
