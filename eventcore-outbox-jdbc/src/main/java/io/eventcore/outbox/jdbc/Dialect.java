@@ -1,0 +1,92 @@
+package io.eventcore.outbox.jdbc;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Locale;
+
+/**
+ * The databases the JDBC outbox supports, with what differs between them.
+ *
+ * <table>
+ *   <caption>Guarantees per dialect</caption>
+ *   <tr><th>dialect</th><th>unkeyed rows</th><th>commit order</th></tr>
+ *   <tr><td>{@link #POSTGRESQL} (13+)</td><td>claimed with {@code FOR UPDATE SKIP LOCKED}</td>
+ *       <td>id order; {@link JdbcOutbox.Builder#strictOrder strict mode} reads only rows of transactions
+ *       older than every running one, so a later-committing transaction can never slip a lower id in
+ *       behind rows already relayed</td></tr>
+ *   <tr><td>{@link #MYSQL} (MySQL 8, MariaDB 10.6+)</td><td>claimed with {@code FOR UPDATE SKIP LOCKED}</td>
+ *       <td>id order; two transactions appending for the same key concurrently may commit out of id
+ *       order (serialise them on the aggregate row, as the business write usually does)</td></tr>
+ *   <tr><td>{@link #H2} (2.x)</td><td>spread over the shards (no {@code SKIP LOCKED} claim)</td>
+ *       <td>as MySQL</td></tr>
+ * </table>
+ */
+public enum Dialect {
+    /** PostgreSQL 13 or later. */
+    POSTGRESQL("postgresql.sql", true),
+    /** MySQL 8 or later, and MariaDB 10.6 or later. */
+    MYSQL("mysql.sql", true),
+    /** H2 2.x (tests and demos). */
+    H2("h2.sql", false);
+
+    private final String ddlResource;
+    private final boolean skipLocked;
+
+    Dialect(String ddlResource, boolean skipLocked) {
+        this.ddlResource = ddlResource;
+        this.skipLocked = skipLocked;
+    }
+
+    /**
+     * @return the classpath resource holding this dialect's DDL with the default table prefix
+     *         {@code eventcore_outbox}, e.g. {@code io/eventcore/outbox/jdbc/postgresql.sql}
+     */
+    public String ddlResource() {
+        return "io/eventcore/outbox/jdbc/" + ddlResource;
+    }
+
+    /** @return whether rows without a key are claimed with {@code FOR UPDATE SKIP LOCKED} */
+    boolean skipLocked() {
+        return skipLocked;
+    }
+
+    /** @return the DDL with the default table prefix */
+    String defaultDdl() {
+        try (InputStream in = Dialect.class.getClassLoader().getResourceAsStream(ddlResource())) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + ddlResource());
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Picks the dialect from the connection's database product name.
+     *
+     * @param connection an open connection
+     * @return the dialect
+     * @throws SQLException if the metadata cannot be read
+     * @throws IllegalArgumentException if the database is not supported
+     */
+    public static Dialect detect(Connection connection) throws SQLException {
+        String product = connection.getMetaData().getDatabaseProductName();
+        String p = product.toLowerCase(Locale.ROOT);
+        if (p.contains("postgres")) {
+            return POSTGRESQL;
+        }
+        if (p.contains("mysql") || p.contains("mariadb")) {
+            return MYSQL;
+        }
+        if (p.equals("h2")) {
+            return H2;
+        }
+        throw new IllegalArgumentException("unsupported database '" + product
+                + "': eventcore's JDBC outbox supports PostgreSQL, MySQL/MariaDB and H2");
+    }
+}

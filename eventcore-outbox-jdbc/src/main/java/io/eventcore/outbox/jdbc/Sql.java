@@ -1,0 +1,93 @@
+package io.eventcore.outbox.jdbc;
+
+/** Every statement of the JDBC outbox, built once for the configured table names and dialect. */
+final class Sql {
+    private static final String COLUMNS = "id, event_id, aggregate_type, aggregate_id, event_type, topic, headers, "
+            + "payload, created_at, attempts, last_error";
+
+    final String insert;
+    final String fetch;
+    final String claimUnkeyed;
+    final String markPublished;
+    final String deletePublished;
+    final String retry;
+    final String insertDead;
+    final String deleteRow;
+    final String leaseRow;
+    final String acquire;
+    final String readLease;
+    final String renew;
+    final String release;
+    final String lockFence;
+    final String touchRelay;
+    final String insertRelay;
+    final String countRelays;
+    final String expireRelays;
+    final String leaveRelay;
+    final String releaseAllOf;
+    final String deadRows;
+    final String deadByIds;
+    final String replay;
+    final String deleteDead;
+    final String oldDead;
+    final String oldPublished;
+    final String pendingStats;
+    final String deadCount;
+
+    Sql(String table, Dialect dialect, boolean strict) {
+        String dead = table + "_dead";
+        String lease = table + "_lease";
+        String relay = table + "_relay";
+        insert = "INSERT INTO " + table + " (shard, event_id, aggregate_type, aggregate_id, event_type, topic, headers,"
+                + " payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        // A row waiting for a retry hides itself and every later row with its key.
+        fetch = "SELECT " + COLUMNS + " FROM " + table + " o WHERE o.shard = ? AND o.published_at IS NULL"
+                + " AND NOT EXISTS (SELECT 1 FROM " + table + " b WHERE b.shard = o.shard"
+                + " AND b.aggregate_id = o.aggregate_id AND b.next_attempt_at > ? AND b.id <= o.id"
+                + " AND b.published_at IS NULL)"
+                + (strict ? " AND o.tx_id < pg_snapshot_xmin(pg_current_snapshot())" : "")
+                + " ORDER BY o.id LIMIT ?";
+        claimUnkeyed = "SELECT " + COLUMNS + " FROM " + table + " WHERE shard = -1 AND published_at IS NULL"
+                + " AND next_attempt_at <= ?" + (strict ? " AND tx_id < pg_snapshot_xmin(pg_current_snapshot())" : "")
+                + " ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED";
+        markPublished = "UPDATE " + table + " SET published_at = ? WHERE id IN ";
+        deletePublished = "DELETE FROM " + table + " WHERE id IN ";
+        retry = "UPDATE " + table + " SET attempts = ?, last_error = ?, next_attempt_at = ? WHERE id = ?";
+        insertDead = "INSERT INTO " + dead + " (" + COLUMNS + ", failed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        deleteRow = "DELETE FROM " + table + " WHERE id = ?";
+        leaseRow = "INSERT INTO " + lease + " (shard, owner, fence, lease_until) SELECT ?, NULL, 0, 0"
+                + (dialect == Dialect.MYSQL ? " FROM DUAL" : "")
+                + " WHERE NOT EXISTS (SELECT 1 FROM " + lease + " WHERE shard = ?)";
+        // fence first: MySQL evaluates SET left to right with the new values.
+        acquire = "UPDATE " + lease + " SET fence = CASE WHEN owner = ? THEN fence ELSE fence + 1 END, owner = ?,"
+                + " lease_until = ? WHERE shard = ? AND (owner = ? OR owner IS NULL OR lease_until < ?)";
+        readLease = "SELECT owner, fence, lease_until FROM " + lease + " WHERE shard = ?";
+        renew = "UPDATE " + lease + " SET lease_until = ? WHERE shard = ? AND owner = ? AND fence = ?";
+        release = "UPDATE " + lease + " SET owner = NULL, lease_until = 0 WHERE shard = ? AND owner = ? AND fence = ?";
+        lockFence = "SELECT fence FROM " + lease + " WHERE shard = ? AND owner = ? AND fence = ? FOR UPDATE";
+        touchRelay = "UPDATE " + relay + " SET alive_until = ? WHERE relay_id = ?";
+        insertRelay = "INSERT INTO " + relay + " (relay_id, alive_until) VALUES (?, ?)";
+        countRelays = "SELECT COUNT(*) FROM " + relay + " WHERE alive_until >= ?";
+        expireRelays = "DELETE FROM " + relay + " WHERE alive_until < ?";
+        leaveRelay = "DELETE FROM " + relay + " WHERE relay_id = ?";
+        releaseAllOf = "UPDATE " + lease + " SET owner = NULL, lease_until = 0 WHERE owner = ?";
+        deadRows = "SELECT " + COLUMNS + " FROM " + dead + " ORDER BY failed_at, id LIMIT ?";
+        deadByIds = "SELECT " + COLUMNS + " FROM " + dead + " WHERE id IN ";
+        replay = insert;
+        deleteDead = "DELETE FROM " + dead + " WHERE id IN ";
+        oldDead = "SELECT id FROM " + dead + " WHERE failed_at < ? ORDER BY failed_at, id LIMIT ?";
+        oldPublished = "SELECT id FROM " + table + " WHERE published_at IS NOT NULL AND published_at < ?"
+                + " ORDER BY published_at LIMIT ?";
+        pendingStats = "SELECT COUNT(*), MIN(created_at) FROM " + table + " WHERE published_at IS NULL";
+        deadCount = "SELECT COUNT(*) FROM " + dead;
+    }
+
+    /** @return {@code (?, ?, ..., ?)} with {@code n} markers */
+    static String markers(int n) {
+        StringBuilder b = new StringBuilder(n * 3 + 2).append('(');
+        for (int i = 0; i < n; i++) {
+            b.append(i == 0 ? "?" : ", ?");
+        }
+        return b.append(')').toString();
+    }
+}
