@@ -1,5 +1,6 @@
 package io.eventcore.kafka;
 
+import io.eventcore.test.EmbeddedKafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -26,8 +27,8 @@ class DeadLetterRedriveIT {
     @Test
     void deadLettersAreRedrivenToTheirTopic_withOriginalHeaders_afterTheFix() throws Exception {
         String topic = "redrive-" + UUID.randomUUID();
-        KafkaTestCluster.createTopics(2, topic, topic + ".dlq");
-        String bootstrap = KafkaTestCluster.bootstrapServers();
+        EmbeddedKafka.createTopics(2, topic, topic + ".dlq");
+        String bootstrap = EmbeddedKafka.bootstrapServers();
         AtomicBoolean broken = new AtomicBoolean(true);
         EventCollector<Payment> handled = new EventCollector<>();
         try (KafkaDeadLetterSink sink = KafkaDeadLetterSink.builder().bootstrapServers(bootstrap).build();

@@ -1,5 +1,6 @@
 package io.eventcore.kafka;
 
+import io.eventcore.test.EmbeddedKafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -49,7 +50,7 @@ class KafkaDeadLetterIT {
 
     private void produce(String key, byte[] value, String type) throws Exception {
         try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers",
-                KafkaTestCluster.bootstrapServers()), new ByteArraySerializer(), new ByteArraySerializer())) {
+                EmbeddedKafka.bootstrapServers()), new ByteArraySerializer(), new ByteArraySerializer())) {
             ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value);
             if (type != null) {
                 r.headers().add(EventHeaders.EVENT_TYPE, type.getBytes(StandardCharsets.UTF_8));
@@ -62,7 +63,7 @@ class KafkaDeadLetterIT {
     private List<ConsumerRecord<byte[], byte[]>> readAll(String t, int atLeast) {
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers",
-                KafkaTestCluster.bootstrapServers()), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                EmbeddedKafka.bootstrapServers()), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> parts = c.partitionsFor(t).stream()
                     .map(p -> new TopicPartition(t, p.partition())).toList();
             c.assign(parts);
@@ -82,8 +83,8 @@ class KafkaDeadLetterIT {
 
     @Test
     void poisonPills_goToTheDlqWithOriginalBytes_andConsumptionContinues() throws Exception {
-        KafkaTestCluster.createTopics(1, topic, topic + ".dlq");
-        String bootstrap = KafkaTestCluster.bootstrapServers();
+        EmbeddedKafka.createTopics(1, topic, topic + ".dlq");
+        String bootstrap = EmbeddedKafka.bootstrapServers();
         KafkaDeadLetterSink sink = track(KafkaDeadLetterSink.builder().bootstrapServers(bootstrap).build());
         Map<String, Boolean> handled = new ConcurrentHashMap<>();
         EventRouter router = track(EventRouter.builder().route(Order.class, (e, c) -> handled.put(e.payload().id(), true))
@@ -125,8 +126,8 @@ class KafkaDeadLetterIT {
 
     @Test
     void deadLetterSinkDown_holdsTheOffset_untilTheWriteSucceeds() throws Exception {
-        KafkaTestCluster.createTopics(1, topic);
-        String bootstrap = KafkaTestCluster.bootstrapServers();
+        EmbeddedKafka.createTopics(1, topic);
+        String bootstrap = EmbeddedKafka.bootstrapServers();
         AtomicBoolean sinkDown = new AtomicBoolean(true);
         List<String> stored = new java.util.concurrent.CopyOnWriteArrayList<>();
         EventRouter router = track(EventRouter.builder()
@@ -169,8 +170,8 @@ class KafkaDeadLetterIT {
 
     @Test
     void jvmError_stopsTheConsumer_reportsDown_andDoesNotCommitPastTheRecord() throws Exception {
-        KafkaTestCluster.createTopics(1, topic);
-        String bootstrap = KafkaTestCluster.bootstrapServers();
+        EmbeddedKafka.createTopics(1, topic);
+        String bootstrap = EmbeddedKafka.bootstrapServers();
         EventRouter router = track(EventRouter.builder()
                 .route(Order.class, (e, c) -> {
                     if (e.payload().id().equals("boom")) {

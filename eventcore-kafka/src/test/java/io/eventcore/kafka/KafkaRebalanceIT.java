@@ -1,5 +1,6 @@
 package io.eventcore.kafka;
 
+import io.eventcore.test.EmbeddedKafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -23,8 +24,8 @@ class KafkaRebalanceIT {
     @Test
     void consumersJoiningAndLeaving_loseNothing_andKeepFirstHandlingInKeyOrder() throws Exception {
         String topic = "rebalance-" + UUID.randomUUID();
-        KafkaTestCluster.createTopics(6, topic, topic + ".retry");
-        String bootstrap = KafkaTestCluster.bootstrapServers();
+        EmbeddedKafka.createTopics(6, topic, topic + ".retry");
+        String bootstrap = EmbeddedKafka.bootstrapServers();
         String group = "g-" + topic;
         Map<String, AtomicInteger> handledCount = new ConcurrentHashMap<>();
         Map<String, List<Integer>> firstSeen = new ConcurrentHashMap<>();

@@ -1,5 +1,6 @@
 package io.eventcore.kafka;
 
+import io.eventcore.test.EmbeddedKafka;
 import io.eventcore.EventConsumer;
 import io.eventcore.EventPublisher;
 import io.eventcore.EventRouter;
@@ -19,18 +20,18 @@ class KafkaTransportIT extends TransportContract {
     @Override
     protected String createTopic() {
         String topic = "contract-" + TOPICS.incrementAndGet();
-        KafkaTestCluster.createTopics(3, topic, topic + ".retry");
+        EmbeddedKafka.createTopics(3, topic, topic + ".retry");
         return topic;
     }
 
     @Override
     protected EventPublisher createPublisher() {
-        return KafkaEventPublisher.builder().bootstrapServers(KafkaTestCluster.bootstrapServers()).build();
+        return KafkaEventPublisher.builder().bootstrapServers(EmbeddedKafka.bootstrapServers()).build();
     }
 
     @Override
     protected EventConsumer createConsumer(String topic, String group, EventRouter router) {
-        return KafkaEventConsumer.builder().bootstrapServers(KafkaTestCluster.bootstrapServers())
+        return KafkaEventConsumer.builder().bootstrapServers(EmbeddedKafka.bootstrapServers())
                 .groupId(group).topics(topic).router(router).commitInterval(Duration.ofMillis(200))
                 .drainTimeout(Duration.ofSeconds(5)).build();
     }

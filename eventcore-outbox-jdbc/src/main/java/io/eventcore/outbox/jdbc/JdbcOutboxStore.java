@@ -317,7 +317,10 @@ final class JdbcOutboxStore implements OutboxStore {
     }
 
     /** Runs {@code prefix (?, ...)} over the ids in chunks; a non-null {@code first} is bound before the ids. */
-    private static int inList(Connection c, String prefix, List<Long> ids, Long first) throws SQLException {
+    private int inList(Connection c, String prefix, List<Long> ids, Long first) throws SQLException {
+        if (dialect == Dialect.MYSQL) {
+            return byId(c, prefix, ids, first);
+        }
         int changed = 0;
         for (int from = 0; from < ids.size(); from += IN_LIST_CHUNK) {
             List<Long> chunk = ids.subList(from, Math.min(ids.size(), from + IN_LIST_CHUNK));
@@ -335,6 +338,32 @@ final class JdbcOutboxStore implements OutboxStore {
         return changed;
     }
 
+    /**
+     * InnoDB may scan (and lock) the whole table for a long {@code IN} list on a small table, and a
+     * {@code DELETE} then waits on rows another relay holds with {@code SKIP LOCKED}; one primary-key
+     * lookup per id, sent as a batch, locks only the rows named.
+     */
+    private static int byId(Connection c, String prefix, List<Long> ids, Long first) throws SQLException {
+        if (ids.isEmpty()) {
+            return 0;
+        }
+        try (PreparedStatement s = c.prepareStatement(prefix + "(?)")) {
+            for (Long id : ids) {
+                int i = 1;
+                if (first != null) {
+                    s.setLong(i++, first);
+                }
+                s.setLong(i, id);
+                s.addBatch();
+            }
+            int changed = 0;
+            for (int n : s.executeBatch()) {
+                changed += n == Statement.SUCCESS_NO_INFO ? 1 : Math.max(0, n);
+            }
+            return changed;
+        }
+    }
+
     @Override
     public boolean supportsUnkeyedClaims() {
         return dialect.skipLocked();
@@ -346,6 +375,12 @@ final class JdbcOutboxStore implements OutboxStore {
             throw new UnsupportedOperationException(dialect + " spreads unkeyed rows over shards");
         }
         return run("claim unkeyed rows", true, c -> {
+            if (dialect == Dialect.MYSQL) {
+                // InnoDB's REPEATABLE READ takes next-key locks that SKIP LOCKED would wait on.
+                try (Statement s = c.createStatement()) {
+                    s.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
+                }
+            }
             List<OutboxRecord> rows;
             try (PreparedStatement claim = c.prepareStatement(sql.claimUnkeyed)) {
                 claim.setLong(1, now.toEpochMilli());

