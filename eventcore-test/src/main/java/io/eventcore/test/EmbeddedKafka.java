@@ -63,6 +63,17 @@ public final class EmbeddedKafka {
     }
 
     private static boolean allLed(String... names) throws Exception {
+        try {
+            return allLedOrFail(names);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
+                return false; // metadata has not caught up with the creation yet
+            }
+            throw e;
+        }
+    }
+
+    private static boolean allLedOrFail(String... names) throws Exception {
         return admin.describeTopics(List.of(names)).allTopicNames().get(30, TimeUnit.SECONDS).values().stream()
                 .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.isr().isEmpty()));
     }
