@@ -1,0 +1,121 @@
+package io.eventcore.outbox.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eventcore.OutboxEvent;
+import io.eventcore.OutboxLease;
+import io.eventcore.OutboxPublisher;
+import io.eventcore.OutboxRecord;
+import io.eventcore.OutboxStore;
+import io.eventcore.test.InMemoryBroker;
+import io.eventcore.test.TestDatabase;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** PostgreSQL specifics: strict commit order, LISTEN/NOTIFY hints, and the wake-up after commit. */
+class PostgresOrderingIT {
+    private final TestDatabase db = TestDatabase.postgres();
+
+    @BeforeEach
+    void emptyTables() throws Exception {
+        JdbcOutbox.builder(db.dataSource()).table("ec_pg").build().createSchema();
+        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+            for (String suffix : List.of("", "_dead", "_lease", "_relay")) {
+                s.execute("DELETE FROM ec_pg" + suffix);
+            }
+        }
+    }
+
+    private static OutboxEvent event(String value) {
+        return OutboxEvent.builder("Order", "same-key").rawPayload("Step", value.getBytes(StandardCharsets.UTF_8))
+                .build();
+    }
+
+    private static List<String> fetch(OutboxStore store) {
+        int shard = OutboxStore.shardOf("same-key", store.shardCount());
+        Instant now = Instant.now();
+        OutboxLease lease = store.acquire(shard, "probe", now, Duration.ofSeconds(10)).orElseThrow();
+        try {
+            return store.fetch(lease, now, 100).stream().map(OutboxRecord::payload)
+                    .map(b -> new String(b, StandardCharsets.UTF_8)).toList();
+        } finally {
+            store.release(lease);
+        }
+    }
+
+    @Test
+    void strictOrder_hidesRowsBehindATransactionStillRunning() throws Exception {
+        JdbcOutbox strict = JdbcOutbox.builder(db.dataSource()).table("ec_pg").strictOrder(true).build();
+        JdbcOutbox relaxed = JdbcOutbox.builder(db.dataSource()).table("ec_pg").build();
+        try (Connection slow = db.dataSource().getConnection()) {
+            slow.setAutoCommit(false);
+            strict.append(slow, event("first-id"));   // takes the lower id, commits last
+            strict.inTransaction(c -> {
+                strict.append(c, event("second-id"));
+                return null;
+            });
+            assertThat(fetch(relaxed.store())).as("default mode: id order, committed rows only")
+                    .containsExactly("second-id");
+            assertThat(fetch(strict.store())).as("strict mode waits for the older transaction").isEmpty();
+            slow.commit();
+        }
+        assertThat(fetch(strict.store())).containsExactly("first-id", "second-id");
+        strict.close();
+        relaxed.close();
+    }
+
+    @Test
+    void notifyFromAnotherProcess_wakesAnIdleRelay() {
+        InMemoryBroker broker = new InMemoryBroker();
+        JdbcOutbox mine = JdbcOutbox.builder(db.dataSource()).table("ec_pg").notifications(true).build();
+        JdbcOutbox theirs = JdbcOutbox.builder(db.dataSource()).table("ec_pg").notifications(true).build();
+        // Polls only when woken: the idle interval is ten minutes.
+        try (OutboxPublisher relay = OutboxPublisher.builder().store(mine.store()).publisher(broker.publisher())
+                .topicNaming(r -> "orders").minPollInterval(Duration.ofMinutes(10))
+                .maxPollInterval(Duration.ofMinutes(10)).build()) {
+            relay.start();
+            Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> relay.status().shards().size() == 16);
+            theirs.inTransaction(c -> {
+                theirs.append(c, event("from-elsewhere"));
+                return null;
+            });
+            assertThat(relay.status().published()).isZero();
+            theirs.store().hintOthers();
+            Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> relay.status().published() == 1);
+        } finally {
+            mine.close();
+            theirs.close();
+        }
+    }
+
+    @Test
+    void commitThroughInTransaction_wakesTheLocalRelay() {
+        InMemoryBroker broker = new InMemoryBroker();
+        JdbcOutbox outbox = JdbcOutbox.builder(db.dataSource()).table("ec_pg").build();
+        try (OutboxPublisher relay = OutboxPublisher.builder().store(outbox.store()).publisher(broker.publisher())
+                .topicNaming(r -> "orders").minPollInterval(Duration.ofMinutes(10))
+                .maxPollInterval(Duration.ofMinutes(10)).build()) {
+            relay.start();
+            Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> relay.status().shards().size() == 16);
+            for (int i = 0; i < 3; i++) {
+                String value = "v" + i;
+                outbox.inTransaction(c -> {
+                    outbox.append(c, event(value));
+                    return null;
+                });
+                int expected = i + 1;
+                Awaitility.await().atMost(5, TimeUnit.SECONDS).until(() -> relay.status().published() == expected);
+            }
+        } finally {
+            outbox.close();
+        }
+    }
+}
