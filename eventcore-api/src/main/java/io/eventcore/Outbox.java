@@ -6,7 +6,7 @@ import java.util.List;
  * The write side of the transactional outbox: appends events inside the caller's transaction, so
  * they are published if and only if that transaction commits.
  *
- * <p>The transaction handle type {@code T} belongs to the store: a {@code java.sql.Connection} for the
+ * <p>The transaction handle type {@code T} belongs to the store: a JDBC {@code Connection} for the
  * JDBC outbox, a transaction object for the in-memory one. Appending never commits, rolls back or
  * closes the handle; the caller does.
  *

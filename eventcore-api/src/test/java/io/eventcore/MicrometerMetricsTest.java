@@ -72,4 +72,31 @@ class MicrometerMetricsTest {
                 .header(EventHeaders.EVENT_TYPE, "Paid").value("{\"id\":\"" + id + "\"}").build()).toCompletableFuture();
         return f.join();
     }
+
+    @Test
+    void outboxMeters_haveTheDocumentedNamesAndValues() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        MicrometerMetrics metrics = MicrometerMetrics.of(registry);
+        metrics.batchPublished(10, 9, Duration.ofMillis(12));
+        metrics.retried(1);
+        metrics.dead(2);
+        metrics.leaseAcquired(3);
+        metrics.leaseLost(3);
+        metrics.fenceRejected(3);
+        metrics.backlog(42, Duration.ofSeconds(7), 5);
+
+        assertThat(registry.get("eventcore.outbox.publish").timer().count()).isEqualTo(1);
+        assertThat(registry.get("eventcore.outbox.batch.size").summary().totalAmount()).isEqualTo(10);
+        assertThat(registry.get("eventcore.outbox.published").counter().count()).isEqualTo(9);
+        assertThat(registry.get("eventcore.outbox.retries").counter().count()).isEqualTo(1);
+        assertThat(registry.get("eventcore.outbox.dead").counter().count()).isEqualTo(2);
+        for (String change : new String[] {"acquired", "lost", "fenced"}) {
+            assertThat(registry.get("eventcore.outbox.leases").tag("change", change).counter().count()).isEqualTo(1);
+        }
+        assertThat(registry.get("eventcore.outbox.backlog").gauge().value()).isEqualTo(42);
+        assertThat(registry.get("eventcore.outbox.oldest.age").gauge().value()).isEqualTo(7.0);
+        assertThat(registry.get("eventcore.outbox.dead.rows").gauge().value()).isEqualTo(5);
+        metrics.backlog(0, Duration.ZERO, 0);
+        assertThat(registry.get("eventcore.outbox.backlog").gauge().value()).isZero();
+    }
 }

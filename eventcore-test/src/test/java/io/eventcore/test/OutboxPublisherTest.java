@@ -158,4 +158,54 @@ class OutboxPublisherTest {
         assertThatThrownBy(() -> OutboxPublisher.builder().batchSize(5).batchSize(6))
                 .isInstanceOf(IllegalStateException.class).hasMessage("batchSize was already set");
     }
+
+    /** Counts what the relay reports. */
+    private static final class RecordingMetrics implements io.eventcore.OutboxMetrics {
+        final java.util.concurrent.atomic.AtomicInteger published = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.concurrent.atomic.AtomicInteger leases = new java.util.concurrent.atomic.AtomicInteger();
+        volatile long backlog = -1;
+
+        @Override
+        public void batchPublished(int size, int ok, Duration elapsed) {
+            published.addAndGet(ok);
+        }
+
+        @Override
+        public void retried(int count) {
+        }
+
+        @Override
+        public void dead(int count) {
+        }
+
+        @Override
+        public void leaseAcquired(int shard) {
+            leases.incrementAndGet();
+        }
+
+        @Override
+        public void leaseLost(int shard) {
+        }
+
+        @Override
+        public void fenceRejected(int shard) {
+        }
+
+        @Override
+        public void backlog(long pending, Duration oldestAge, long dead) {
+            backlog = pending;
+        }
+    }
+
+    @Test
+    void relay_reportsBatchesLeasesAndBacklog() {
+        RecordingMetrics metrics = new RecordingMetrics();
+        OutboxPublisher relay = OutboxPublisher.builder().store(store).publisher(broker.publisher()).clock(clock)
+                .metrics(metrics).build();
+        append("k", "1", "2");
+        assertThat(relay.publishPending()).isEqualTo(2);
+        assertThat(metrics.published).hasValue(2);
+        assertThat(metrics.leases).hasValue(4);
+        assertThat(metrics.backlog).isGreaterThanOrEqualTo(0);
+    }
 }
