@@ -172,7 +172,7 @@ public final class OutboxPublisher implements AutoCloseable {
 
     /**
      * Runs passes on the caller's thread until no row is due: for tests and batch jobs. When the relay
-     * is not started, the leases taken for the pass are released at the end.
+     * is not started, it unregisters at the end, releasing the leases taken for the pass.
      *
      * @return how many rows were published
      * @throws EventcoreException if the store or the broker is unreachable
@@ -190,7 +190,14 @@ public final class OutboxPublisher implements AutoCloseable {
             }
         } finally {
             if (!running) {
-                leases.releaseAll();
+                // A standalone pass must not keep counting as a live relay: others would hold back shares.
+                leases.forgetAll();
+                try {
+                    store.leave(relayId);
+                } catch (RuntimeException e) {
+                    log.warn("relay {} could not unregister after its pass; its leases expire on their own",
+                            relayId, e);
+                }
             }
             passLock.unlock();
         }

@@ -91,11 +91,8 @@ final class ShardLeases {
         return owned.size();
     }
 
-    /** Releases everything (end of a standalone pass). */
-    void releaseAll() {
-        for (OutboxLease lease : owned.values()) {
-            store.release(lease);
-        }
+    /** Forgets every lease locally (the caller releases them in the store, e.g. by leaving). */
+    void forgetAll() {
         owned.clear();
         nextHeartbeat = Instant.MIN;
     }

@@ -194,7 +194,9 @@ public final class JdbcOutbox implements Outbox<Connection> {
 
     /** @return the DDL of this dialect with the configured table names */
     public String ddl() {
-        return dialect.defaultDdl().replace(DEFAULT_TABLE, table);
+        // Index names take no schema: they get the bare table name.
+        return dialect.defaultDdl().replaceAll(DEFAULT_TABLE + "(\\w*)_idx", Sql.bare(table) + "$1_idx")
+                .replace(DEFAULT_TABLE, table);
     }
 
     /**

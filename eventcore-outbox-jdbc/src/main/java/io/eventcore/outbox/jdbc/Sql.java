@@ -41,13 +41,18 @@ final class Sql {
         insert = "INSERT INTO " + table + " (shard, event_id, aggregate_type, aggregate_id, event_type, topic, headers,"
                 + " payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
         // A row waiting for a retry hides itself and every later row with its key.
-        fetch = "SELECT " + COLUMNS + " FROM " + table + " o WHERE o.shard = ? AND o.published_at IS NULL"
+        // InnoDB's statistics lag behind a table that is emptied and refilled all day; without the hint
+        // it may pick the published_at index and sort the whole shard on every fetch.
+        String pendingIndex = dialect == Dialect.MYSQL ? " FORCE INDEX (" + bare(table) + "_pending_idx)" : "";
+        fetch = "SELECT " + COLUMNS + " FROM " + table + " o" + pendingIndex + " WHERE o.shard = ? AND o.published_at IS NULL"
                 + " AND NOT EXISTS (SELECT 1 FROM " + table + " b WHERE b.shard = o.shard"
                 + " AND b.aggregate_id = o.aggregate_id AND b.next_attempt_at > ? AND b.id <= o.id"
+                // Constant bound: lets PostgreSQL use the partial index (next_attempt_at > 0) in generic plans.
+                + " AND b.next_attempt_at > 0"
                 + " AND b.published_at IS NULL)"
                 + (strict ? " AND o.tx_id < pg_snapshot_xmin(pg_current_snapshot())" : "")
                 + " ORDER BY o.id LIMIT ?";
-        claimUnkeyed = "SELECT " + COLUMNS + " FROM " + table + " WHERE shard = -1 AND published_at IS NULL"
+        claimUnkeyed = "SELECT " + COLUMNS + " FROM " + table + pendingIndex + " WHERE shard = -1 AND published_at IS NULL"
                 + " AND next_attempt_at <= ?" + (strict ? " AND tx_id < pg_snapshot_xmin(pg_current_snapshot())" : "")
                 + " ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED";
         markPublished = "UPDATE " + table + " SET published_at = ? WHERE id IN ";
@@ -80,6 +85,11 @@ final class Sql {
                 + " ORDER BY published_at LIMIT ?";
         pendingStats = "SELECT COUNT(*), MIN(created_at) FROM " + table + " WHERE published_at IS NULL";
         deadCount = "SELECT COUNT(*) FROM " + dead;
+    }
+
+    /** @return the table name without its schema */
+    static String bare(String table) {
+        return table.substring(table.indexOf('.') + 1);
     }
 
     /** @return {@code (?, ?, ..., ?)} with {@code n} markers */

@@ -20,7 +20,8 @@ class JdbcOutboxTest {
                     .hasMessageStartingWith("table must be a plain SQL identifier");
         }
         assertThat(JdbcOutbox.builder(h2).table("app.order_outbox").build().ddl())
-                .contains("CREATE TABLE IF NOT EXISTS app.order_outbox_lease");
+                .contains("CREATE TABLE IF NOT EXISTS app.order_outbox_lease")
+                .contains("CREATE INDEX IF NOT EXISTS order_outbox_pending_idx ON app.order_outbox (");
     }
 
     @Test
