@@ -59,4 +59,34 @@ class JdbcOutboxTest {
         assertThat(Headers.encode(Map.of())).isNull();
         assertThat(Headers.decode(null)).isEmpty();
     }
+
+    @Test
+    void keepPublished_marksRows_andPurgeDeletesThemByAgeInBatches() throws Exception {
+        JdbcOutbox outbox = JdbcOutbox.builder(h2).table("kept").keepPublished(true).build();
+        outbox.createSchema();
+        io.eventcore.test.InMemoryBroker broker = new io.eventcore.test.InMemoryBroker();
+        java.util.List<io.eventcore.OutboxEvent> events = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            events.add(io.eventcore.OutboxEvent.builder("Order", "k" + i).rawPayload("T", new byte[] {(byte) i}).build());
+        }
+        outbox.inTransaction(c -> {
+            outbox.append(c, events);
+            return null;
+        });
+        io.eventcore.OutboxPublisher relay = io.eventcore.OutboxPublisher.builder().store(outbox.store())
+                .publisher(broker.publisher()).build();
+        assertThat(relay.publishPending()).isEqualTo(5);
+        assertThat(relay.publishPending()).as("marked rows are not sent again").isZero();
+        assertThat(outbox.store().backlog().pending()).isZero();
+        try (java.sql.Connection c = h2.getConnection(); java.sql.Statement s = c.createStatement();
+                java.sql.ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM kept WHERE published_at IS NOT NULL")) {
+            rs.next();
+            assertThat(rs.getInt(1)).isEqualTo(5);
+        }
+        java.time.Instant later = java.time.Instant.now().plusSeconds(60);
+        assertThat(outbox.store().purgePublished(java.time.Instant.now().minusSeconds(60), 10)).isZero();
+        assertThat(outbox.store().purgePublished(later, 3)).isEqualTo(3);
+        assertThat(outbox.store().purgePublished(later, 3)).isEqualTo(2);
+        outbox.close();
+    }
 }
