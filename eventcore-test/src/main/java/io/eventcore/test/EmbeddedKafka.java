@@ -49,9 +49,8 @@ public final class EmbeddedKafka {
                 admin = Admin.create(Map.of("bootstrap.servers", kit.bootstrapServers()));
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     try {
-                        admin.close();
-                        kit.close();
-                    } catch (Exception ignored) {
+                        stop();
+                    } catch (RuntimeException ignored) {
                         // JVM is exiting
                     }
                 }));
@@ -60,6 +59,25 @@ public final class EmbeddedKafka {
             }
         }
         return cluster.bootstrapServers();
+    }
+
+    /**
+     * Stops the broker now instead of at JVM exit (for mains that exit with {@code System.exit}, where the
+     * shutdown hooks of the broker and of its temporary directories would race). Does nothing if it is not
+     * running; a later {@link #bootstrapServers()} starts a new one.
+     */
+    public static synchronized void stop() {
+        if (cluster != null) {
+            try {
+                admin.close();
+                cluster.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("could not stop the embedded Kafka broker", e);
+            } finally {
+                cluster = null;
+                admin = null;
+            }
+        }
     }
 
     private static boolean allLed(String... names) throws Exception {
