@@ -1,0 +1,63 @@
+package io.eventcore.benchmarks;
+
+import io.eventcore.test.KafkaBrokerProcess;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The end-to-end benchmark harness: eventcore next to hand-written baselines, in the same run,
+ * against a real single-node KRaft broker in a child JVM. Run it with
+ * {@code ./mvnw -q -DskipTests -Pbench verify -Dbench.args="--quick"}; options: {@code --quick},
+ * {@code --only overhead,parallelism,latency,outbox,memory}, {@code --jdbc-url URL} (PostgreSQL; default
+ * {@code jdbc:postgresql://127.0.0.1:5432/test} as user postgres, else embedded PostgreSQL).
+ */
+public final class Harness {
+    private Harness() {
+    }
+
+    /**
+     * @param args options, see the class comment
+     * @throws Exception if a workload fails
+     */
+    public static void main(String[] args) throws Exception {
+        List<String> list = Arrays.asList(args);
+        boolean quick = list.contains("--quick");
+        Set<String> only = new LinkedHashSet<>(List.of("overhead", "parallelism", "latency", "outbox", "memory"));
+        int i = list.indexOf("--only");
+        if (i >= 0 && i + 1 < list.size()) {
+            only.retainAll(List.of(list.get(i + 1).split(",")));
+        }
+        int u = list.indexOf("--jdbc-url");
+        String jdbcUrl = u >= 0 && u + 1 < list.size() ? list.get(u + 1) : null;
+        String mode = quick ? "quick" : "full";
+        System.out.printf("eventcore benchmark harness (%s): %d cores, Java %s%n", mode,
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+        Results results = new Results();
+        long started = System.nanoTime();
+        try (KafkaBrokerProcess broker = KafkaBrokerProcess.start()) {
+            String bootstrap = broker.bootstrapServers();
+            System.out.println("broker: child JVM at " + bootstrap);
+            if (only.contains("overhead")) {
+                new OverheadWorkload(bootstrap, quick ? 200_000 : 1_000_000).run(results);
+            }
+            if (only.contains("parallelism")) {
+                new ParallelismWorkload(bootstrap, quick ? 20_000 : 100_000).run(results);
+            }
+            if (only.contains("latency")) {
+                new LatencyWorkload(bootstrap, quick ? 10 : 60).run(results);
+            }
+            if (only.contains("outbox")) {
+                new OutboxWorkload(bootstrap, jdbcUrl, quick ? 20_000 : 100_000, quick ? 10 : 30).run(results);
+            }
+            if (only.contains("memory")) {
+                new MemoryWorkload(bootstrap, quick ? 200_000 : 1_000_000).run(results);
+            }
+        }
+        results.printTable();
+        Path file = results.write(Path.of("target", "benchmarks"), mode);
+        System.out.printf("%nresults: %s (%.0f s)%n", file.toAbsolutePath(), (System.nanoTime() - started) / 1e9);
+    }
+}

@@ -1,0 +1,76 @@
+package io.eventcore.benchmarks;
+
+import io.eventcore.EventCodec;
+import io.eventcore.EventHeaders;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/** Kafka plumbing shared by the workloads. */
+final class Kafka {
+    private Kafka() {
+    }
+
+    static void createTopic(String bootstrap, String name, int partitions) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(60, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (System.nanoTime() < deadline) {
+                try {
+                    boolean led = admin.describeTopics(List.of(name)).allTopicNames().get(10, TimeUnit.SECONDS)
+                            .get(name).partitions().stream().allMatch(p -> p.leader() != null);
+                    if (led) {
+                        return;
+                    }
+                } catch (Exception notYet) {
+                    // metadata not propagated yet
+                }
+                TimeUnit.MILLISECONDS.sleep(50);
+            }
+            throw new IllegalStateException("topic " + name + " has no leaders");
+        }
+    }
+
+    static KafkaProducer<byte[], byte[]> fastProducer(String bootstrap) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        p.put("linger.ms", "20");
+        p.put("batch.size", String.valueOf(512 * 1024));
+        p.put("compression.type", "none");
+        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    static KafkaConsumer<byte[], byte[]> consumer(String bootstrap, String group) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        p.put("group.id", group);
+        p.put("auto.offset.reset", "earliest");
+        p.put("enable.auto.commit", "false");
+        return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** Writes {@code count} 1.2 KB OrderPlaced events over {@code keys} keys. */
+    static void prefill(String bootstrap, String topic, int count, int keys) {
+        EventCodec codec = EventCodec.json();
+        byte[] type = "OrderPlaced".getBytes(StandardCharsets.UTF_8);
+        try (KafkaProducer<byte[], byte[]> producer = fastProducer(bootstrap)) {
+            for (int i = 0; i < count; i++) {
+                String key = "key-" + (i % keys);
+                ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8),
+                        Payloads.json(codec, key, i));
+                r.headers().add(EventHeaders.EVENT_TYPE, type);
+                producer.send(r);
+            }
+            producer.flush();
+        }
+    }
+}

@@ -1,0 +1,200 @@
+package io.eventcore.benchmarks;
+
+import io.eventcore.EventCodec;
+import io.eventcore.EventHeaders;
+import io.eventcore.OutboxEvent;
+import io.eventcore.OutboxPublisher;
+import io.eventcore.kafka.KafkaEventPublisher;
+import io.eventcore.outbox.jdbc.JdbcOutbox;
+import io.eventcore.test.TestDatabase;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+
+/**
+ * (d) The outbox relay, PostgreSQL to Kafka with per-key order on: throughput against a naive relay
+ * (select pending, {@code send().get()} per row, delete per row), and commit-to-consume latency at a
+ * moderate steady load with wake-ups on and off.
+ */
+final class OutboxWorkload {
+    private static final String TABLE = "bench_outbox";
+    private final String bootstrap;
+    private final String jdbcUrl;
+    private final int events;
+    private final int latencySeconds;
+
+    OutboxWorkload(String bootstrap, String jdbcUrl, int events, int latencySeconds) {
+        this.bootstrap = bootstrap;
+        this.jdbcUrl = jdbcUrl;
+        this.events = events;
+        this.latencySeconds = latencySeconds;
+    }
+
+    void run(Results results) throws Exception {
+        DataSource db = jdbcUrl != null ? TestDatabase.driverManager(jdbcUrl, "postgres", "")
+                : TestDatabase.postgres().dataSource();
+        System.out.printf("%n(d) outbox: PostgreSQL (%s) to Kafka, %,d events of 1.2 KB over 500 keys%n",
+                jdbcUrl != null ? jdbcUrl : TestDatabase.postgres(), events);
+        JdbcOutbox outbox = JdbcOutbox.builder(db).table(TABLE).build();
+        outbox.createSchema();
+        empty(db);
+        Kafka.createTopic(bootstrap, "bench-outbox", 12);
+        try (KafkaEventPublisher kafka = KafkaEventPublisher.builder().bootstrapServers(bootstrap)
+                .topic("bench-outbox").build()) {
+            fill(outbox, events);
+            OutboxPublisher relay = OutboxPublisher.builder().store(outbox.store()).publisher(kafka)
+                    .topicNaming(r -> "bench-outbox").build();
+            long start = System.nanoTime();
+            int published = relay.publishPending();
+            double ours = published / ((System.nanoTime() - start) / 1e9);
+
+            fill(outbox, events);
+            double naive = naive(db, events);
+            results.add("outbox relay throughput (PostgreSQL, per-key order)", ours, "events/s",
+                    "naive relay: send().get() per row", naive, true);
+
+            Latency on = latency(outbox, outbox, kafka, "wake-ups on");
+            JdbcOutbox other = JdbcOutbox.builder(db).table(TABLE).build();
+            Latency off = latency(outbox, other, kafka, "wake-ups off");
+            other.close();
+            results.add("outbox commit-to-consume p50, wake-ups on", on.p50, "ms");
+            results.add("outbox commit-to-consume p99, wake-ups on", on.p99, "ms");
+            results.add("outbox commit-to-consume p50, wake-ups off (1 s max poll)", off.p50, "ms");
+            results.add("outbox commit-to-consume p99, wake-ups off (1 s max poll)", off.p99, "ms");
+        } finally {
+            outbox.close();
+        }
+    }
+
+    private static void empty(DataSource db) throws Exception {
+        try (Connection c = db.getConnection(); Statement s = c.createStatement()) {
+            for (String suffix : List.of("", "_dead", "_lease", "_relay")) {
+                s.execute("DELETE FROM " + TABLE + suffix);
+            }
+        }
+    }
+
+    private static void fill(JdbcOutbox outbox, int count) {
+        byte[] payload = Payloads.json(EventCodec.json(), "order", 1);
+        for (int from = 0; from < count; from += 500) {
+            List<OutboxEvent> tx = new ArrayList<>(500);
+            for (int i = from; i < Math.min(count, from + 500); i++) {
+                tx.add(OutboxEvent.builder("Order", "key-" + (i % 500)).rawPayload("OrderPlaced", payload).build());
+            }
+            outbox.inTransaction(c -> {
+                outbox.append(c, tx);
+                return null;
+            });
+        }
+    }
+
+    /** What a hand-rolled relay often looks like: one row at a time, waiting for each acknowledgement. */
+    private double naive(DataSource db, int count) throws Exception {
+        int sent = 0;
+        long start = System.nanoTime();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap,
+                "enable.idempotence", "true", "acks", "all"), new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer());
+                Connection c = db.getConnection();
+                PreparedStatement select = c.prepareStatement("SELECT id, aggregate_id, event_type, payload FROM "
+                        + TABLE + " ORDER BY id LIMIT 500");
+                PreparedStatement delete = c.prepareStatement("DELETE FROM " + TABLE + " WHERE id = ?")) {
+            while (sent < count) {
+                try (ResultSet rs = select.executeQuery()) {
+                    while (rs.next()) {
+                        ProducerRecord<byte[], byte[]> r = new ProducerRecord<>("bench-outbox",
+                                rs.getString(2).getBytes(StandardCharsets.UTF_8), rs.getBytes(4));
+                        r.headers().add(EventHeaders.EVENT_TYPE, rs.getString(3).getBytes(StandardCharsets.UTF_8));
+                        producer.send(r).get();
+                        delete.setLong(1, rs.getLong(1));
+                        delete.executeUpdate();
+                        sent++;
+                    }
+                }
+            }
+        }
+        return sent / ((System.nanoTime() - start) / 1e9);
+    }
+
+    record Latency(double p50, double p99) {
+    }
+
+    /** Appends one event per transaction at 200 per second through {@code appender}; the relay reads through {@code relayOutbox}. */
+    private Latency latency(JdbcOutbox appender, JdbcOutbox relayOutbox, KafkaEventPublisher kafka, String label)
+            throws Exception {
+        int rate = 200;
+        int total = rate * latencySeconds;
+        Map<String, Long> committedAt = new ConcurrentHashMap<>();
+        List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
+        AtomicBoolean running = new AtomicBoolean(true);
+        String group = "outbox-latency-" + System.nanoTime();
+        Thread poller = new Thread(() -> {
+            try (KafkaConsumer<byte[], byte[]> consumer = Kafka.consumer(bootstrap, group)) {
+                consumer.subscribe(List.of("bench-outbox"));
+                consumer.poll(Duration.ofMillis(100));
+                consumer.seekToEnd(consumer.assignment());
+                while (running.get()) {
+                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(50))) {
+                        Header id = r.headers().lastHeader(EventHeaders.EVENT_ID);
+                        Long at = id == null ? null : committedAt.remove(new String(id.value(), StandardCharsets.UTF_8));
+                        if (at != null) {
+                            latencies.add(System.nanoTime() - at);
+                        }
+                    }
+                }
+            }
+        });
+        poller.start();
+        TimeUnit.SECONDS.sleep(3); // consumer group forms before the paced run
+        byte[] payload = Payloads.json(EventCodec.json(), "order", 1);
+        try (OutboxPublisher relay = OutboxPublisher.builder().store(relayOutbox.store()).publisher(kafka)
+                .topicNaming(r -> "bench-outbox").build()) {
+            relay.start();
+            long interval = TimeUnit.SECONDS.toNanos(1) / rate;
+            long next = System.nanoTime();
+            for (int i = 0; i < total; i++) {
+                long wait = next - System.nanoTime();
+                if (wait > 0) {
+                    LockSupport.parkNanos(wait);
+                }
+                OutboxEvent e = OutboxEvent.builder("Order", "key-" + (i % 500)).rawPayload("OrderPlaced", payload)
+                        .build();
+                appender.inTransaction(c -> {
+                    appender.append(c, e);
+                    return null;
+                });
+                committedAt.put(e.eventId(), System.nanoTime());
+                next += interval;
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (latencies.size() < total && System.nanoTime() < deadline) {
+                TimeUnit.MILLISECONDS.sleep(20);
+            }
+        } finally {
+            running.set(false);
+            poller.join();
+        }
+        long[] sorted;
+        synchronized (latencies) {
+            sorted = latencies.stream().mapToLong(Long::longValue).skip(total / 10).sorted().toArray();
+        }
+        System.out.printf("  %s: %d of %d events measured%n", label, latencies.size(), total);
+        return new Latency(sorted[sorted.length / 2] / 1e6, sorted[(int) (sorted.length * 0.99)] / 1e6);
+    }
+}

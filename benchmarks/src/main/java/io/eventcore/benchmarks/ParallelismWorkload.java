@@ -1,0 +1,98 @@
+package io.eventcore.benchmarks;
+
+import io.eventcore.EventCodec;
+import io.eventcore.EventRouter;
+import io.eventcore.Ordering;
+import io.eventcore.RetryPolicy;
+import io.eventcore.kafka.KafkaEventConsumer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+
+/**
+ * (b) Parallelism beyond the partition count: a handler that waits 1 ms (simulated I/O) over 10,000
+ * keys. eventcore KEY mode at several concurrency levels against the classic poll loop that handles
+ * records one after the other (sequential per partition, and across partitions).
+ */
+final class ParallelismWorkload {
+    static final long IO_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    private final String bootstrap;
+    private final int events;
+
+    ParallelismWorkload(String bootstrap, int events) {
+        this.bootstrap = bootstrap;
+        this.events = events;
+    }
+
+    static void simulatedIo() {
+        long end = System.nanoTime() + IO_NANOS;
+        try {
+            TimeUnit.NANOSECONDS.sleep(IO_NANOS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        while (System.nanoTime() < end) {
+            Thread.onSpinWait();
+        }
+    }
+
+    void run(Results results) throws Exception {
+        System.out.printf("%n(b) parallelism: 1 ms handler, %,d events over 10,000 keys, 12 partitions%n", events);
+        String topic = "bench-parallel";
+        Kafka.createTopic(bootstrap, topic, 12);
+        Kafka.prefill(bootstrap, topic, events, 10_000);
+        // The sequential loop runs at about 1,000/s: 3,000 events give its rate.
+        double sequential = sequentialLoop(topic, Math.min(events, 3_000));
+        for (int concurrency : new int[] {16, 64, 256}) {
+            double rate = eventcore(topic, "key-" + concurrency, concurrency);
+            results.add("parallelism: eventcore KEY, maxConcurrency " + concurrency, rate, "events/s",
+                    "sequential poll loop", sequential, true);
+        }
+    }
+
+    private double sequentialLoop(String topic, int count) {
+        EventCodec codec = EventCodec.json();
+        long seen = 0;
+        long start = System.nanoTime();
+        try (KafkaConsumer<byte[], byte[]> consumer = Kafka.consumer(bootstrap, "sequential")) {
+            consumer.subscribe(List.of(topic));
+            while (seen < count) {
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
+                for (ConsumerRecord<byte[], byte[]> r : records) {
+                    codec.decode(r.value(), Payloads.OrderPlaced.class, "OrderPlaced");
+                    simulatedIo();
+                    if (++seen >= count) {
+                        break;
+                    }
+                }
+                consumer.commitAsync();
+            }
+        }
+        return count / ((System.nanoTime() - start) / 1e9);
+    }
+
+    private double eventcore(String topic, String group, int concurrency) throws InterruptedException {
+        LongAdder handled = new LongAdder();
+        EventRouter router = EventRouter.builder().route(Payloads.OrderPlaced.class, (e, c) -> {
+            simulatedIo();
+            handled.increment();
+        }).retry(RetryPolicy.none()).build();
+        long start = System.nanoTime();
+        try (KafkaEventConsumer consumer = KafkaEventConsumer.builder().bootstrapServers(bootstrap).groupId(group)
+                .topics(topic).router(router).ordering(Ordering.KEY).maxConcurrency(concurrency).retryTopics(false)
+                .properties(Map.of("auto.offset.reset", "earliest")).build()) {
+            consumer.start();
+            while (handled.sum() < events) {
+                TimeUnit.MILLISECONDS.sleep(5);
+            }
+            return events / ((System.nanoTime() - start) / 1e9);
+        } finally {
+            router.close();
+        }
+    }
+}
