@@ -47,13 +47,13 @@ public final class Harness {
                 new ParallelismWorkload(bootstrap, quick ? 20_000 : 100_000).run(results);
             }
             if (only.contains("latency")) {
-                new LatencyWorkload(bootstrap, quick ? 10 : 60).run(results);
+                new LatencyWorkload(bootstrap, quick ? 6 : 60).run(results);
             }
             if (only.contains("outbox")) {
-                new OutboxWorkload(bootstrap, jdbcUrl, quick ? 20_000 : 100_000, quick ? 10 : 30).run(results);
+                new OutboxWorkload(bootstrap, jdbcUrl, quick ? 20_000 : 100_000, quick ? 6 : 30).run(results);
             }
             if (only.contains("memory")) {
-                new MemoryWorkload(bootstrap, quick ? 200_000 : 1_000_000).run(results);
+                new MemoryWorkload(bootstrap, quick ? 100_000 : 1_000_000).run(results);
             }
         }
         results.printTable();

@@ -35,8 +35,8 @@ final class OverheadWorkload {
         Kafka.prefill(bootstrap, topic, events, 10_000);
         System.out.printf("  prefilled in %.1f s%n", (System.nanoTime() - t) / 1e9);
         // Warm both paths' code and the page cache once, then measure each.
-        handWritten(topic, "warm-plain", Math.min(events, 50_000));
-        eventcore(topic, "warm-eventcore", Math.min(events, 50_000));
+        handWritten(topic, "warm-plain", Math.min(events, 20_000));
+        eventcore(topic, "warm-eventcore", Math.min(events, 20_000));
         double plain = handWritten(topic, "plain", events);
         double ours = eventcore(topic, "eventcore", events);
         results.add("overhead: eventcore PARTITION, no-op handler", ours, "events/s",

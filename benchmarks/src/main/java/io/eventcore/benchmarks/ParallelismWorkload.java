@@ -52,6 +52,52 @@ final class ParallelismWorkload {
             double rate = eventcore(topic, "key-" + concurrency, concurrency);
             results.add("parallelism: eventcore KEY, maxConcurrency " + concurrency, rate, "events/s",
                     "sequential poll loop", sequential, true);
+            double pc;
+            try {
+                pc = parallelConsumer(topic, "pc-" + concurrency, concurrency);
+            } catch (Throwable e) {
+                System.out.println("  Confluent Parallel Consumer failed on kafka-clients "
+                        + org.apache.kafka.common.utils.AppInfoParser.getVersion() + ": " + e);
+                continue;
+            }
+            results.add("parallelism: eventcore KEY vs Parallel Consumer KEY, " + concurrency, rate, "events/s",
+                    "Confluent Parallel Consumer " + concurrency, pc, true);
+        }
+    }
+
+    /** Confluent Parallel Consumer with the same ordering (KEY), concurrency, decode and handler. */
+    private double parallelConsumer(String topic, String group, int concurrency) throws InterruptedException {
+        EventCodec codec = EventCodec.json();
+        LongAdder handled = new LongAdder();
+        KafkaConsumer<byte[], byte[]> consumer = Kafka.consumer(bootstrap, group);
+        io.confluent.parallelconsumer.ParallelConsumerOptions<byte[], byte[]> options =
+                io.confluent.parallelconsumer.ParallelConsumerOptions.<byte[], byte[]>builder()
+                        .consumer(consumer)
+                        .ordering(io.confluent.parallelconsumer.ParallelConsumerOptions.ProcessingOrder.KEY)
+                        .maxConcurrency(concurrency)
+                        .commitMode(io.confluent.parallelconsumer.ParallelConsumerOptions.CommitMode
+                                .PERIODIC_CONSUMER_ASYNCHRONOUS)
+                        .build();
+        io.confluent.parallelconsumer.ParallelStreamProcessor<byte[], byte[]> processor =
+                io.confluent.parallelconsumer.ParallelStreamProcessor.createEosStreamProcessor(options);
+        long start = System.nanoTime();
+        try {
+            processor.subscribe(List.of(topic));
+            processor.poll(context -> {
+                codec.decode(context.getSingleConsumerRecord().value(), Payloads.OrderPlaced.class, "OrderPlaced");
+                simulatedIo();
+                handled.increment();
+            });
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+            while (handled.sum() < events && System.nanoTime() < deadline) {
+                if (processor.isClosedOrFailed()) {
+                    throw new IllegalStateException("parallel consumer closed or failed");
+                }
+                TimeUnit.MILLISECONDS.sleep(5);
+            }
+            return handled.sum() / ((System.nanoTime() - start) / 1e9);
+        } finally {
+            processor.close();
         }
     }
 
