@@ -62,15 +62,54 @@ final class Kafka {
     static void prefill(String bootstrap, String topic, int count, int keys) {
         EventCodec codec = EventCodec.json();
         byte[] type = "OrderPlaced".getBytes(StandardCharsets.UTF_8);
+        java.util.concurrent.atomic.AtomicReference<Exception> failure = new java.util.concurrent.atomic.AtomicReference<>();
         try (KafkaProducer<byte[], byte[]> producer = fastProducer(bootstrap)) {
             for (int i = 0; i < count; i++) {
                 String key = "key-" + (i % keys);
                 ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8),
                         Payloads.json(codec, key, i));
                 r.headers().add(EventHeaders.EVENT_TYPE, type);
-                producer.send(r);
+                producer.send(r, (meta, error) -> {
+                    if (error != null) {
+                        failure.compareAndSet(null, error);
+                    }
+                });
             }
             producer.flush();
+        }
+        if (failure.get() != null) {
+            throw new IllegalStateException("prefill of " + topic + " failed", failure.get());
+        }
+        long written = endOffsets(bootstrap, topic);
+        if (written != count) {
+            throw new IllegalStateException("prefill of " + topic + " wrote " + written + " of " + count + " records");
+        }
+    }
+
+    /** @return the sum of the topic's end offsets */
+    static long endOffsets(String bootstrap, String topic) {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> request =
+                    new java.util.HashMap<>();
+            admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions()
+                    .forEach(p -> request.put(new org.apache.kafka.common.TopicPartition(topic, p.partition()),
+                            org.apache.kafka.clients.admin.OffsetSpec.latest()));
+            return admin.listOffsets(request).all().get(30, TimeUnit.SECONDS).values().stream()
+                    .mapToLong(org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo::offset).sum();
+        } catch (Exception e) {
+            throw new IllegalStateException("could not read end offsets of " + topic, e);
+        }
+    }
+
+    /** Waits for {@code done} to reach {@code target}, failing loudly after {@code limit}. */
+    static void await(java.util.function.LongSupplier done, long target, java.time.Duration limit, String what)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (done.getAsLong() < target) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(what + ": only " + done.getAsLong() + " of " + target + " after " + limit);
+            }
+            TimeUnit.MILLISECONDS.sleep(5);
         }
     }
 }

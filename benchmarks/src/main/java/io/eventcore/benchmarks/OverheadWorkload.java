@@ -49,7 +49,11 @@ final class OverheadWorkload {
         long start = System.nanoTime();
         try (KafkaConsumer<byte[], byte[]> consumer = Kafka.consumer(bootstrap, group)) {
             consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
             while (seen < count) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("hand-written loop: only " + seen + " of " + count);
+                }
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
                 for (ConsumerRecord<byte[], byte[]> r : records) {
                     codec.decode(r.value(), Payloads.OrderPlaced.class, "OrderPlaced");
@@ -73,9 +77,7 @@ final class OverheadWorkload {
                 .topics(topic).router(router).ordering(Ordering.PARTITION).retryTopics(false)
                 .properties(Map.of("auto.offset.reset", "earliest")).build()) {
             consumer.start();
-            while (handled.sum() < count) {
-                TimeUnit.MILLISECONDS.sleep(5);
-            }
+            Kafka.await(handled::sum, count, java.time.Duration.ofMinutes(10), "eventcore consumer " + group);
             double rate = count / ((System.nanoTime() - start) / 1e9);
             return rate;
         } finally {

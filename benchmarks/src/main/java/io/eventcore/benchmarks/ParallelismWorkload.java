@@ -107,7 +107,11 @@ final class ParallelismWorkload {
         long start = System.nanoTime();
         try (KafkaConsumer<byte[], byte[]> consumer = Kafka.consumer(bootstrap, "sequential")) {
             consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
             while (seen < count) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("sequential loop: only " + seen + " of " + count);
+                }
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
                 for (ConsumerRecord<byte[], byte[]> r : records) {
                     codec.decode(r.value(), Payloads.OrderPlaced.class, "OrderPlaced");
@@ -133,9 +137,7 @@ final class ParallelismWorkload {
                 .topics(topic).router(router).ordering(Ordering.KEY).maxConcurrency(concurrency).retryTopics(false)
                 .properties(Map.of("auto.offset.reset", "earliest")).build()) {
             consumer.start();
-            while (handled.sum() < events) {
-                TimeUnit.MILLISECONDS.sleep(5);
-            }
+            Kafka.await(handled::sum, events, java.time.Duration.ofMinutes(10), "eventcore consumer " + group);
             return events / ((System.nanoTime() - start) / 1e9);
         } finally {
             router.close();
