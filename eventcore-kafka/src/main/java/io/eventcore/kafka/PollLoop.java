@@ -269,7 +269,13 @@ final class PollLoop implements Runnable, ConsumerRebalanceListener {
         }
         if (sync) {
             try {
-                consumer.commitSync(offsets, settings.drainTimeout());
+                try {
+                    consumer.commitSync(offsets, settings.drainTimeout());
+                } catch (WakeupException e) {
+                    // close() may wake the consumer after the loop left poll(); the wake-up is spent
+                    // on this call, so the commit itself can go through now.
+                    consumer.commitSync(offsets, settings.drainTimeout());
+                }
                 offsets.forEach((tp, om) -> markCommitted(tp, om.offset()));
             } catch (RuntimeException e) {
                 log.warn("consumer {} could not commit {}: {}", settings.groupId(), offsets, e.toString());
