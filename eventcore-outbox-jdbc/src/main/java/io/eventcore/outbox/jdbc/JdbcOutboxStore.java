@@ -173,6 +173,28 @@ final class JdbcOutboxStore implements OutboxStore {
     @Override
     public Optional<OutboxLease> acquire(int shard, String relayId, Instant now, Duration ttl) {
         ensureLeaseRows();
+        Optional<OutboxLease> lease = tryAcquire(shard, relayId, now, ttl);
+        if (lease.isEmpty() && !leaseRowExists(shard)) {
+            // Someone emptied the lease table (a migration, a test): put the rows back and try again.
+            leaseRowsReady = false;
+            ensureLeaseRows();
+            lease = tryAcquire(shard, relayId, now, ttl);
+        }
+        return lease;
+    }
+
+    private boolean leaseRowExists(int shard) {
+        return run("read lease", false, c -> {
+            try (PreparedStatement read = c.prepareStatement(sql.readLease)) {
+                read.setInt(1, shard);
+                try (ResultSet rs = read.executeQuery()) {
+                    return rs.next();
+                }
+            }
+        });
+    }
+
+    private Optional<OutboxLease> tryAcquire(int shard, String relayId, Instant now, Duration ttl) {
         long until = now.plus(ttl).toEpochMilli();
         return run("acquire lease", true, c -> {
             try (PreparedStatement acquire = c.prepareStatement(sql.acquire)) {

@@ -89,4 +89,17 @@ class JdbcOutboxTest {
         assertThat(outbox.store().purgePublished(later, 3)).isEqualTo(2);
         outbox.close();
     }
+
+    @Test
+    void emptiedLeaseTable_isRefilled_andTheRelayKeepsWorking() throws Exception {
+        JdbcOutbox outbox = JdbcOutbox.builder(h2).table("refill").shards(2).build();
+        outbox.createSchema();
+        java.time.Instant now = java.time.Instant.now();
+        assertThat(outbox.store().acquire(0, "r", now, java.time.Duration.ofSeconds(5))).isPresent();
+        try (java.sql.Connection c = h2.getConnection(); java.sql.Statement s = c.createStatement()) {
+            s.execute("DELETE FROM refill_lease");
+        }
+        assertThat(outbox.store().acquire(1, "r", now, java.time.Duration.ofSeconds(5))).as("rows recreated").isPresent();
+        outbox.close();
+    }
 }
