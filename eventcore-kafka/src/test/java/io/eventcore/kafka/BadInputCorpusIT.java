@@ -1,0 +1,196 @@
+package io.eventcore.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eventcore.EventHeaders;
+import io.eventcore.EventRouter;
+import io.eventcore.EventType;
+import io.eventcore.RetryPolicy;
+import io.eventcore.test.EmbeddedKafka;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A corpus of malformed and hostile records sent through a real broker. Each record ends where the
+ * policy says (handled, or the DLQ with its original bytes), the consumer keeps going, and its
+ * in-flight work and heap stay bounded.
+ */
+class BadInputCorpusIT {
+    @EventType("OrderCreated")
+    record OrderCreated(String orderId, BigDecimal total) {
+    }
+
+    enum Expect { HANDLED, DEAD_LETTERED }
+
+    /** One corpus entry: a value (may be null), the event_type header (may be null), extra headers. */
+    record Entry(String name, byte[] value, String type, Map<String, byte[]> headers, Expect expect) {
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static Entry bad(String name, byte[] value, String type) {
+        return new Entry(name, value, type, Map.of(), Expect.DEAD_LETTERED);
+    }
+
+    private static Entry bad(String name, String value) {
+        return bad(name, utf8(value), "OrderCreated");
+    }
+
+    private static Entry good(String name, String value, String type) {
+        return new Entry(name, utf8(value), type, Map.of(), Expect.HANDLED);
+    }
+
+    static List<Entry> corpus() {
+        String ok = "{\"orderId\":\"%s\",\"total\":12.50}";
+        byte[] fiveMb = new byte[5 * 1024 * 1024];
+        Arrays.fill(fiveMb, (byte) 'a');
+        byte[] fiveMbUnknownField = utf8("{\"orderId\":\"big\",\"total\":1,\"note\":\"" + "x".repeat(5 * 1024 * 1024)
+                + "\"}");
+        byte[] twoMbKnownField = utf8("{\"orderId\":\"" + "y".repeat(2 * 1024 * 1024) + "\",\"total\":1}");
+        List<Entry> c = new ArrayList<>();
+        c.add(bad("not JSON", "hello, world"));
+        c.add(bad("truncated JSON", "{\"orderId\":\"o-1\",\"total\":"));
+        c.add(bad("wrong field type", "{\"orderId\":\"o-1\",\"total\":\"twelve\"}"));
+        c.add(bad("missing event_type", utf8(ok.formatted("no-type")), null));
+        c.add(bad("unknown event_type", utf8(ok.formatted("unknown")), "OrderExploded"));
+        c.add(bad("empty value", new byte[0], "OrderCreated"));
+        c.add(bad("null value (tombstone)", null, "OrderCreated"));
+        c.add(bad("invalid UTF-8", new byte[] {'{', '"', (byte) 0xC3, (byte) 0x28, '"', ':', '1', '}'}, "OrderCreated"));
+        c.add(bad("5 MB of non-JSON", fiveMb, "OrderCreated"));
+        c.add(bad("2 MB string in a mapped field (over the 1 MiB string limit)", twoMbKnownField, "OrderCreated"));
+        c.add(new Entry("5 MB string in an unknown field is skipped, not buffered", fiveMbUnknownField, "OrderCreated",
+                Map.of(), Expect.HANDLED));
+        c.add(bad("deeply nested JSON", "[".repeat(10_000) + "]".repeat(10_000)));
+        c.add(bad("nested object 100 deep", "{\"a\":".repeat(100) + "1" + "}".repeat(100)));
+        c.add(bad("duplicate keys", "{\"orderId\":\"a\",\"orderId\":\"b\",\"total\":1}"));
+        c.add(bad("trailing garbage", "{\"orderId\":\"a\",\"total\":1} trailing"));
+        c.add(bad("JSON array instead of object", "[1,2,3]"));
+        c.add(bad("JSON null literal", "null"));
+        c.add(bad("number with 1000 digits", "{\"orderId\":\"a\",\"total\":" + "9".repeat(1000) + "}"));
+        c.add(bad("NaN", "{\"orderId\":\"a\",\"total\":NaN}"));
+        c.add(bad("comments", "/* hi */ {\"orderId\":\"a\",\"total\":1}"));
+        c.add(bad("single quotes", "{'orderId':'a','total':1}"));
+        c.add(bad("polymorphic gadget as event_type", utf8("{\"@class\":\"java.lang.ProcessBuilder\"}"),
+                "java.lang.ProcessBuilder"));
+        c.add(bad("default-typing array gadget", "[\"java.net.URL\",\"http://127.0.0.1:1/\"]"));
+        c.add(bad("control characters in event_type header", utf8(ok.formatted("ctl")), "Order\u0000Created\u0007"));
+        c.add(bad("10 KB event_type header", utf8(ok.formatted("long-type")), "T".repeat(10_240)));
+        c.add(new Entry("control characters in a custom header", utf8(ok.formatted("ctl-header")), "OrderCreated",
+                Map.of("x-\u0001\u001b[31m", new byte[] {0, 1, 2, (byte) 0xFF}), Expect.HANDLED));
+        c.add(good("class name in the body is ignored, not instantiated",
+                "{\"@class\":\"java.lang.ProcessBuilder\",\"orderId\":\"gadget-body\",\"total\":1}", "OrderCreated"));
+        c.add(good("event_type only as a JSON field", "{\"event_type\":\"OrderCreated\",\"orderId\":\"field-type\",\"total\":3}",
+                null));
+        c.add(good("unicode and emoji", "{\"orderId\":\"\u00fc\u00f1\u00ee\u00e7\u00f8d\u00e9-\uD83D\uDE80\",\"total\":1}",
+                "OrderCreated"));
+        c.add(good("numbers as strings are coerced", "{\"orderId\":\"coerced\",\"total\":\"12.5\"}", "OrderCreated"));
+        c.add(good("valid control record", ok.formatted("control"), "OrderCreated"));
+        return c;
+    }
+
+    @Test
+    void everyCorpusRecord_endsWhereThePolicySays_andTheConsumerKeepsGoing() throws Exception {
+        String topic = "corpus-" + System.nanoTime();
+        String bootstrap = EmbeddedKafka.bootstrapServers();
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            Map<String, String> big = Map.of("max.message.bytes", String.valueOf(16 * 1024 * 1024));
+            admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1).configs(big),
+                    new NewTopic(topic + ".dlq", 1, (short) 1).configs(big))).all().get(30, TimeUnit.SECONDS);
+        }
+        EmbeddedKafka.createTopics(3, topic + ".retry");
+        List<Entry> corpus = corpus();
+        assertThat(corpus).hasSizeGreaterThanOrEqualTo(25);
+
+        Set<String> handled = ConcurrentHashMap.newKeySet();
+        Map<String, Object> bigRequests = Map.of("max.request.size", String.valueOf(16 * 1024 * 1024));
+        try (KafkaDeadLetterSink dlq = KafkaDeadLetterSink.builder().bootstrapServers(bootstrap)
+                .properties(bigRequests).build();
+                EventRouter router = EventRouter.builder()
+                        .route(OrderCreated.class, (e, ctx) -> handled.add(e.payload().orderId()))
+                        .retry(RetryPolicy.fixed(Duration.ofMillis(10)).maxAttempts(2)).deadLetter(dlq).build();
+                KafkaEventConsumer consumer = KafkaEventConsumer.builder().bootstrapServers(bootstrap)
+                        .groupId("corpus").topics(topic).router(router)
+                        .properties(Map.of("max.partition.fetch.bytes", String.valueOf(16 * 1024 * 1024),
+                                "fetch.max.bytes", String.valueOf(32 * 1024 * 1024)))
+                        .build()) {
+            consumer.start();
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap,
+                    "max.request.size", String.valueOf(16 * 1024 * 1024)), new ByteArraySerializer(),
+                    new ByteArraySerializer())) {
+                for (int round = 0; round < 2; round++) {
+                    for (int i = 0; i < corpus.size(); i++) {
+                        Entry e = corpus.get(i);
+                        ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(topic, i % 3,
+                                utf8("entry-" + i), e.value());
+                        if (e.type() != null) {
+                            r.headers().add(EventHeaders.EVENT_TYPE, utf8(e.type()));
+                        }
+                        r.headers().add("corpus_entry", utf8(String.valueOf(i)));
+                        e.headers().forEach((k, v) -> r.headers().add(k, v));
+                        producer.send(r).get(30, TimeUnit.SECONDS);
+                    }
+                }
+            }
+            long expectedDead = 2 * corpus.stream().filter(e -> e.expect() == Expect.DEAD_LETTERED).count();
+            List<ConsumerRecord<byte[], byte[]>> letters = new ArrayList<>();
+            try (KafkaConsumer<byte[], byte[]> reader = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap,
+                    "max.partition.fetch.bytes", String.valueOf(16 * 1024 * 1024)), new ByteArrayDeserializer(),
+                    new ByteArrayDeserializer())) {
+                TopicPartition dlqPart = new TopicPartition(topic + ".dlq", 0);
+                reader.assign(List.of(dlqPart));
+                reader.seekToBeginning(List.of(dlqPart));
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+                while (letters.size() < expectedDead && System.nanoTime() < deadline) {
+                    reader.poll(Duration.ofMillis(200)).forEach(letters::add);
+                }
+            }
+            System.out.println("[BadInputCorpusIT] health " + consumer.health() + ", letters " + letters.size()
+                    + " of " + expectedDead);
+            Awaitility.await().atMost(30, TimeUnit.SECONDS).until(() -> consumer.health().healthy());
+
+            Map<Integer, Integer> deadByEntry = new HashMap<>();
+            for (ConsumerRecord<byte[], byte[]> letter : letters) {
+                int i = Integer.parseInt(new String(letter.headers().lastHeader("corpus_entry").value(),
+                        StandardCharsets.UTF_8));
+                deadByEntry.merge(i, 1, Integer::sum);
+                Entry e = corpus.get(i);
+                assertThat(letter.value()).as("original bytes of '%s'", e.name()).isEqualTo(e.value());
+                assertThat(letter.headers().lastHeader("eventcore_dlq_exception")).as(e.name()).isNotNull();
+            }
+            for (int i = 0; i < corpus.size(); i++) {
+                Entry e = corpus.get(i);
+                assertThat(deadByEntry.getOrDefault(i, 0)).as("dead letters of '%s'", e.name())
+                        .isEqualTo(e.expect() == Expect.DEAD_LETTERED ? 2 : 0);
+            }
+            assertThat(handled).contains("big", "gadget-body", "field-type", "coerced", "control", "ctl-header",
+                    "\u00fc\u00f1\u00ee\u00e7\u00f8d\u00e9-\uD83D\uDE80");
+            System.gc();
+            long usedMb = (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20;
+            System.out.printf("[BadInputCorpusIT] %d entries x 2 rounds: %d dead letters, %d distinct handled;"
+                    + " heap in use after GC %d MiB%n", corpus.size(), letters.size(), handled.size(), usedMb);
+            assertThat(usedMb).as("heap stays bounded").isLessThan(512);
+        }
+    }
+}
