@@ -26,20 +26,42 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     private final int port;
     private Process process;
 
-    private KafkaBrokerProcess() throws IOException {
+    /** How clients reach the broker. */
+    public enum Security {
+        /** No authentication, no encryption. */
+        PLAINTEXT,
+        /** SASL/PLAIN over plaintext; user {@value #SASL_USER}, password {@value #SASL_PASSWORD}. */
+        SASL_PLAIN,
+        /** TLS with a self-signed certificate for 127.0.0.1 (generated with keytool). */
+        SSL
+    }
+
+    /** The SASL/PLAIN user clients log in as. */
+    public static final String SASL_USER = "alice";
+    /** The SASL/PLAIN password of {@link #SASL_USER}. */
+    public static final String SASL_PASSWORD = "alice-secret-4711";
+    private static final String STORE_PASSWORD = "changeit-0815";
+
+    private final Security security;
+    private final Map<String, Object> clientProperties = new java.util.HashMap<>();
+
+    private KafkaBrokerProcess(Security security) throws IOException {
+        this.security = security;
         this.dir = Files.createTempDirectory("eventcore-kafka-");
         this.port = freePort();
         int controllerPort = freePort();
         this.config = dir.resolve("server.properties");
-        Files.writeString(config, String.join("\n",
+        String listener = security == Security.PLAINTEXT ? "PLAINTEXT"
+                : security == Security.SASL_PLAIN ? "SASL_PLAINTEXT" : "SSL";
+        List<String> lines = new java.util.ArrayList<>(List.of(
                 "process.roles=broker,controller",
                 "node.id=1",
                 "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
-                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                "listeners=" + listener + "://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                "advertised.listeners=" + listener + "://127.0.0.1:" + port,
                 "controller.listener.names=CONTROLLER",
-                "inter.broker.listener.name=PLAINTEXT",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "inter.broker.listener.name=" + listener,
+                "listener.security.protocol.map=" + listener + ":" + listener + ",CONTROLLER:PLAINTEXT",
                 "log.dirs=" + dir.resolve("logs"),
                 "offsets.topic.replication.factor=1",
                 "offsets.topic.num.partitions=3",
@@ -47,10 +69,78 @@ public final class KafkaBrokerProcess implements AutoCloseable {
                 "transaction.state.log.min.isr=1",
                 "group.initial.rebalance.delay.ms=0",
                 "num.partitions=3",
-                "auto.create.topics.enable=true",
-                ""));
+                "auto.create.topics.enable=true"));
+        clientProperties.put("bootstrap.servers", bootstrapServers());
+        if (security == Security.SASL_PLAIN) {
+            lines.add("sasl.enabled.mechanisms=PLAIN");
+            lines.add("sasl.mechanism.inter.broker.protocol=PLAIN");
+            lines.add("listener.name.sasl_plaintext.plain.sasl.jaas.config="
+                    + "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"broker\" "
+                    + "password=\"broker-secret\" user_broker=\"broker-secret\" user_" + SASL_USER + "=\""
+                    + SASL_PASSWORD + "\";");
+            clientProperties.putAll(saslClient(SASL_PASSWORD));
+        } else if (security == Security.SSL) {
+            Path keystore = dir.resolve("broker.p12");
+            Path truststore = dir.resolve("trust.p12");
+            Path cert = dir.resolve("broker.crt");
+            keytool(List.of("-genkeypair", "-alias", "broker", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
+                    "-dname", "CN=localhost", "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-keystore", keystore.toString(),
+                    "-storetype", "PKCS12", "-storepass", STORE_PASSWORD, "-keypass", STORE_PASSWORD));
+            keytool(List.of("-exportcert", "-alias", "broker", "-keystore", keystore.toString(), "-storetype", "PKCS12",
+                    "-storepass", STORE_PASSWORD, "-rfc", "-file", cert.toString()));
+            keytool(List.of("-importcert", "-noprompt", "-alias", "broker", "-file", cert.toString(), "-keystore",
+                    truststore.toString(), "-storetype", "PKCS12", "-storepass", STORE_PASSWORD));
+            lines.add("ssl.keystore.location=" + keystore);
+            lines.add("ssl.keystore.password=" + STORE_PASSWORD);
+            lines.add("ssl.key.password=" + STORE_PASSWORD);
+            lines.add("ssl.keystore.type=PKCS12");
+            lines.add("ssl.truststore.location=" + truststore);
+            lines.add("ssl.truststore.password=" + STORE_PASSWORD);
+            lines.add("ssl.truststore.type=PKCS12");
+            lines.add("ssl.client.auth=none");
+            clientProperties.put("security.protocol", "SSL");
+            clientProperties.put("ssl.truststore.location", truststore.toString());
+            clientProperties.put("ssl.truststore.password", STORE_PASSWORD);
+            clientProperties.put("ssl.truststore.type", "PKCS12");
+        }
+        lines.add("");
+        Files.writeString(config, String.join("\n", lines));
         run(List.of("kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(), "-c", config.toString()),
                 dir.resolve("format.log"));
+    }
+
+    /**
+     * @param password the password to log in with
+     * @return client properties for SASL/PLAIN as {@link #SASL_USER} with that password
+     */
+    public static Map<String, Object> saslClient(String password) {
+        return Map.of("security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "PLAIN", "sasl.jaas.config",
+                "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + SASL_USER
+                        + "\" password=\"" + password + "\";");
+    }
+
+    /**
+     * @return what a client needs to reach this broker: {@code bootstrap.servers} plus the security
+     *         properties of its {@link Security} mode
+     */
+    public Map<String, Object> clientProperties() {
+        return Map.copyOf(clientProperties);
+    }
+
+    private void keytool(List<String> args) throws IOException {
+        List<String> cmd = new java.util.ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
+        cmd.addAll(args);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("keytool.log").toFile())).start();
+        try {
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException("keytool " + args.get(0) + " failed; see " + dir.resolve("keytool.log"));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
     }
 
     /**
@@ -60,13 +150,29 @@ public final class KafkaBrokerProcess implements AutoCloseable {
      * @throws IllegalStateException if it does not answer within 60 s
      */
     public static KafkaBrokerProcess start() {
+        return start(Security.PLAINTEXT);
+    }
+
+    /**
+     * Formats a new log directory and starts the broker with the given client security.
+     *
+     * @param security how clients authenticate and connect; see {@link #clientProperties()}
+     * @return the running broker
+     * @throws IllegalStateException if it does not answer within 60 s
+     */
+    public static KafkaBrokerProcess start(Security security) {
         try {
-            KafkaBrokerProcess broker = new KafkaBrokerProcess();
+            KafkaBrokerProcess broker = new KafkaBrokerProcess(security);
             broker.restart();
             return broker;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** @return the client security mode */
+    public Security security() {
+        return security;
     }
 
     /** @return {@code 127.0.0.1:<port>}; the same across restarts */
@@ -104,8 +210,10 @@ public final class KafkaBrokerProcess implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers(),
-                "request.timeout.ms", "2000", "default.api.timeout.ms", "4000"))) {
+        Map<String, Object> adminProps = new java.util.HashMap<>(clientProperties);
+        adminProps.put("request.timeout.ms", "2000");
+        adminProps.put("default.api.timeout.ms", "4000");
+        try (Admin admin = Admin.create(adminProps)) {
             while (true) {
                 if (!process.isAlive()) {
                     throw new IllegalStateException("broker exited with " + process.exitValue() + "; see "

@@ -1,0 +1,118 @@
+package io.eventcore.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import io.eventcore.Event;
+import io.eventcore.EventRouter;
+import io.eventcore.EventType;
+import io.eventcore.NonRetryableException;
+import io.eventcore.RetryMode;
+import io.eventcore.RetryPolicy;
+import io.eventcore.test.KafkaBrokerProcess;
+import io.eventcore.test.KafkaBrokerProcess.Security;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * A broker (child JVM) that only accepts SASL/PLAIN or TLS: the security properties given to the
+ * builders reach every client eventcore creates (publisher, consumer, retry-topic producer, dead-letter
+ * producer), a wrong password is refused, and the password never shows in {@code toString()}.
+ */
+class SecurityIT {
+    @EventType("Paid")
+    record Paid(String id) {
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Security.class, names = {"SASL_PLAIN", "SSL"})
+    void securedBroker_everyClientConnects_throughPassedProperties(Security security) throws Exception {
+        try (KafkaBrokerProcess broker = KafkaBrokerProcess.start(security)) {
+            Map<String, Object> client = broker.clientProperties();
+            String topic = "secure-" + security.name().toLowerCase();
+            try (Admin admin = Admin.create(client)) {
+                admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1), new NewTopic(topic + ".retry", 2, (short) 1),
+                        new NewTopic(topic + ".dlq", 1, (short) 1))).all().get(60, TimeUnit.SECONDS);
+            }
+            Set<String> handled = ConcurrentHashMap.newKeySet();
+            AtomicBoolean failedOnce = new AtomicBoolean();
+            try (KafkaEventPublisher publisher = KafkaEventPublisher.builder().properties(client).topic(topic).build();
+                    KafkaDeadLetterSink dlq = KafkaDeadLetterSink.builder().properties(client).build();
+                    EventRouter router = EventRouter.builder()
+                            .route(Paid.class, (e, ctx) -> {
+                                if (e.payload().id().equals("poison")) {
+                                    throw new NonRetryableException("rejected");
+                                }
+                                if (e.payload().id().equals("retry") && failedOnce.compareAndSet(false, true)) {
+                                    throw new IllegalStateException("once");
+                                }
+                                handled.add(e.payload().id());
+                            })
+                            .retry(RetryPolicy.fixed(Duration.ofMillis(50)).maxAttempts(3).mode(RetryMode.REDELIVER))
+                            .deadLetter(dlq).build();
+                    KafkaEventConsumer consumer = KafkaEventConsumer.builder().properties(client).groupId("secure")
+                            .topics(topic).router(router).build()) {
+                assertThat(publisher.toString()).doesNotContain(KafkaBrokerProcess.SASL_PASSWORD)
+                        .doesNotContain("changeit");
+                assertThat(consumer.toString()).doesNotContain(KafkaBrokerProcess.SASL_PASSWORD);
+                consumer.start();
+                for (String id : List.of("ok", "retry", "poison")) {
+                    publisher.publish(Event.of(id, new Paid(id))).toCompletableFuture().get(60, TimeUnit.SECONDS);
+                }
+                Awaitility.await().atMost(60, TimeUnit.SECONDS).until(() -> handled.containsAll(Set.of("ok", "retry")));
+                assertThat(failedOnce).as("the retry went through the retry topic's producer").isTrue();
+                List<ConsumerRecord<byte[], byte[]>> letters = read(client, topic + ".dlq", 1);
+                assertThat(new String(letters.get(0).value(), StandardCharsets.UTF_8)).contains("poison");
+            }
+
+            Map<String, Object> wrong = new HashMap<>(client);
+            if (security == Security.SASL_PLAIN) {
+                wrong.putAll(KafkaBrokerProcess.saslClient("wrong-password"));
+            } else {
+                wrong.remove("ssl.truststore.location");
+                wrong.remove("ssl.truststore.password");
+                wrong.remove("ssl.truststore.type");
+            }
+            wrong.put("max.block.ms", "5000");
+            wrong.put("delivery.timeout.ms", "5000");
+            wrong.put("request.timeout.ms", "4000");
+            try (KafkaEventPublisher refused = KafkaEventPublisher.builder().properties(wrong).topic(topic).build()) {
+                Throwable failure = catchThrowable(() -> refused.publish(Event.of("x", new Paid("x")))
+                        .toCompletableFuture().get(30, TimeUnit.SECONDS));
+                assertThat(failure).as("a client without the right credentials is refused").isNotNull();
+            }
+        }
+    }
+
+    private static List<ConsumerRecord<byte[], byte[]>> read(Map<String, Object> client, String topic, int count) {
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(client, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            TopicPartition tp = new TopicPartition(topic, 0);
+            c.assign(List.of(tp));
+            c.seekToBeginning(List.of(tp));
+            Awaitility.await().atMost(60, TimeUnit.SECONDS).until(() -> {
+                c.poll(Duration.ofMillis(200)).forEach(out::add);
+                return out.size() >= count;
+            });
+        }
+        return out;
+    }
+}
