@@ -39,10 +39,24 @@ public final class TestDatabase {
 
     private final String description;
     private final DataSource dataSource;
+    private final String url;
+    private final String user;
 
-    private TestDatabase(String description, DataSource dataSource) {
+    private TestDatabase(String description, DataSource dataSource, String url, String user) {
         this.description = description;
         this.dataSource = dataSource;
+        this.url = url;
+        this.user = user;
+    }
+
+    /** @return the JDBC URL, for processes that open their own connections */
+    public String url() {
+        return url;
+    }
+
+    /** @return the user name (the password is empty) */
+    public String user() {
+        return user;
     }
 
     /** @return whether this run is CI ({@code CI=true}), where a missing database is a failure */
@@ -62,7 +76,7 @@ public final class TestDatabase {
         DataSource machine = driverManager(PG_URL, PG_USER, "");
         String problem = probe(machine);
         if (problem == null) {
-            postgres = new TestDatabase("PostgreSQL at " + PG_URL, machine);
+            postgres = new TestDatabase("PostgreSQL at " + PG_URL, machine, PG_URL, PG_USER);
             return postgres;
         }
         if (inCi()) {
@@ -74,8 +88,9 @@ public final class TestDatabase {
             io.zonky.test.db.postgres.embedded.EmbeddedPostgres pg =
                     io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder().start();
             embeddedPostgres = pg;
+            String url = "jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/postgres";
             postgres = new TestDatabase("embedded PostgreSQL on port " + pg.getPort(),
-                    pg.getPostgresDatabase());
+                    driverManager(url, "postgres", ""), url, "postgres");
             return postgres;
         } catch (Exception | NoClassDefFoundError e) {
             Assumptions.abort("PostgreSQL tests skipped: no PostgreSQL at " + PG_URL + " and embedded PostgreSQL"
@@ -93,7 +108,7 @@ public final class TestDatabase {
         DataSource machine = driverManager(MARIADB_URL, MARIADB_USER, "");
         String problem = probe(machine);
         if (problem == null) {
-            return new TestDatabase("MariaDB at " + MARIADB_URL, machine);
+            return new TestDatabase("MariaDB at " + MARIADB_URL, machine, MARIADB_URL, MARIADB_USER);
         }
         if (inCi()) {
             throw new IllegalStateException("CI=true and MariaDB is not reachable at " + MARIADB_URL + ": " + problem);
@@ -110,8 +125,8 @@ public final class TestDatabase {
      * @return an in-memory H2 database that lives until the JVM exits
      */
     public static TestDatabase h2(String name) {
-        return new TestDatabase("H2 in memory (" + name + ")",
-                driverManager("jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1", "sa", ""));
+        String url = "jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1";
+        return new TestDatabase("H2 in memory (" + name + ")", driverManager(url, "sa", ""), url, "sa");
     }
 
     /** @return a data source opening a new connection per call (no pool) */

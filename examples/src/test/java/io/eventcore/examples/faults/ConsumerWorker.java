@@ -1,0 +1,84 @@
+package io.eventcore.examples.faults;
+
+import io.eventcore.EventRouter;
+import io.eventcore.NonRetryableException;
+import io.eventcore.Ordering;
+import io.eventcore.RetryPolicy;
+import io.eventcore.kafka.KafkaDeadLetterSink;
+import io.eventcore.kafka.KafkaEventConsumer;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * A consumer in its own JVM: args {@code bootstrap topic group ledgerFile handlerMillis concurrency}. Every handling is appended
+ * to the ledger ({@code micros id key seq}) before the handler returns, so a SIGKILL loses no record
+ * of what was handled. Poison events are dead-lettered to {@code <topic>.dlq}. SIGTERM closes gracefully.
+ */
+public final class ConsumerWorker {
+    private ConsumerWorker() {
+    }
+
+    /**
+     * @param args bootstrap servers, topic, group, ledger file, handler time in ms (simulated work), concurrency
+     * @throws Exception on startup failure
+     */
+    public static void main(String[] args) throws Exception {
+        String bootstrap = args[0];
+        String topic = args[1];
+        String group = args[2];
+        OutputStream ledger = new FileOutputStream(args[3], true);
+        long workMillis = Long.parseLong(args[4]);
+        int concurrency = Integer.parseInt(args[5]);
+        KafkaDeadLetterSink dlq = KafkaDeadLetterSink.builder().bootstrapServers(bootstrap)
+                .sendTimeout(Duration.ofSeconds(3)).build();
+        EventRouter router = EventRouter.builder()
+                .route(Step.class, (event, ctx) -> {
+                    Step s = event.payload();
+                    if (s.poison()) {
+                        throw new NonRetryableException("poison " + s.id());
+                    }
+                    if (workMillis > 0) {
+                        Thread.sleep(workMillis); // simulated work, so that kills land mid-stream
+                    }
+                    write(ledger, s);
+                })
+                .retry(RetryPolicy.fixed(Duration.ofMillis(20)).maxAttempts(3))
+                .deadLetter(dlq)
+                .build();
+        KafkaEventConsumer consumer = KafkaEventConsumer.builder().bootstrapServers(bootstrap).groupId(group)
+                .topics(topic).router(router).ordering(Ordering.KEY).maxConcurrency(concurrency)
+                .commitInterval(Duration.ofMillis(200))
+                .properties(Map.of("session.timeout.ms", "6000", "heartbeat.interval.ms", "1000"))
+                .build();
+        CountDownLatch done = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            consumer.close(Duration.ofSeconds(10));
+            router.close();
+            dlq.close();
+            done.countDown();
+        }));
+        consumer.start();
+        System.out.println("consumer " + group + " started");
+        done.await();
+    }
+
+    private static void write(OutputStream ledger, Step s) {
+        String line = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now()) + " " + s.id() + " " + s.key() + " "
+                + s.seq() + "\n";
+        synchronized (ledger) {
+            try {
+                ledger.write(line.getBytes(StandardCharsets.UTF_8));
+                ledger.flush();
+            } catch (IOException e) {
+                throw new IllegalStateException("ledger write failed", e);
+            }
+        }
+    }
+}

@@ -1,0 +1,480 @@
+package io.eventcore.examples.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eventcore.Event;
+import io.eventcore.OutboxEvent;
+import io.eventcore.kafka.KafkaEventPublisher;
+import io.eventcore.outbox.jdbc.JdbcOutbox;
+import io.eventcore.test.KafkaBrokerProcess;
+import io.eventcore.test.TestDatabase;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Fault injection with real processes: the broker, the consumers and the relays each run in their own
+ * JVM and are killed with SIGKILL; PostgreSQL is stopped and started. Every scenario sends uniquely
+ * identified events with per-key sequence numbers and checks that none is lost, counts duplicates, and
+ * checks that the first handling of each key's events follows the sequence.
+ *
+ * <p>Quick profile (default, part of {@code ./mvnw verify}): 2,000 events per scenario. Full profile:
+ * {@code ./mvnw verify -pl examples -am -Dit.test=FaultSuiteIT -Dfaults.full=true} (20,000 events).
+ * Each scenario prints one line of the fault matrix in {@code docs/reliability.md}.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FaultSuiteIT {
+    private static final boolean FULL = Boolean.getBoolean("faults.full");
+    private static final int N = FULL ? 20_000 : 2_000;
+    private static final int KEYS = 50;
+    private static final Duration DEADLINE = Duration.ofMinutes(FULL ? 10 : 3);
+    private static final Map<String, String> MATRIX = new LinkedHashMap<>();
+    private static KafkaBrokerProcess broker;
+    private static Path work;
+
+    @BeforeAll
+    static void startBroker() throws IOException {
+        broker = KafkaBrokerProcess.start();
+        work = Files.createTempDirectory("eventcore-faults-");
+    }
+
+    @AfterAll
+    static void printMatrix() {
+        if (broker != null) {
+            broker.close();
+        }
+        System.out.println("\n[FaultSuiteIT] fault matrix (" + (FULL ? "full" : "quick") + ", " + N + " events each)");
+        System.out.println("| scenario | events | lost | duplicates | order |");
+        MATRIX.forEach((name, line) -> System.out.println("| " + name + " | " + line + " |"));
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static void createTopic(String topic, int partitions, Map<String, String> configs) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1).configs(configs)))
+                    .all().get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    private static List<Step> steps(String prefix, int count, int poisonEvery) {
+        int[] seq = new int[KEYS];
+        List<Step> out = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            int k = i % KEYS;
+            out.add(new Step(prefix + "-" + i, "k" + k, seq[k]++, poisonEvery > 0 && i % poisonEvery == poisonEvery - 1));
+        }
+        return out;
+    }
+
+    private static void publish(String topic, List<Step> steps) {
+        try (KafkaEventPublisher p = KafkaEventPublisher.builder().bootstrapServers(broker.bootstrapServers())
+                .topic(topic).build()) {
+            for (int i = 0; i < steps.size(); i += 500) {
+                List<Event<?>> batch = steps.subList(i, Math.min(steps.size(), i + 500)).stream()
+                        .<Event<?>>map(s -> Event.of(s.key(), s)).toList();
+                p.publishAll(batch).toCompletableFuture().join();
+            }
+        }
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(what + " not reached within " + DEADLINE);
+            }
+            TimeUnit.MILLISECONDS.sleep(100);
+        }
+    }
+
+    private static int lines(Path file) {
+        try {
+            return Files.exists(file) ? (int) Files.lines(file).count() : 0;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static int handled(List<Path> ledgers) {
+        return Ledger.read(ledgers).ids().size();
+    }
+
+    private static ChildJvm consumer(String name, String topic, String group, Path ledger, long workMillis,
+            int concurrency) {
+        return ChildJvm.start(name, work.resolve(name + ".log"), ConsumerWorker.class, broker.bootstrapServers(), topic,
+                group, ledger.toString(), String.valueOf(workMillis), String.valueOf(concurrency));
+    }
+
+    /** Records the scenario's line of the matrix and asserts nothing was lost and the order held. */
+    private static void verdict(String scenario, Set<String> expected, Set<String> deadLettered, Ledger ledger) {
+        Set<String> accounted = new HashSet<>(ledger.ids());
+        accounted.addAll(deadLettered);
+        Set<String> lost = new HashSet<>(expected);
+        lost.removeAll(accounted);
+        List<String> order = ledger.orderViolations();
+        MATRIX.put(scenario, expected.size() + " | " + lost.size() + " | " + ledger.duplicates() + " | "
+                + (order.isEmpty() ? "ok" : "VIOLATED " + order));
+        System.out.printf("[FaultSuiteIT] %s: %d events, %d lost, %d duplicates, %d dead-lettered, order %s%n",
+                scenario, expected.size(), lost.size(), ledger.duplicates(), deadLettered.size(),
+                order.isEmpty() ? "ok" : order);
+        assertThat(lost).as(scenario + ": lost events").isEmpty();
+        assertThat(order).as(scenario + ": first handlings out of sequence").isEmpty();
+    }
+
+    /** @return end offsets minus the group's committed offsets, summed over the topic */
+    private static long lag(String group, String topic) {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed = admin
+                    .listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+            long end = Kafka.endOffsets(broker.bootstrapServers(), topic);
+            long done = committed.entrySet().stream().filter(e -> e.getKey().topic().equals(topic))
+                    .mapToLong(e -> e.getValue().offset()).sum();
+            return end - done;
+        } catch (Exception e) {
+            throw new IllegalStateException("could not read the lag of " + group, e);
+        }
+    }
+
+    private static Set<String> ids(List<Step> steps) {
+        return steps.stream().map(Step::id).collect(Collectors.toSet());
+    }
+
+    /** Reads a topic from the start; each record becomes a ledger entry ordered by offset (a key lives in one partition). */
+    private static Ledger readTopic(String topic, int atLeast) throws InterruptedException {
+        Ledger ledger = new Ledger();
+        int[] count = {0};
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers",
+                broker.bootstrapServers()), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = c.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            Set<String> distinct = new HashSet<>();
+            long deadline = System.nanoTime() + DEADLINE.toNanos();
+            long quietUntil = 0;
+            while (System.nanoTime() < deadline) {
+                var records = c.poll(Duration.ofMillis(200));
+                for (ConsumerRecord<byte[], byte[]> r : records) {
+                    String json = new String(r.value(), StandardCharsets.UTF_8);
+                    String id = field(json, "id");
+                    ledger.add(new Ledger.Entry(r.offset(), id, field(json, "key"), Integer.parseInt(field(json, "seq"))));
+                    distinct.add(id);
+                    count[0]++;
+                }
+                if (distinct.size() >= atLeast) {
+                    if (quietUntil == 0) {
+                        quietUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+                    } else if (System.nanoTime() > quietUntil) {
+                        break;
+                    }
+                }
+            }
+        }
+        return ledger;
+    }
+
+    private static String field(String json, String name) {
+        int i = json.indexOf("\"" + name + "\":") + name.length() + 3;
+        int end = i;
+        while (end < json.length() && json.charAt(end) != ',' && json.charAt(end) != '}') {
+            end++;
+        }
+        return json.substring(i, end).replace("\"", "");
+    }
+
+    private static Set<String> deadLetterIds(String dlqTopic, int expected) throws InterruptedException {
+        Set<String> out = new HashSet<>();
+        if (expected == 0) {
+            return out;
+        }
+        Ledger l = readTopic(dlqTopic, expected);
+        return l.ids();
+    }
+
+    private static void emptyOutbox(DataSource ds, String table) throws Exception {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            for (String suffix : List.of("", "_dead", "_lease", "_relay")) {
+                s.execute("DELETE FROM " + table + suffix);
+            }
+        }
+    }
+
+    private static void append(JdbcOutbox outbox, List<Step> steps, int perTx) {
+        for (int i = 0; i < steps.size(); i += perTx) {
+            List<OutboxEvent> tx = steps.subList(i, Math.min(steps.size(), i + perTx)).stream()
+                    .map(s -> OutboxEvent.of("Step", s.key(), s)).toList();
+            while (true) {
+                try {
+                    outbox.inTransaction(c -> {
+                        outbox.append(c, tx);
+                        return null;
+                    });
+                    break;
+                } catch (RuntimeException databaseDown) {
+                    try {
+                        TimeUnit.MILLISECONDS.sleep(200); // the application's own retry while the database restarts
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw databaseDown;
+                    }
+                }
+            }
+        }
+    }
+
+    private static ChildJvm relay(String name, String jdbcUrl, String table, String topic) {
+        return ChildJvm.start(name, work.resolve(name + ".log"), RelayWorker.class, jdbcUrl, table,
+                broker.bootstrapServers(), topic, name);
+    }
+
+    // ---------------------------------------------------------------- scenarios
+
+    @Test
+    @Order(1)
+    void a_consumerKilledThreeTimesMidStream() throws Exception {
+        String topic = "faults-a";
+        createTopic(topic, 6, Map.of());
+        List<Step> steps = steps("a", N, 0);
+        publish(topic, steps);
+        List<Path> ledgers = new ArrayList<>();
+        for (int round = 0; round < 3; round++) {
+            Path ledger = work.resolve("a-" + round + ".ledger");
+            ledgers.add(ledger);
+            ChildJvm worker = consumer("a-consumer-" + round, topic, "a", ledger, 4, 4);
+            int target = N * (round + 1) / 4;
+            await("a: " + target + " handled", () -> handled(ledgers) >= target);
+            worker.kill();
+        }
+        Path last = work.resolve("a-3.ledger");
+        ledgers.add(last);
+        try (ChildJvm worker = consumer("a-consumer-3", topic, "a", last, 0, 16)) {
+            await("a: all handled", () -> handled(ledgers) >= N);
+            worker.stop();
+        }
+        verdict("(a) consumer SIGKILLed 3 times mid-stream, restarted", ids(steps), Set.of(), Ledger.read(ledgers));
+    }
+
+    @Test
+    @Order(2)
+    void b_brokerKilledWhileConsuming() throws Exception {
+        String topic = "faults-b";
+        createTopic(topic, 6, Map.of());
+        List<Step> steps = steps("b", N, 0);
+        publish(topic, steps);
+        Path ledger = work.resolve("b.ledger");
+        try (ChildJvm worker = consumer("b-consumer", topic, "b", ledger, 2, 8)) {
+            await("b: a third handled", () -> handled(List.of(ledger)) >= N / 3);
+            broker.kill();
+            TimeUnit.SECONDS.sleep(3); // the broker stays down for a while
+            broker.restart();
+            await("b: all handled", () -> handled(List.of(ledger)) >= N);
+            worker.stop();
+        }
+        verdict("(b) broker SIGKILLed and restarted while consuming", ids(steps), Set.of(), Ledger.read(List.of(ledger)));
+    }
+
+    @Test
+    @Order(3)
+    void c_brokerKilledWhileTheRelayPublishes() throws Exception {
+        TestDatabase pg = TestDatabase.postgres();
+        String table = "faults_c";
+        JdbcOutbox outbox = JdbcOutbox.builder(pg.dataSource()).table(table).build();
+        outbox.createSchema();
+        emptyOutbox(pg.dataSource(), table);
+        String topic = "faults-c";
+        createTopic(topic, 6, Map.of());
+        List<Step> steps = steps("c", N, 0);
+        try (ChildJvm relay = relay("c-relay", pg.url(), table, topic)) {
+            append(outbox, steps.subList(0, N / 2), 20);
+            broker.kill();
+            append(outbox, steps.subList(N / 2, N), 20);
+            TimeUnit.SECONDS.sleep(3); // rows pile up while the broker is down
+            broker.restart();
+            await("c: outbox drained", () -> outbox.store().backlog().pending() == 0);
+            relay.stop();
+        } finally {
+            outbox.close();
+        }
+        verdict("(c) broker SIGKILLed and restarted while the relay publishes", ids(steps), Set.of(),
+                readTopic(topic, N));
+    }
+
+    @Test
+    @Order(4)
+    void d_postgresRestartedWhileTheRelayRuns() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Path data = Files.createTempDirectory("eventcore-faults-pg");
+        EmbeddedPostgres pg = EmbeddedPostgres.builder().setPort(port).setDataDirectory(data)
+                .setCleanDataDirectory(false).start();
+        String url = "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
+        DataSource ds = TestDatabase.driverManager(url, "postgres", "");
+        String table = "faults_d";
+        JdbcOutbox outbox = JdbcOutbox.builder(ds).table(table).build();
+        outbox.createSchema();
+        String topic = "faults-d";
+        createTopic(topic, 6, Map.of());
+        List<Step> steps = steps("d", N, 0);
+        try (ChildJvm relay = relay("d-relay", url, table, topic)) {
+            append(outbox, steps.subList(0, N / 2), 20);
+            await("d: relay running", () -> outbox.store().backlog().pending() < N / 2);
+            pg.close();
+            TimeUnit.SECONDS.sleep(2); // the database stays down for a while
+            pg = EmbeddedPostgres.builder().setPort(port).setDataDirectory(data).setCleanDataDirectory(false).start();
+            append(outbox, steps.subList(N / 2, N), 20);
+            await("d: outbox drained", () -> {
+                try {
+                    return outbox.store().backlog().pending() == 0;
+                } catch (RuntimeException stillStarting) {
+                    return false;
+                }
+            });
+            relay.stop();
+        } finally {
+            outbox.close();
+            pg.close();
+        }
+        verdict("(d) PostgreSQL stopped and started while the relay runs", ids(steps), Set.of(), readTopic(topic, N));
+    }
+
+    @Test
+    @Order(5)
+    void e_deadLetterTopicUnwritableForAWhile() throws Exception {
+        String topic = "faults-e";
+        createTopic(topic, 6, Map.of());
+        // Any dead letter (with its headers) is larger than 200 bytes: the DLQ refuses every write.
+        createTopic(topic + ".dlq", 1, Map.of("max.message.bytes", "200"));
+        List<Step> steps = steps("e", N, 50);
+        Set<String> poison = steps.stream().filter(Step::poison).map(Step::id).collect(Collectors.toSet());
+        publish(topic, steps);
+        Path ledger = work.resolve("e.ledger");
+        try (ChildJvm worker = consumer("e-consumer", topic, "e", ledger, 0, 8)) {
+            await("e: all good events handled", () -> handled(List.of(ledger)) >= N - poison.size());
+            TimeUnit.SECONDS.sleep(5); // the DLQ stays unwritable for a while
+            long lagDuringOutage = lag("e", topic);
+            long lettersDuringOutage = Kafka.endOffsets(broker.bootstrapServers(), topic + ".dlq");
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+                admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, topic + ".dlq"),
+                        List.of(new AlterConfigOp(new ConfigEntry("max.message.bytes", "1048576"),
+                                AlterConfigOp.OpType.SET)))).all().get(30, TimeUnit.SECONDS);
+            }
+            await("e: everything committed once the DLQ is writable", () -> lag("e", topic) == 0);
+            worker.stop();
+            assertThat(lettersDuringOutage).as("the DLQ refused every write during the outage").isZero();
+            assertThat(lagDuringOutage).as("no offset was committed past a record whose dead letter failed")
+                    .isPositive();
+        }
+        Set<String> dead = deadLetterIds(topic + ".dlq", poison.size());
+        assertThat(dead).as("every poison event reached the DLQ once it was writable").containsAll(poison);
+        verdict("(e) DLQ topic unwritable for 5 s", ids(steps), dead, Ledger.read(List.of(ledger)));
+    }
+
+    @Test
+    @Order(6)
+    void f_rebalanceStorm() throws Exception {
+        String topic = "faults-f";
+        createTopic(topic, 6, Map.of());
+        List<Step> steps = steps("f", N, 0);
+        List<Path> ledgers = new ArrayList<>();
+        List<ChildJvm> workers = new ArrayList<>();
+        Thread producer = new Thread(() -> {
+            for (int i = 0; i < steps.size(); i += N / 20) {
+                publish(topic, steps.subList(i, Math.min(steps.size(), i + N / 20)));
+                try {
+                    TimeUnit.MILLISECONDS.sleep(500);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        producer.start();
+        int started = 0;
+        try {
+            for (int tick = 0; tick < (FULL ? 20 : 8); tick++) {
+                if (workers.size() < 3 && (tick % 3 != 2 || workers.isEmpty())) {
+                    Path ledger = work.resolve("f-" + started + ".ledger");
+                    ledgers.add(ledger);
+                    workers.add(consumer("f-consumer-" + started, topic, "f", ledger, 2, 8));
+                    started++;
+                } else {
+                    workers.remove(0).stop();
+                }
+                TimeUnit.SECONDS.sleep(2);
+            }
+            producer.join();
+            if (workers.isEmpty()) {
+                Path ledger = work.resolve("f-" + started + ".ledger");
+                ledgers.add(ledger);
+                workers.add(consumer("f-consumer-" + started, topic, "f", ledger, 0, 16));
+            }
+            await("f: all handled", () -> handled(ledgers) >= N);
+        } finally {
+            producer.interrupt();
+            workers.forEach(ChildJvm::stop);
+        }
+        verdict("(f) rebalance storm: consumers joining and leaving every 2 s", ids(steps), Set.of(),
+                Ledger.read(ledgers));
+    }
+
+    @Test
+    @Order(7)
+    void g_relayKilledMidBatchWhileTwoOthersRun() throws Exception {
+        TestDatabase pg = TestDatabase.postgres();
+        String table = "faults_g";
+        JdbcOutbox outbox = JdbcOutbox.builder(pg.dataSource()).table(table).build();
+        outbox.createSchema();
+        emptyOutbox(pg.dataSource(), table);
+        String topic = "faults-g";
+        createTopic(topic, 6, Map.of());
+        List<Step> steps = steps("g", N, 0);
+        List<ChildJvm> relays = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                relays.add(relay("g-relay-" + i, pg.url(), table, topic));
+            }
+            append(outbox, steps.subList(0, N / 3), 20);
+            relays.get(0).kill();
+            append(outbox, steps.subList(N / 3, N), 20);
+            await("g: outbox drained", () -> outbox.store().backlog().pending() == 0);
+        } finally {
+            relays.forEach(ChildJvm::close);
+            outbox.close();
+        }
+        verdict("(g) relay SIGKILLed mid-batch while two others run", ids(steps), Set.of(), readTopic(topic, N));
+    }
+}
