@@ -84,16 +84,28 @@ public final class EmbeddedKafka {
         try {
             return allLedOrFail(names);
         } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
-                return false; // metadata has not caught up with the creation yet
+            if (e.getCause() instanceof org.apache.kafka.common.errors.RetriableException) {
+                return false; // metadata or the partition itself has not caught up with the creation yet
             }
             throw e;
         }
     }
 
     private static boolean allLedOrFail(String... names) throws Exception {
-        return admin.describeTopics(List.of(names)).allTopicNames().get(30, TimeUnit.SECONDS).values().stream()
+        boolean led = admin.describeTopics(List.of(names)).allTopicNames().get(30, TimeUnit.SECONDS).values().stream()
                 .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.isr().isEmpty()));
+        if (!led) {
+            return false;
+        }
+        // A leader in the metadata is not yet a partition that serves requests: ask each leader for its
+        // end offset too. Producing earlier made idempotent producers spin on OutOfOrderSequenceException.
+        java.util.Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> request =
+                new java.util.HashMap<>();
+        admin.describeTopics(List.of(names)).allTopicNames().get(30, TimeUnit.SECONDS).forEach((topic, d) ->
+                d.partitions().forEach(p -> request.put(new org.apache.kafka.common.TopicPartition(topic, p.partition()),
+                        org.apache.kafka.clients.admin.OffsetSpec.latest())));
+        admin.listOffsets(request).all().get(30, TimeUnit.SECONDS);
+        return true;
     }
 
     /**
