@@ -1,6 +1,5 @@
 package io.eventcore;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
@@ -189,8 +188,6 @@ final class OutboxBatch {
     }
 
     static String describe(Throwable failure) {
-        String text = failure.getClass().getName() + ": " + failure.getMessage();
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        return bytes.length <= 1000 ? text : DeadLetter.capUtf8(text, 1000);
+        return DeadLetter.capUtf8(failure.getClass().getName() + ": " + failure.getMessage(), 1000);
     }
 }

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -23,7 +22,7 @@ final class ShardLeases {
     private final String relayId;
     private final Duration ttl;
     private final OutboxMetrics metrics;
-    private final Map<Integer, OutboxLease> owned = new TreeMap<>();
+    private final TreeMap<Integer, OutboxLease> owned = new TreeMap<>();
     private Instant nextHeartbeat = Instant.MIN;
 
     ShardLeases(OutboxStore store, String relayId, Duration ttl, OutboxMetrics metrics) {
@@ -45,7 +44,7 @@ final class ShardLeases {
         int shards = store.shardCount();
         int fairShare = (shards + Math.max(1, live) - 1) / Math.max(1, live);
         while (owned.size() > fairShare) {
-            OutboxLease surplus = ((TreeMap<Integer, OutboxLease>) owned).lastEntry().getValue();
+            OutboxLease surplus = owned.lastEntry().getValue();
             owned.remove(surplus.shard());
             store.release(surplus);
         }

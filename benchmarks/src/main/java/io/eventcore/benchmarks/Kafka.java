@@ -2,13 +2,10 @@ package io.eventcore.benchmarks;
 
 import io.eventcore.EventCodec;
 import io.eventcore.EventHeaders;
+import io.eventcore.test.KafkaTopics;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -20,24 +17,8 @@ final class Kafka {
     private Kafka() {
     }
 
-    static void createTopic(String bootstrap, String name, int partitions) throws Exception {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(60, TimeUnit.SECONDS);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (System.nanoTime() < deadline) {
-                try {
-                    boolean led = admin.describeTopics(List.of(name)).allTopicNames().get(10, TimeUnit.SECONDS)
-                            .get(name).partitions().stream().allMatch(p -> p.leader() != null);
-                    if (led) {
-                        return;
-                    }
-                } catch (Exception notYet) {
-                    // metadata not propagated yet
-                }
-                TimeUnit.MILLISECONDS.sleep(50);
-            }
-            throw new IllegalStateException("topic " + name + " has no leaders");
-        }
+    static void createTopic(String bootstrap, String name, int partitions) {
+        KafkaTopics.create(bootstrap, partitions, name);
     }
 
     static KafkaProducer<byte[], byte[]> fastProducer(String bootstrap) {
@@ -84,24 +65,9 @@ final class Kafka {
         if (failure.get() != null) {
             throw new IllegalStateException("prefill of " + topic + " failed", failure.get());
         }
-        long written = endOffsets(bootstrap, topic);
+        long written = KafkaTopics.endOffsets(bootstrap, topic);
         if (written < count) {
             throw new IllegalStateException("prefill of " + topic + " wrote " + written + " of " + count + " records");
-        }
-    }
-
-    /** @return the sum of the topic's end offsets */
-    static long endOffsets(String bootstrap, String topic) {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-            Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> request =
-                    new java.util.HashMap<>();
-            admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions()
-                    .forEach(p -> request.put(new org.apache.kafka.common.TopicPartition(topic, p.partition()),
-                            org.apache.kafka.clients.admin.OffsetSpec.latest()));
-            return admin.listOffsets(request).all().get(30, TimeUnit.SECONDS).values().stream()
-                    .mapToLong(org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo::offset).sum();
-        } catch (Exception e) {
-            throw new IllegalStateException("could not read end offsets of " + topic, e);
         }
     }
 

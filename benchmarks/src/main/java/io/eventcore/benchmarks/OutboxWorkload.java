@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,7 +52,7 @@ final class OutboxWorkload {
                 jdbcUrl != null ? jdbcUrl : TestDatabase.postgres(), events);
         JdbcOutbox outbox = JdbcOutbox.builder(db).table(TABLE).build();
         outbox.createSchema();
-        empty(db);
+        TestDatabase.emptyOutbox(db, TABLE);
         Kafka.createTopic(bootstrap, "bench-outbox", 12);
         try (KafkaEventPublisher kafka = KafkaEventPublisher.builder().bootstrapServers(bootstrap)
                 .topic("bench-outbox").build()) {
@@ -68,7 +67,7 @@ final class OutboxWorkload {
             int naiveRows = Math.min(events, 2_000);
             fill(outbox, naiveRows);
             double naive = naive(db, naiveRows);
-            empty(db);
+            TestDatabase.emptyOutbox(db, TABLE);
             results.add("outbox relay throughput (PostgreSQL, per-key order)", ours, "events/s",
                     "naive relay: send().get() per row", naive, true);
 
@@ -82,14 +81,6 @@ final class OutboxWorkload {
             results.add("outbox commit-to-consume p99, wake-ups off (1 s max poll)", off.p99, "ms");
         } finally {
             outbox.close();
-        }
-    }
-
-    private static void empty(DataSource db) throws Exception {
-        try (Connection c = db.getConnection(); Statement s = c.createStatement()) {
-            for (String suffix : List.of("", "_dead", "_lease", "_relay")) {
-                s.execute("DELETE FROM " + TABLE + suffix);
-            }
         }
     }
 

@@ -7,6 +7,7 @@ import io.eventcore.EventRouter;
 import io.eventcore.EventType;
 import io.eventcore.RetryPolicy;
 import io.eventcore.test.EmbeddedKafka;
+import io.eventcore.test.KafkaTopics;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -18,8 +19,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -114,11 +113,9 @@ class BadInputCorpusIT {
     void everyCorpusRecord_endsWhereThePolicySays_andTheConsumerKeepsGoing() throws Exception {
         String topic = "corpus-" + System.nanoTime();
         String bootstrap = EmbeddedKafka.bootstrapServers();
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-            Map<String, String> big = Map.of("max.message.bytes", String.valueOf(16 * 1024 * 1024));
-            admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1).configs(big),
-                    new NewTopic(topic + ".dlq", 1, (short) 1).configs(big))).all().get(30, TimeUnit.SECONDS);
-        }
+        Map<String, String> big = Map.of("max.message.bytes", String.valueOf(16 * 1024 * 1024));
+        KafkaTopics.create(Map.of("bootstrap.servers", bootstrap), 3, big, topic);
+        KafkaTopics.create(Map.of("bootstrap.servers", bootstrap), 1, big, topic + ".dlq");
         EmbeddedKafka.createTopics(3, topic + ".retry");
         List<Entry> corpus = corpus();
         assertThat(corpus).hasSizeGreaterThanOrEqualTo(25);

@@ -11,6 +11,7 @@ import io.eventcore.RetryMode;
 import io.eventcore.RetryPolicy;
 import io.eventcore.test.KafkaBrokerProcess;
 import io.eventcore.test.KafkaBrokerProcess.Security;
+import io.eventcore.test.KafkaTopics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,8 +22,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -47,10 +46,8 @@ class SecurityIT {
         try (KafkaBrokerProcess broker = KafkaBrokerProcess.start(security)) {
             Map<String, Object> client = broker.clientProperties();
             String topic = "secure-" + security.name().toLowerCase();
-            try (Admin admin = Admin.create(client)) {
-                admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1), new NewTopic(topic + ".retry", 2, (short) 1),
-                        new NewTopic(topic + ".dlq", 1, (short) 1))).all().get(60, TimeUnit.SECONDS);
-            }
+            KafkaTopics.create(client, 2, Map.of(), topic, topic + ".retry");
+            KafkaTopics.create(client, 1, Map.of(), topic + ".dlq");
             Set<String> handled = ConcurrentHashMap.newKeySet();
             AtomicBoolean failedOnce = new AtomicBoolean();
             try (KafkaEventPublisher publisher = KafkaEventPublisher.builder().properties(client).topic(topic).build();

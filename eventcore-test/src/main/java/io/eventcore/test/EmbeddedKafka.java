@@ -1,10 +1,7 @@
 package io.eventcore.test;
 
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
@@ -80,36 +77,8 @@ public final class EmbeddedKafka {
         }
     }
 
-    private static boolean allLed(String... names) throws Exception {
-        try {
-            return allLedOrFail(names);
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof org.apache.kafka.common.errors.RetriableException) {
-                return false; // metadata or the partition itself has not caught up with the creation yet
-            }
-            throw e;
-        }
-    }
-
-    private static boolean allLedOrFail(String... names) throws Exception {
-        boolean led = admin.describeTopics(List.of(names)).allTopicNames().get(30, TimeUnit.SECONDS).values().stream()
-                .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.isr().isEmpty()));
-        if (!led) {
-            return false;
-        }
-        // A leader in the metadata is not yet a partition that serves requests: ask each leader for its
-        // end offset too. Producing earlier made idempotent producers spin on OutOfOrderSequenceException.
-        java.util.Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> request =
-                new java.util.HashMap<>();
-        admin.describeTopics(List.of(names)).allTopicNames().get(30, TimeUnit.SECONDS).forEach((topic, d) ->
-                d.partitions().forEach(p -> request.put(new org.apache.kafka.common.TopicPartition(topic, p.partition()),
-                        org.apache.kafka.clients.admin.OffsetSpec.latest())));
-        admin.listOffsets(request).all().get(30, TimeUnit.SECONDS);
-        return true;
-    }
-
     /**
-     * Creates topics and waits until every partition has a leader (producing earlier can race the election).
+     * Creates topics and waits until every partition serves requests (see {@link KafkaTopics#create}).
      *
      * @param partitions partitions per topic
      * @param names topic names
@@ -117,20 +86,6 @@ public final class EmbeddedKafka {
      */
     public static void createTopics(int partitions, String... names) {
         bootstrapServers();
-        try {
-            admin.createTopics(java.util.Arrays.stream(names).map(n -> new NewTopic(n, partitions, (short) 1)).toList())
-                    .all().get(30, TimeUnit.SECONDS);
-            // Creation returns before every partition has a leader; producing earlier can race
-            // the leader election. Wait (with a deadline) until all partitions are led.
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!allLed(names)) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("partitions of " + List.of(names) + " have no leader after 30 s");
-                }
-                Thread.sleep(20);
-            }
-        } catch (Exception e) {
-            throw new IllegalStateException("could not create topics " + List.of(names), e);
-        }
+        KafkaTopics.create(admin, partitions, Map.of(), names);
     }
 }

@@ -129,6 +129,24 @@ public final class TestDatabase {
         return new TestDatabase("H2 in memory (" + name + ")", driverManager(url, "sa", ""), url, "sa");
     }
 
+    /**
+     * Deletes every row of a JDBC outbox's tables ({@code <table>}, {@code <table>_dead},
+     * {@code <table>_lease}, {@code <table>_relay}), so a test starts from nothing. Never while relays run.
+     *
+     * @param dataSource where the tables are
+     * @param table the outbox table name (a plain identifier, as the outbox requires)
+     * @throws IllegalStateException if a delete fails
+     */
+    public static void emptyOutbox(DataSource dataSource, String table) {
+        try (Connection c = dataSource.getConnection(); java.sql.Statement s = c.createStatement()) {
+            for (String suffix : java.util.List.of("", "_dead", "_lease", "_relay")) {
+                s.execute("DELETE FROM " + table + suffix);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not empty the outbox tables " + table + "*", e);
+        }
+    }
+
     /** @return a data source opening a new connection per call (no pool) */
     public DataSource dataSource() {
         return dataSource;

@@ -173,30 +173,24 @@ final class JdbcOutboxStore implements OutboxStore {
     @Override
     public Optional<OutboxLease> acquire(int shard, String relayId, Instant now, Duration ttl) {
         ensureLeaseRows();
-        Optional<OutboxLease> lease = tryAcquire(shard, relayId, now, ttl);
-        if (lease.isEmpty() && !leaseRowExists(shard)) {
+        Attempt attempt = tryAcquire(shard, relayId, now, ttl);
+        if (attempt.rowMissing()) {
             // Someone emptied the lease table (a migration, a test): put the rows back and try again.
             leaseRowsReady = false;
             ensureLeaseRows();
-            lease = tryAcquire(shard, relayId, now, ttl);
+            attempt = tryAcquire(shard, relayId, now, ttl);
         }
-        return lease;
+        return Optional.ofNullable(attempt.lease());
     }
 
-    private boolean leaseRowExists(int shard) {
-        return run("read lease", false, c -> {
-            try (PreparedStatement read = c.prepareStatement(sql.readLease)) {
-                read.setInt(1, shard);
-                try (ResultSet rs = read.executeQuery()) {
-                    return rs.next();
-                }
-            }
-        });
+    /** The outcome of one acquire statement: the lease, or none (held elsewhere, or its row is gone). */
+    private record Attempt(OutboxLease lease, boolean rowMissing) {
     }
 
-    private Optional<OutboxLease> tryAcquire(int shard, String relayId, Instant now, Duration ttl) {
+    private Attempt tryAcquire(int shard, String relayId, Instant now, Duration ttl) {
         long until = now.plus(ttl).toEpochMilli();
         return run("acquire lease", true, c -> {
+            boolean taken;
             try (PreparedStatement acquire = c.prepareStatement(sql.acquire)) {
                 acquire.setString(1, relayId);
                 acquire.setString(2, relayId);
@@ -204,16 +198,16 @@ final class JdbcOutboxStore implements OutboxStore {
                 acquire.setInt(4, shard);
                 acquire.setString(5, relayId);
                 acquire.setLong(6, now.toEpochMilli());
-                if (acquire.executeUpdate() != 1) {
-                    return Optional.<OutboxLease>empty();
-                }
+                taken = acquire.executeUpdate() == 1;
             }
             try (PreparedStatement read = c.prepareStatement(sql.readLease)) {
                 read.setInt(1, shard);
                 try (ResultSet rs = read.executeQuery()) {
-                    rs.next();
-                    return Optional.of(new OutboxLease(shard, rs.getString(1), rs.getLong(2),
-                            Instant.ofEpochMilli(rs.getLong(3))));
+                    if (!rs.next()) {
+                        return new Attempt(null, true);
+                    }
+                    return new Attempt(taken ? new OutboxLease(shard, rs.getString(1), rs.getLong(2),
+                            Instant.ofEpochMilli(rs.getLong(3))) : null, false);
                 }
             }
         });

@@ -5,9 +5,6 @@ import io.eventcore.OutboxEvent;
 import io.eventcore.OutboxStore;
 import io.eventcore.test.OutboxStoreContract;
 import io.eventcore.test.TestDatabase;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 
@@ -26,13 +23,7 @@ abstract class JdbcOutboxContract extends OutboxStoreContract {
         TestDatabase db = database();
         outbox = JdbcOutbox.builder(db.dataSource()).table(table()).shards(8).build();
         outbox.createSchema();
-        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
-            for (String suffix : List.of("", "_dead", "_lease", "_relay")) {
-                s.execute("DELETE FROM " + table() + suffix);
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("could not empty the outbox tables in " + db, e);
-        }
+        TestDatabase.emptyOutbox(db.dataSource(), table());
         return outbox.store();
     }
 

@@ -8,8 +8,6 @@ import io.eventcore.kafka.KafkaEventPublisher;
 import io.eventcore.test.KafkaBrokerProcess;
 import io.eventcore.test.TestDatabase;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,11 +36,7 @@ class KafkaOutageIT {
         TestDatabase db = TestDatabase.postgres();
         JdbcOutbox outbox = JdbcOutbox.builder(db.dataSource()).table("ec_outage").build();
         outbox.createSchema();
-        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
-            for (String suffix : List.of("", "_dead", "_lease", "_relay")) {
-                s.execute("DELETE FROM ec_outage" + suffix);
-            }
-        }
+        TestDatabase.emptyOutbox(db.dataSource(), "ec_outage");
         String topic = "outage-events";
         try (KafkaBrokerProcess broker = KafkaBrokerProcess.start();
                 KafkaEventPublisher kafka = KafkaEventPublisher.builder().bootstrapServers(broker.bootstrapServers())

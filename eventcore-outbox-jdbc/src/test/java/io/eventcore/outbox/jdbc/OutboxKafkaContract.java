@@ -14,9 +14,6 @@ import io.eventcore.test.EmbeddedKafka;
 import io.eventcore.test.InMemoryDeadLetterSink;
 import io.eventcore.test.TestDatabase;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -49,13 +46,7 @@ abstract class OutboxKafkaContract {
     void setUp() {
         outbox = newOutbox();
         outbox.createSchema();
-        try (Connection c = database().dataSource().getConnection(); Statement s = c.createStatement()) {
-            for (String suffix : List.of("", "_dead", "_lease", "_relay")) {
-                s.execute("DELETE FROM " + table() + suffix);
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        TestDatabase.emptyOutbox(database().dataSource(), table());
         topic = "outbox-" + getClass().getSimpleName().toLowerCase() + "-" + System.nanoTime();
         EmbeddedKafka.createTopics(12, topic);
     }

@@ -11,7 +11,6 @@ import io.eventcore.test.InMemoryBroker;
 import io.eventcore.test.TestDatabase;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -25,13 +24,9 @@ class PostgresOrderingIT {
     private final TestDatabase db = TestDatabase.postgres();
 
     @BeforeEach
-    void emptyTables() throws Exception {
+    void emptyTables() {
         JdbcOutbox.builder(db.dataSource()).table("ec_pg").build().createSchema();
-        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
-            for (String suffix : List.of("", "_dead", "_lease", "_relay")) {
-                s.execute("DELETE FROM ec_pg" + suffix);
-            }
-        }
+        TestDatabase.emptyOutbox(db.dataSource(), "ec_pg");
     }
 
     private static OutboxEvent event(String value) {

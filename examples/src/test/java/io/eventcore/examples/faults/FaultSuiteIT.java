@@ -7,6 +7,7 @@ import io.eventcore.OutboxEvent;
 import io.eventcore.kafka.KafkaEventPublisher;
 import io.eventcore.outbox.jdbc.JdbcOutbox;
 import io.eventcore.test.KafkaBrokerProcess;
+import io.eventcore.test.KafkaTopics;
 import io.eventcore.test.TestDatabase;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
@@ -15,8 +16,6 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -31,7 +30,6 @@ import javax.sql.DataSource;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -82,11 +80,8 @@ class FaultSuiteIT {
 
     // ---------------------------------------------------------------- helpers
 
-    private static void createTopic(String topic, int partitions, Map<String, String> configs) throws Exception {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1).configs(configs)))
-                    .all().get(60, TimeUnit.SECONDS);
-        }
+    private static void createTopic(String topic, int partitions, Map<String, String> configs) {
+        KafkaTopics.create(Map.of("bootstrap.servers", broker.bootstrapServers()), partitions, configs, topic);
     }
 
     private static List<Step> steps(String prefix, int count, int poisonEvery) {
@@ -159,7 +154,7 @@ class FaultSuiteIT {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
             Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed = admin
                     .listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
-            long end = Kafka.endOffsets(broker.bootstrapServers(), topic);
+            long end = KafkaTopics.endOffsets(broker.bootstrapServers(), topic);
             long done = committed.entrySet().stream().filter(e -> e.getKey().topic().equals(topic))
                     .mapToLong(e -> e.getValue().offset()).sum();
             return end - done;
@@ -175,7 +170,6 @@ class FaultSuiteIT {
     /** Reads a topic from the start; each record becomes a ledger entry ordered by offset (a key lives in one partition). */
     private static Ledger readTopic(String topic, int atLeast) throws InterruptedException {
         Ledger ledger = new Ledger();
-        int[] count = {0};
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers",
                 broker.bootstrapServers()), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> parts = c.partitionsFor(topic).stream()
@@ -192,7 +186,6 @@ class FaultSuiteIT {
                     String id = field(json, "id");
                     ledger.add(new Ledger.Entry(r.offset(), id, field(json, "key"), Integer.parseInt(field(json, "seq"))));
                     distinct.add(id);
-                    count[0]++;
                 }
                 if (distinct.size() >= atLeast) {
                     if (quietUntil == 0) {
@@ -222,14 +215,6 @@ class FaultSuiteIT {
         }
         Ledger l = readTopic(dlqTopic, expected);
         return l.ids();
-    }
-
-    private static void emptyOutbox(DataSource ds, String table) throws Exception {
-        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-            for (String suffix : List.of("", "_dead", "_lease", "_relay")) {
-                s.execute("DELETE FROM " + table + suffix);
-            }
-        }
     }
 
     private static void append(JdbcOutbox outbox, List<Step> steps, int perTx) {
@@ -313,7 +298,7 @@ class FaultSuiteIT {
         String table = "faults_c";
         JdbcOutbox outbox = JdbcOutbox.builder(pg.dataSource()).table(table).build();
         outbox.createSchema();
-        emptyOutbox(pg.dataSource(), table);
+        TestDatabase.emptyOutbox(pg.dataSource(), table);
         String topic = "faults-c";
         createTopic(topic, 6, Map.of());
         List<Step> steps = steps("c", N, 0);
@@ -387,7 +372,7 @@ class FaultSuiteIT {
             await("e: handling under way", () -> handled(List.of(ledger)) > 0);
             TimeUnit.SECONDS.sleep(5); // the DLQ stays unwritable for a while
             long lagDuringOutage = lag("e", topic);
-            long lettersDuringOutage = Kafka.endOffsets(broker.bootstrapServers(), topic + ".dlq");
+            long lettersDuringOutage = KafkaTopics.endOffsets(broker.bootstrapServers(), topic + ".dlq");
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
                 admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, topic + ".dlq"),
                         List.of(new AlterConfigOp(new ConfigEntry("max.message.bytes", "1048576"),
@@ -459,7 +444,7 @@ class FaultSuiteIT {
         String table = "faults_g";
         JdbcOutbox outbox = JdbcOutbox.builder(pg.dataSource()).table(table).build();
         outbox.createSchema();
-        emptyOutbox(pg.dataSource(), table);
+        TestDatabase.emptyOutbox(pg.dataSource(), table);
         String topic = "faults-g";
         createTopic(topic, 6, Map.of());
         List<Step> steps = steps("g", N, 0);
