@@ -52,7 +52,12 @@ public final class EventContext {
         return attempt;
     }
 
-    EventContext withAttempt(int next) {
+    /**
+     * @param next the attempt number of the copy, &gt;= 1
+     * @return a copy of this context for another attempt
+     * @throws IllegalArgumentException if {@code next < 1}
+     */
+    public EventContext withAttempt(int next) {
         return new EventContext(message, eventType, handlerName, next);
     }
 }

@@ -1,5 +1,8 @@
 package io.eventcore;
 
+import io.eventcore.retry.RetryPolicy;
+import io.eventcore.routing.DispatchResult;
+
 /**
  * Handles one event type synchronously on the dispatching thread.
  *

@@ -1,5 +1,7 @@
 package io.eventcore;
 
+import io.eventcore.retry.RetryMode;
+
 /**
  * Names of the headers eventcore reads and writes. Transports carry them as message headers
  * (UTF-8 values); the outbox writes them for every relayed event.

@@ -1,5 +1,7 @@
 package io.eventcore;
 
+import io.eventcore.routing.EventRouter;
+
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;

@@ -1,5 +1,8 @@
 package io.eventcore;
 
+import io.eventcore.codec.DecodeException;
+import io.eventcore.retry.RetryPolicy;
+
 /**
  * Marker for failures that retrying cannot fix: a handler throws it (or a subclass, or wraps it
  * as a cause) to skip the remaining attempts and send the event straight to the dead-letter sink.

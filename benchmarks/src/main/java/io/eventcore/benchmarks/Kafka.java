@@ -1,6 +1,6 @@
 package io.eventcore.benchmarks;
 
-import io.eventcore.EventCodec;
+import io.eventcore.codec.EventCodec;
 import io.eventcore.EventHeaders;
 import io.eventcore.test.KafkaTopics;
 import java.nio.charset.StandardCharsets;

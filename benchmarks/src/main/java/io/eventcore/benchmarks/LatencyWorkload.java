@@ -1,10 +1,10 @@
 package io.eventcore.benchmarks;
 
 import io.eventcore.Event;
-import io.eventcore.EventCodec;
+import io.eventcore.codec.EventCodec;
 import io.eventcore.EventHeaders;
-import io.eventcore.EventRouter;
-import io.eventcore.RetryPolicy;
+import io.eventcore.routing.EventRouter;
+import io.eventcore.retry.RetryPolicy;
 import io.eventcore.kafka.KafkaEventConsumer;
 import io.eventcore.kafka.KafkaEventPublisher;
 import java.nio.charset.StandardCharsets;

@@ -1,8 +1,8 @@
 package io.eventcore.benchmarks;
 
 import io.eventcore.Event;
-import io.eventcore.EventRouter;
-import io.eventcore.RetryPolicy;
+import io.eventcore.routing.EventRouter;
+import io.eventcore.retry.RetryPolicy;
 import io.eventcore.kafka.KafkaEventConsumer;
 import io.eventcore.kafka.KafkaEventPublisher;
 import java.io.BufferedReader;

@@ -1,9 +1,9 @@
 package io.eventcore.benchmarks;
 
-import io.eventcore.EventCodec;
+import io.eventcore.codec.EventCodec;
 import io.eventcore.EventHeaders;
-import io.eventcore.OutboxEvent;
-import io.eventcore.OutboxPublisher;
+import io.eventcore.outbox.OutboxEvent;
+import io.eventcore.outbox.OutboxPublisher;
 import io.eventcore.kafka.KafkaEventPublisher;
 import io.eventcore.outbox.jdbc.JdbcOutbox;
 import io.eventcore.test.TestDatabase;

@@ -1,9 +1,9 @@
 package io.eventcore.benchmarks;
 
-import io.eventcore.EventCodec;
-import io.eventcore.EventRouter;
-import io.eventcore.Ordering;
-import io.eventcore.RetryPolicy;
+import io.eventcore.codec.EventCodec;
+import io.eventcore.routing.EventRouter;
+import io.eventcore.transport.Ordering;
+import io.eventcore.retry.RetryPolicy;
 import io.eventcore.kafka.KafkaEventConsumer;
 import java.time.Duration;
 import java.util.List;

@@ -33,7 +33,7 @@ final class Payloads {
                         + ". Gift wrapping for the jacket, no invoice in the parcel.");
     }
 
-    static byte[] json(io.eventcore.EventCodec codec, String id, int seq) {
+    static byte[] json(io.eventcore.codec.EventCodec codec, String id, int seq) {
         return codec.encode(order(id, seq));
     }
 

@@ -1,12 +1,12 @@
 package io.eventcore.benchmarks;
 
-import io.eventcore.DispatchResult;
-import io.eventcore.EventCodec;
+import io.eventcore.routing.DispatchResult;
+import io.eventcore.codec.EventCodec;
 import io.eventcore.EventHeaders;
-import io.eventcore.EventRouter;
+import io.eventcore.routing.EventRouter;
 import io.eventcore.InboundMessage;
-import io.eventcore.MicrometerMetrics;
-import io.eventcore.RetryPolicy;
+import io.eventcore.micrometer.MicrometerMetrics;
+import io.eventcore.retry.RetryPolicy;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;

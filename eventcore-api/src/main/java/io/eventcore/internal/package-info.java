@@ -1,5 +1,5 @@
 /**
- * Implementation support shared by eventcore modules. Not API: anything here may change in any
- * release, and javadoc excludes it.
+ * Argument checks shared by eventcore's builders. Not API: only eventcore modules may use it (an
+ * architecture test enforces this), it is not exported, and javadoc excludes it.
  */
 package io.eventcore.internal;

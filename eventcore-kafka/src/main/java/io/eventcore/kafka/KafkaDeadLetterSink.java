@@ -1,7 +1,7 @@
 package io.eventcore.kafka;
 
-import io.eventcore.DeadLetter;
-import io.eventcore.DeadLetterSink;
+import io.eventcore.deadletter.DeadLetter;
+import io.eventcore.deadletter.DeadLetterSink;
 import io.eventcore.EventHeaders;
 import io.eventcore.MessageHeader;
 import io.eventcore.internal.Checks;

@@ -1,14 +1,14 @@
 package io.eventcore.kafka;
 
-import io.eventcore.ConsumerHealth;
-import io.eventcore.EventConsumer;
-import io.eventcore.EventRouter;
+import io.eventcore.transport.ConsumerHealth;
+import io.eventcore.transport.EventConsumer;
+import io.eventcore.routing.EventRouter;
 import io.eventcore.InboundMessage;
 import io.eventcore.MessageHeader;
-import io.eventcore.Ordering;
+import io.eventcore.transport.Ordering;
 import io.eventcore.internal.Checks;
-import io.eventcore.internal.KeyedSerialExecutor;
-import io.eventcore.internal.Settlement;
+import io.eventcore.transport.internal.KeyedSerialExecutor;
+import io.eventcore.transport.internal.Settlement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -51,7 +51,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *       partitions once {@code maxInFlight} is reached, are paused until work completes.</li>
  *   <li>{@code FAILED} outcomes (dead-letter sink down, no sink) pause the partition and are
  *       retried with back-off on a timer; the offset is not committed meanwhile.</li>
- *   <li>{@code RETRY_LATER} ({@link io.eventcore.RetryMode#REDELIVER}) stores the record in
+ *   <li>{@code RETRY_LATER} ({@link io.eventcore.retry.RetryMode#REDELIVER}) stores the record in
  *       {@code <topic>.retry} with attempt and due-time headers. The consumer subscribes to that
  *       topic too and waits for the due time by pausing the partition, never by sleeping.</li>
  *   <li>On revoke, in-flight work of the lost partitions is drained within {@code drainTimeout}

@@ -1,11 +1,11 @@
 package io.eventcore.kafka;
 
 import io.eventcore.Event;
-import io.eventcore.EventCodec;
-import io.eventcore.EventPublisher;
+import io.eventcore.codec.EventCodec;
+import io.eventcore.transport.EventPublisher;
 import io.eventcore.MessageHeader;
-import io.eventcore.OutboundMessage;
-import io.eventcore.PublishReceipt;
+import io.eventcore.transport.OutboundMessage;
+import io.eventcore.transport.PublishReceipt;
 import io.eventcore.internal.Checks;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.eventcore.kafka;
 
-import io.eventcore.internal.OffsetTracker;
+import io.eventcore.transport.internal.OffsetTracker;
 import java.time.Instant;
 import org.apache.kafka.common.TopicPartition;
 

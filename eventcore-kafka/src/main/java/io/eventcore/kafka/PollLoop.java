@@ -2,9 +2,9 @@ package io.eventcore.kafka;
 
 import io.eventcore.EventHeaders;
 import io.eventcore.InboundMessage;
-import io.eventcore.Ordering;
-import io.eventcore.internal.KeyedSerialExecutor;
-import io.eventcore.internal.Settlement;
+import io.eventcore.transport.Ordering;
+import io.eventcore.transport.internal.KeyedSerialExecutor;
+import io.eventcore.transport.internal.Settlement;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,11 +1,11 @@
 package io.eventcore.kafka;
 
-import io.eventcore.DispatchResult;
+import io.eventcore.routing.DispatchResult;
 import io.eventcore.InboundMessage;
 import io.eventcore.MessageHeader;
-import io.eventcore.OutboundMessage;
-import io.eventcore.internal.Redelivery;
-import io.eventcore.internal.Settlement;
+import io.eventcore.transport.OutboundMessage;
+import io.eventcore.transport.internal.Redelivery;
+import io.eventcore.transport.internal.Settlement;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

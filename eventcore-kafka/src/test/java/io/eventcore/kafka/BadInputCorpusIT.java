@@ -3,9 +3,9 @@ package io.eventcore.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventcore.EventHeaders;
-import io.eventcore.EventRouter;
+import io.eventcore.routing.EventRouter;
 import io.eventcore.EventType;
-import io.eventcore.RetryPolicy;
+import io.eventcore.retry.RetryPolicy;
 import io.eventcore.test.EmbeddedKafka;
 import io.eventcore.test.KafkaTopics;
 import java.math.BigDecimal;

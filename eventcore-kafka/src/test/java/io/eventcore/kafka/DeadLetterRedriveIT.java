@@ -6,9 +6,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.eventcore.Event;
 import io.eventcore.EventHeaders;
-import io.eventcore.EventRouter;
+import io.eventcore.routing.EventRouter;
 import io.eventcore.NonRetryableException;
-import io.eventcore.RetryPolicy;
+import io.eventcore.retry.RetryPolicy;
 import io.eventcore.test.EventCollector;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

@@ -3,7 +3,7 @@ package io.eventcore.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.eventcore.EventRouter;
+import io.eventcore.routing.EventRouter;
 import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Pattern;

@@ -4,11 +4,11 @@ import io.eventcore.test.EmbeddedKafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.eventcore.ConsumerHealth;
+import io.eventcore.transport.ConsumerHealth;
 import io.eventcore.EventHeaders;
-import io.eventcore.EventRouter;
+import io.eventcore.routing.EventRouter;
 import io.eventcore.NonRetryableException;
-import io.eventcore.RetryPolicy;
+import io.eventcore.retry.RetryPolicy;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -113,13 +113,13 @@ class KafkaDeadLetterIT {
         assertThat(header(first, "eventcore_dlq_partition")).isEqualTo("0");
         assertThat(header(first, "eventcore_dlq_offset")).isEqualTo("0");
         assertThat(header(first, "eventcore_dlq_group")).isEqualTo("g-" + topic);
-        assertThat(header(first, "eventcore_dlq_exception")).isEqualTo("io.eventcore.DecodeException");
+        assertThat(header(first, "eventcore_dlq_exception")).isEqualTo("io.eventcore.codec.DecodeException");
         assertThat(header(first, "eventcore_dlq_attempts")).isEqualTo("0");
         assertThat(header(first, "eventcore_dlq_stacktrace")).contains("DecodeException");
         assertThat(first.headers().headers("eventcore_dlq_exception")).as("old DLQ headers replaced").hasSize(1);
         assertThat(byKey.get("k2").value()).as("null value stays null").isNull();
-        assertThat(header(byKey.get("k3"), "eventcore_dlq_exception")).isEqualTo("io.eventcore.UnknownEventTypeException");
-        assertThat(header(byKey.get("k4"), "eventcore_dlq_exception")).isEqualTo("io.eventcore.UnknownEventTypeException");
+        assertThat(header(byKey.get("k3"), "eventcore_dlq_exception")).isEqualTo("io.eventcore.routing.UnknownEventTypeException");
+        assertThat(header(byKey.get("k4"), "eventcore_dlq_exception")).isEqualTo("io.eventcore.routing.UnknownEventTypeException");
         assertThat(byKey.get("k5").value()).isEqualTo(new byte[] {(byte) 0xC3, 0x28, (byte) 0xFF});
         assertThat(consumer.health().status()).isEqualTo(ConsumerHealth.Status.UP);
     }
@@ -180,7 +180,7 @@ class KafkaDeadLetterIT {
                 }).build());
         String group = "g-" + topic;
         KafkaEventConsumer consumer = track(KafkaEventConsumer.builder().bootstrapServers(bootstrap).groupId(group)
-                .topics(topic).router(router).ordering(io.eventcore.Ordering.PARTITION)
+                .topics(topic).router(router).ordering(io.eventcore.transport.Ordering.PARTITION)
                 .commitInterval(Duration.ofMillis(100)).build());
         consumer.start();
         produce("k", "{\"id\":\"ok\"}".getBytes(StandardCharsets.UTF_8), "Order");

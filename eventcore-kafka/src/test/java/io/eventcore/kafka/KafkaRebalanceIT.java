@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.eventcore.Event;
-import io.eventcore.EventRouter;
+import io.eventcore.routing.EventRouter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

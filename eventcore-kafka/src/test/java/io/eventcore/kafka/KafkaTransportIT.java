@@ -1,9 +1,9 @@
 package io.eventcore.kafka;
 
 import io.eventcore.test.EmbeddedKafka;
-import io.eventcore.EventConsumer;
-import io.eventcore.EventPublisher;
-import io.eventcore.EventRouter;
+import io.eventcore.transport.EventConsumer;
+import io.eventcore.transport.EventPublisher;
+import io.eventcore.routing.EventRouter;
 import io.eventcore.test.TransportContract;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -3,10 +3,10 @@ package io.eventcore.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventcore.EventHeaders;
-import io.eventcore.EventRouter;
-import io.eventcore.Ordering;
-import io.eventcore.internal.KeyedSerialExecutor;
-import io.eventcore.internal.Settlement;
+import io.eventcore.routing.EventRouter;
+import io.eventcore.transport.Ordering;
+import io.eventcore.transport.internal.KeyedSerialExecutor;
+import io.eventcore.transport.internal.Settlement;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventcore.Event;
 import io.eventcore.EventContext;
-import io.eventcore.EventRouter;
+import io.eventcore.routing.EventRouter;
 import io.eventcore.EventType;
-import io.eventcore.Ordering;
+import io.eventcore.transport.Ordering;
 import io.eventcore.test.EmbeddedKafka;
 import java.math.BigDecimal;
 import java.time.Duration;

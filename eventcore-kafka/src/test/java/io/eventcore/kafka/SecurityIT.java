@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.eventcore.Event;
-import io.eventcore.EventRouter;
+import io.eventcore.routing.EventRouter;
 import io.eventcore.EventType;
 import io.eventcore.NonRetryableException;
-import io.eventcore.RetryMode;
-import io.eventcore.RetryPolicy;
+import io.eventcore.retry.RetryMode;
+import io.eventcore.retry.RetryPolicy;
 import io.eventcore.test.KafkaBrokerProcess;
 import io.eventcore.test.KafkaBrokerProcess.Security;
 import io.eventcore.test.KafkaTopics;

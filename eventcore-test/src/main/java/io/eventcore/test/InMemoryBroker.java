@@ -1,11 +1,11 @@
 package io.eventcore.test;
 
-import io.eventcore.EventPublisher;
-import io.eventcore.EventRouter;
+import io.eventcore.transport.EventPublisher;
+import io.eventcore.routing.EventRouter;
 import io.eventcore.InboundMessage;
 import io.eventcore.MessageHeader;
-import io.eventcore.OutboundMessage;
-import io.eventcore.PublishReceipt;
+import io.eventcore.transport.OutboundMessage;
+import io.eventcore.transport.PublishReceipt;
 import io.eventcore.internal.Checks;
 import java.time.Instant;
 import java.util.ArrayList;

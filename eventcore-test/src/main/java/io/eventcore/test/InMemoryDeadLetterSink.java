@@ -1,7 +1,7 @@
 package io.eventcore.test;
 
-import io.eventcore.DeadLetter;
-import io.eventcore.DeadLetterSink;
+import io.eventcore.deadletter.DeadLetter;
+import io.eventcore.deadletter.DeadLetterSink;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

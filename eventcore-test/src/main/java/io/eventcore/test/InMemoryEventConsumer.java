@@ -1,19 +1,19 @@
 package io.eventcore.test;
 
-import io.eventcore.ConsumerHealth;
-import io.eventcore.DispatchResult;
-import io.eventcore.EventConsumer;
+import io.eventcore.transport.ConsumerHealth;
+import io.eventcore.routing.DispatchResult;
+import io.eventcore.transport.EventConsumer;
 import io.eventcore.EventHeaders;
-import io.eventcore.EventRouter;
+import io.eventcore.routing.EventRouter;
 import io.eventcore.InboundMessage;
 import io.eventcore.MessageHeader;
-import io.eventcore.OutboundMessage;
-import io.eventcore.Ordering;
+import io.eventcore.transport.OutboundMessage;
+import io.eventcore.transport.Ordering;
 import io.eventcore.internal.Checks;
-import io.eventcore.internal.KeyedSerialExecutor;
-import io.eventcore.internal.OffsetTracker;
-import io.eventcore.internal.Redelivery;
-import io.eventcore.internal.Settlement;
+import io.eventcore.transport.internal.KeyedSerialExecutor;
+import io.eventcore.transport.internal.OffsetTracker;
+import io.eventcore.transport.internal.Redelivery;
+import io.eventcore.transport.internal.Settlement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -30,7 +30,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Consumes one topic of an {@link InMemoryBroker} through an {@link io.eventcore.EventRouter},
+ * Consumes one topic of an {@link InMemoryBroker} through an {@link io.eventcore.routing.EventRouter},
  * with the acknowledgement semantics of the Kafka consumer: only the highest contiguous completed
  * offset of each partition is committed; {@code FAILED} outcomes are retried with back-off and
  * hold back the commit; {@code RETRY_LATER} re-appends the message with the attempt headers; a

@@ -1,15 +1,15 @@
 package io.eventcore.test;
 
 import io.eventcore.Clock;
-import io.eventcore.EventCodec;
+import io.eventcore.codec.EventCodec;
 import io.eventcore.EventcoreException;
-import io.eventcore.Outbox;
-import io.eventcore.OutboxBacklog;
-import io.eventcore.OutboxCompletion;
-import io.eventcore.OutboxEvent;
-import io.eventcore.OutboxLease;
-import io.eventcore.OutboxRecord;
-import io.eventcore.OutboxStore;
+import io.eventcore.outbox.Outbox;
+import io.eventcore.outbox.OutboxBacklog;
+import io.eventcore.outbox.OutboxCompletion;
+import io.eventcore.outbox.OutboxEvent;
+import io.eventcore.outbox.OutboxLease;
+import io.eventcore.outbox.OutboxRecord;
+import io.eventcore.outbox.OutboxStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

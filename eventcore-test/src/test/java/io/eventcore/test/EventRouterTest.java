@@ -3,20 +3,20 @@ package io.eventcore.test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.eventcore.DeadLetter;
-import io.eventcore.DispatchOutcome;
-import io.eventcore.DispatchResult;
+import io.eventcore.deadletter.DeadLetter;
+import io.eventcore.routing.DispatchOutcome;
+import io.eventcore.routing.DispatchResult;
 import io.eventcore.EventHeaders;
-import io.eventcore.EventRouter;
+import io.eventcore.routing.EventRouter;
 import io.eventcore.EventType;
 import io.eventcore.HandlerTimeoutException;
 import io.eventcore.InboundMessage;
 import io.eventcore.MessageHeader;
 import io.eventcore.NonRetryableException;
-import io.eventcore.RetryMode;
-import io.eventcore.RetryPolicy;
-import io.eventcore.UnknownEventTypeException;
-import io.eventcore.UnknownTypePolicy;
+import io.eventcore.retry.RetryMode;
+import io.eventcore.retry.RetryPolicy;
+import io.eventcore.routing.UnknownEventTypeException;
+import io.eventcore.routing.UnknownTypePolicy;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -298,7 +298,7 @@ class EventRouterTest {
         assertThat(r.outcome()).isEqualTo(DispatchOutcome.DEAD_LETTERED);
         assertThat(calls).hasValue(0);
         assertThat(dlq.deadLetters().get(0).valueAsString()).isEqualTo("{\"orderId\": [");
-        assertThat(dlq.deadLetters().get(0).exceptionClass()).isEqualTo("io.eventcore.DecodeException");
+        assertThat(dlq.deadLetters().get(0).exceptionClass()).isEqualTo("io.eventcore.codec.DecodeException");
     }
 
     @Test

@@ -1,7 +1,7 @@
 package io.eventcore.test;
 
-import io.eventcore.OutboxEvent;
-import io.eventcore.OutboxStore;
+import io.eventcore.outbox.OutboxEvent;
+import io.eventcore.outbox.OutboxStore;
 import java.util.List;
 
 class InMemoryOutboxStoreTest extends OutboxStoreContract {

@@ -1,8 +1,8 @@
 package io.eventcore.test;
 
-import io.eventcore.EventConsumer;
-import io.eventcore.EventPublisher;
-import io.eventcore.EventRouter;
+import io.eventcore.transport.EventConsumer;
+import io.eventcore.transport.EventPublisher;
+import io.eventcore.routing.EventRouter;
 import java.util.concurrent.atomic.AtomicInteger;
 
 class InMemoryTransportTest extends TransportContract {

@@ -3,13 +3,13 @@ package io.eventcore.test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.eventcore.EventPublisher;
+import io.eventcore.transport.EventPublisher;
 import io.eventcore.InboundMessage;
-import io.eventcore.OutboundMessage;
-import io.eventcore.OutboxEvent;
-import io.eventcore.OutboxPublisher;
-import io.eventcore.PublishReceipt;
-import io.eventcore.RetryPolicy;
+import io.eventcore.transport.OutboundMessage;
+import io.eventcore.outbox.OutboxEvent;
+import io.eventcore.outbox.OutboxPublisher;
+import io.eventcore.transport.PublishReceipt;
+import io.eventcore.retry.RetryPolicy;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 
 class OutboxPublisherTest {
     private final ManualClock clock = new ManualClock();
-    private final InMemoryOutboxStore store = InMemoryOutboxStore.create(4, io.eventcore.EventCodec.json(), clock);
+    private final InMemoryOutboxStore store = InMemoryOutboxStore.create(4, io.eventcore.codec.EventCodec.json(), clock);
     private final InMemoryBroker broker = new InMemoryBroker();
 
     /** Fails messages whose value is {@code poison} as a bad message, everything while {@code down} as an outage. */
@@ -160,7 +160,7 @@ class OutboxPublisherTest {
     }
 
     /** Counts what the relay reports. */
-    private static final class RecordingMetrics implements io.eventcore.OutboxMetrics {
+    private static final class RecordingMetrics implements io.eventcore.outbox.OutboxMetrics {
         final java.util.concurrent.atomic.AtomicInteger published = new java.util.concurrent.atomic.AtomicInteger();
         final java.util.concurrent.atomic.AtomicInteger leases = new java.util.concurrent.atomic.AtomicInteger();
         volatile long backlog = -1;

@@ -2,16 +2,16 @@ package io.eventcore.test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.eventcore.DeadLetter;
+import io.eventcore.deadletter.DeadLetter;
 import io.eventcore.Event;
-import io.eventcore.EventCodec;
-import io.eventcore.EventConsumer;
-import io.eventcore.EventPublisher;
-import io.eventcore.EventRouter;
+import io.eventcore.codec.EventCodec;
+import io.eventcore.transport.EventConsumer;
+import io.eventcore.transport.EventPublisher;
+import io.eventcore.routing.EventRouter;
 import io.eventcore.EventType;
 import io.eventcore.NonRetryableException;
-import io.eventcore.OutboundMessage;
-import io.eventcore.RetryPolicy;
+import io.eventcore.transport.OutboundMessage;
+import io.eventcore.retry.RetryPolicy;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;

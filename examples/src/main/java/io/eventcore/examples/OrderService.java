@@ -1,12 +1,12 @@
 package io.eventcore.examples;
 
-import io.eventcore.DeadLetterSink;
-import io.eventcore.EventConsumer;
-import io.eventcore.EventRouter;
-import io.eventcore.Ordering;
-import io.eventcore.OutboxEvent;
-import io.eventcore.OutboxPublisher;
-import io.eventcore.RetryPolicy;
+import io.eventcore.deadletter.DeadLetterSink;
+import io.eventcore.transport.EventConsumer;
+import io.eventcore.routing.EventRouter;
+import io.eventcore.transport.Ordering;
+import io.eventcore.outbox.OutboxEvent;
+import io.eventcore.outbox.OutboxPublisher;
+import io.eventcore.retry.RetryPolicy;
 import io.eventcore.examples.Events.OrderCancelled;
 import io.eventcore.examples.Events.OrderCreated;
 import io.eventcore.examples.Events.OrderShipped;

@@ -3,10 +3,10 @@ package io.eventcore.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import io.eventcore.EventRouter;
-import io.eventcore.JsonEventCodec;
-import io.eventcore.OutboxPublisher;
-import io.eventcore.RetryPolicy;
+import io.eventcore.routing.EventRouter;
+import io.eventcore.codec.JsonEventCodec;
+import io.eventcore.outbox.OutboxPublisher;
+import io.eventcore.retry.RetryPolicy;
 import io.eventcore.kafka.KafkaDeadLetterSink;
 import io.eventcore.kafka.KafkaEventConsumer;
 import io.eventcore.kafka.KafkaEventPublisher;
@@ -117,7 +117,7 @@ class MisconfigurationTest {
                 // eventcore-test
                 arg("in-memory broker: zero partitions", () -> new InMemoryBroker().createTopic("t", 0), "partitions",
                         "0"),
-                arg("in-memory outbox: zero shards", () -> InMemoryOutboxStore.create(0, io.eventcore.EventCodec.json(),
+                arg("in-memory outbox: zero shards", () -> InMemoryOutboxStore.create(0, io.eventcore.codec.EventCodec.json(),
                         io.eventcore.Clock.system()), "shards", "0"));
     }
 

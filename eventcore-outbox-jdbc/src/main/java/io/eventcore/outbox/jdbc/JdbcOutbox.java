@@ -1,11 +1,11 @@
 package io.eventcore.outbox.jdbc;
 
 import io.eventcore.Clock;
-import io.eventcore.EventCodec;
+import io.eventcore.codec.EventCodec;
 import io.eventcore.EventcoreException;
-import io.eventcore.Outbox;
-import io.eventcore.OutboxEvent;
-import io.eventcore.OutboxStore;
+import io.eventcore.outbox.Outbox;
+import io.eventcore.outbox.OutboxEvent;
+import io.eventcore.outbox.OutboxStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -20,7 +20,7 @@ import javax.sql.DataSource;
 /**
  * The JDBC transactional outbox: {@link #append(Connection, List) appends} events with the caller's
  * connection, inside the caller's transaction, and provides the {@link #store() store} an
- * {@link io.eventcore.OutboxPublisher} relays from.
+ * {@link io.eventcore.outbox.OutboxPublisher} relays from.
  *
  * <pre>{@code
  * JdbcOutbox outbox = JdbcOutbox.builder(dataSource).build();   // dialect detected
@@ -182,7 +182,7 @@ public final class JdbcOutbox implements Outbox<Connection> {
         store.appended();
     }
 
-    /** @return the store for {@link io.eventcore.OutboxPublisher.Builder#store} */
+    /** @return the store for {@link io.eventcore.outbox.OutboxPublisher.Builder#store} */
     public OutboxStore store() {
         return store;
     }
@@ -339,7 +339,7 @@ public final class JdbcOutbox implements Outbox<Connection> {
 
         /**
          * @param keep mark published rows instead of deleting them, so they can be inspected until purged
-         *        (see {@link io.eventcore.OutboxPublisher.Builder#publishedRetention}). Defaults to {@code false}.
+         *        (see {@link io.eventcore.outbox.OutboxPublisher.Builder#publishedRetention}). Defaults to {@code false}.
          * @return this builder
          */
         public Builder keepPublished(boolean keep) {

@@ -1,11 +1,11 @@
 package io.eventcore.outbox.jdbc;
 
 import io.eventcore.EventcoreException;
-import io.eventcore.OutboxBacklog;
-import io.eventcore.OutboxCompletion;
-import io.eventcore.OutboxLease;
-import io.eventcore.OutboxRecord;
-import io.eventcore.OutboxStore;
+import io.eventcore.outbox.OutboxBacklog;
+import io.eventcore.outbox.OutboxCompletion;
+import io.eventcore.outbox.OutboxLease;
+import io.eventcore.outbox.OutboxRecord;
+import io.eventcore.outbox.OutboxStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

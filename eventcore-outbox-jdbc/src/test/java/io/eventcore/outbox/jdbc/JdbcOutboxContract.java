@@ -1,8 +1,8 @@
 package io.eventcore.outbox.jdbc;
 
 import io.eventcore.EventcoreException;
-import io.eventcore.OutboxEvent;
-import io.eventcore.OutboxStore;
+import io.eventcore.outbox.OutboxEvent;
+import io.eventcore.outbox.OutboxStore;
 import io.eventcore.test.OutboxStoreContract;
 import io.eventcore.test.TestDatabase;
 import java.util.List;

@@ -65,15 +65,15 @@ class JdbcOutboxTest {
         JdbcOutbox outbox = JdbcOutbox.builder(h2).table("kept").keepPublished(true).build();
         outbox.createSchema();
         io.eventcore.test.InMemoryBroker broker = new io.eventcore.test.InMemoryBroker();
-        java.util.List<io.eventcore.OutboxEvent> events = new java.util.ArrayList<>();
+        java.util.List<io.eventcore.outbox.OutboxEvent> events = new java.util.ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            events.add(io.eventcore.OutboxEvent.builder("Order", "k" + i).rawPayload("T", new byte[] {(byte) i}).build());
+            events.add(io.eventcore.outbox.OutboxEvent.builder("Order", "k" + i).rawPayload("T", new byte[] {(byte) i}).build());
         }
         outbox.inTransaction(c -> {
             outbox.append(c, events);
             return null;
         });
-        io.eventcore.OutboxPublisher relay = io.eventcore.OutboxPublisher.builder().store(outbox.store())
+        io.eventcore.outbox.OutboxPublisher relay = io.eventcore.outbox.OutboxPublisher.builder().store(outbox.store())
                 .publisher(broker.publisher()).build();
         assertThat(relay.publishPending()).isEqualTo(5);
         assertThat(relay.publishPending()).as("marked rows are not sent again").isZero();

@@ -2,8 +2,8 @@ package io.eventcore.outbox.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.eventcore.OutboxEvent;
-import io.eventcore.OutboxPublisher;
+import io.eventcore.outbox.OutboxEvent;
+import io.eventcore.outbox.OutboxPublisher;
 import io.eventcore.kafka.KafkaEventPublisher;
 import io.eventcore.test.KafkaBrokerProcess;
 import io.eventcore.test.TestDatabase;

@@ -2,13 +2,13 @@ package io.eventcore.outbox.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.eventcore.EventPublisher;
+import io.eventcore.transport.EventPublisher;
 import io.eventcore.EventcoreException;
-import io.eventcore.OutboundMessage;
-import io.eventcore.OutboxEvent;
-import io.eventcore.OutboxPublisher;
-import io.eventcore.PublishReceipt;
-import io.eventcore.RetryPolicy;
+import io.eventcore.transport.OutboundMessage;
+import io.eventcore.outbox.OutboxEvent;
+import io.eventcore.outbox.OutboxPublisher;
+import io.eventcore.transport.PublishReceipt;
+import io.eventcore.retry.RetryPolicy;
 import io.eventcore.kafka.KafkaEventPublisher;
 import io.eventcore.test.EmbeddedKafka;
 import io.eventcore.test.InMemoryDeadLetterSink;

@@ -2,11 +2,11 @@ package io.eventcore.outbox.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.eventcore.OutboxEvent;
-import io.eventcore.OutboxLease;
-import io.eventcore.OutboxPublisher;
-import io.eventcore.OutboxRecord;
-import io.eventcore.OutboxStore;
+import io.eventcore.outbox.OutboxEvent;
+import io.eventcore.outbox.OutboxLease;
+import io.eventcore.outbox.OutboxPublisher;
+import io.eventcore.outbox.OutboxRecord;
+import io.eventcore.outbox.OutboxStore;
 import io.eventcore.test.InMemoryBroker;
 import io.eventcore.test.TestDatabase;
 import java.nio.charset.StandardCharsets;

@@ -2,12 +2,12 @@ package io.eventcore.outbox.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.eventcore.DeadLetterSink;
+import io.eventcore.deadletter.DeadLetterSink;
 import io.eventcore.EventHeaders;
-import io.eventcore.EventPublisher;
+import io.eventcore.transport.EventPublisher;
 import io.eventcore.InboundMessage;
-import io.eventcore.OutboxEvent;
-import io.eventcore.OutboxPublisher;
+import io.eventcore.outbox.OutboxEvent;
+import io.eventcore.outbox.OutboxPublisher;
 import io.eventcore.test.InMemoryBroker;
 import io.eventcore.test.InMemoryDeadLetterSink;
 import io.eventcore.test.TestDatabase;

@@ -1,9 +1,9 @@
 package io.eventcore.examples.faults;
 
-import io.eventcore.EventRouter;
+import io.eventcore.routing.EventRouter;
 import io.eventcore.NonRetryableException;
-import io.eventcore.Ordering;
-import io.eventcore.RetryPolicy;
+import io.eventcore.transport.Ordering;
+import io.eventcore.retry.RetryPolicy;
 import io.eventcore.kafka.KafkaDeadLetterSink;
 import io.eventcore.kafka.KafkaEventConsumer;
 import java.io.FileOutputStream;

@@ -3,7 +3,7 @@ package io.eventcore.examples.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventcore.Event;
-import io.eventcore.OutboxEvent;
+import io.eventcore.outbox.OutboxEvent;
 import io.eventcore.kafka.KafkaEventPublisher;
 import io.eventcore.outbox.jdbc.JdbcOutbox;
 import io.eventcore.test.KafkaBrokerProcess;

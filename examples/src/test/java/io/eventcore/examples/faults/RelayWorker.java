@@ -1,6 +1,6 @@
 package io.eventcore.examples.faults;
 
-import io.eventcore.OutboxPublisher;
+import io.eventcore.outbox.OutboxPublisher;
 import io.eventcore.kafka.KafkaEventPublisher;
 import io.eventcore.outbox.jdbc.JdbcOutbox;
 import io.eventcore.test.TestDatabase;

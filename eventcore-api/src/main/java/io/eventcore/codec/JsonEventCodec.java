@@ -1,0 +1,201 @@
+package io.eventcore.codec;
+
+import io.eventcore.EventcoreException;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.Module;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.eventcore.internal.Checks;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The default {@link EventCodec}: Jackson JSON.
+ *
+ * <ul>
+ *   <li>Java time types via {@code JavaTimeModule}, written as ISO-8601 strings.</li>
+ *   <li>No default typing: the payload class is always the route's, never a class name found in
+ *       the JSON. Polymorphic type ids in a document are just data.</li>
+ *   <li>Bounded parsing ({@code StreamReadConstraints}): nesting depth, string, number, name and
+ *       document length limits; duplicate keys and trailing tokens are rejected.</li>
+ *   <li>Unknown properties are ignored by default (tolerant reader), so producers can add fields.</li>
+ * </ul>
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class JsonEventCodec implements EventCodec {
+    /** Default maximum nesting depth of a document: {@value}. */
+    public static final int DEFAULT_MAX_NESTING_DEPTH = 64;
+    /** Default maximum length of one string value, in chars: {@value} (1 MiB). */
+    public static final int DEFAULT_MAX_STRING_LENGTH = 1 << 20;
+    /** Default maximum document length, in bytes: {@value} (16 MiB). */
+    public static final long DEFAULT_MAX_DOCUMENT_LENGTH = 16L << 20;
+    /** Default maximum number length, in chars: {@value}. */
+    public static final int DEFAULT_MAX_NUMBER_LENGTH = 100;
+    /** Default maximum property-name length, in chars: {@value}. */
+    public static final int DEFAULT_MAX_NAME_LENGTH = 10_000;
+
+    private final ObjectMapper mapper;
+
+    private JsonEventCodec(Builder builder) {
+        JsonMapper.Builder mb = JsonMapper.builder(boundedFactory(builder))
+                .addModule(new JavaTimeModule())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, builder.failOnUnknownProperties)
+                .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true);
+        builder.modules.forEach(mb::addModule);
+        this.mapper = mb.build();
+        // Belt and braces: even a registered module cannot switch on class names from the wire.
+        this.mapper.deactivateDefaultTyping();
+    }
+
+    static JsonFactory boundedFactory(Builder builder) {
+        return JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder()
+                        .maxNestingDepth(builder.maxNestingDepth)
+                        .maxStringLength(builder.maxStringLength)
+                        .maxDocumentLength(builder.maxDocumentLength)
+                        .maxNumberLength(builder.maxNumberLength)
+                        .maxNameLength(builder.maxNameLength)
+                        .build())
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .disable(StreamReadFeature.AUTO_CLOSE_SOURCE)
+                .build();
+    }
+
+    /** @return a builder with the default limits */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public <T> T decode(byte[] bytes, Class<T> type, String eventType) {
+        Objects.requireNonNull(type, "type");
+        if (bytes == null) {
+            throw new DecodeException("event " + eventType + " has a null value", null, null, eventType);
+        }
+        if (bytes.length == 0) {
+            throw new DecodeException("event " + eventType + " has an empty value", null, bytes, eventType);
+        }
+        T payload;
+        try {
+            payload = mapper.readValue(bytes, type);
+        } catch (IOException | RuntimeException e) {
+            throw new DecodeException("cannot decode " + eventType + " as " + type.getName() + ": "
+                    + e.getMessage(), e, bytes, eventType);
+        }
+        if (payload == null) {
+            throw new DecodeException("event " + eventType + " is JSON null", null, bytes, eventType);
+        }
+        return payload;
+    }
+
+    @Override
+    public byte[] encode(Object payload) {
+        Objects.requireNonNull(payload, "payload");
+        try {
+            return mapper.writeValueAsBytes(payload);
+        } catch (IOException e) {
+            throw new EventcoreException("cannot encode " + payload.getClass().getName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Builds {@link JsonEventCodec}s. Setters reject invalid values at once with
+     * {@link IllegalArgumentException}. Not thread-safe.
+     */
+    public static final class Builder {
+        private int maxNestingDepth = DEFAULT_MAX_NESTING_DEPTH;
+        private int maxStringLength = DEFAULT_MAX_STRING_LENGTH;
+        private long maxDocumentLength = DEFAULT_MAX_DOCUMENT_LENGTH;
+        private int maxNumberLength = DEFAULT_MAX_NUMBER_LENGTH;
+        private int maxNameLength = DEFAULT_MAX_NAME_LENGTH;
+        private boolean failOnUnknownProperties;
+        private final List<Module> modules = new ArrayList<>();
+
+        private Builder() {
+        }
+
+        /**
+         * @param depth maximum nesting of arrays and objects, &gt;= 1; defaults to {@value #DEFAULT_MAX_NESTING_DEPTH}
+         * @return this builder
+         */
+        public Builder maxNestingDepth(int depth) {
+            this.maxNestingDepth = Checks.atLeast("maxNestingDepth", depth, 1);
+            return this;
+        }
+
+        /**
+         * @param length maximum chars of one string value, &gt;= 1; defaults to 1 MiB
+         * @return this builder
+         */
+        public Builder maxStringLength(int length) {
+            this.maxStringLength = Checks.atLeast("maxStringLength", length, 1);
+            return this;
+        }
+
+        /**
+         * @param length maximum document size in bytes, &gt;= 1; defaults to 16 MiB
+         * @return this builder
+         */
+        public Builder maxDocumentLength(long length) {
+            if (length < 1) {
+                throw new IllegalArgumentException("maxDocumentLength must be >= 1, but was " + length);
+            }
+            this.maxDocumentLength = length;
+            return this;
+        }
+
+        /**
+         * @param length maximum chars of one number, &gt;= 1; defaults to {@value #DEFAULT_MAX_NUMBER_LENGTH}
+         * @return this builder
+         */
+        public Builder maxNumberLength(int length) {
+            this.maxNumberLength = Checks.atLeast("maxNumberLength", length, 1);
+            return this;
+        }
+
+        /**
+         * @param length maximum chars of one property name, &gt;= 1; defaults to {@value #DEFAULT_MAX_NAME_LENGTH}
+         * @return this builder
+         */
+        public Builder maxNameLength(int length) {
+            this.maxNameLength = Checks.atLeast("maxNameLength", length, 1);
+            return this;
+        }
+
+        /**
+         * @param fail whether unknown JSON properties fail decoding; defaults to {@code false}
+         * @return this builder
+         */
+        public Builder failOnUnknownProperties(boolean fail) {
+            this.failOnUnknownProperties = fail;
+            return this;
+        }
+
+        /**
+         * Registers an extra Jackson module (e.g. for a money type). Default typing stays off.
+         *
+         * @param module the module
+         * @return this builder
+         */
+        public Builder module(Module module) {
+            modules.add(Objects.requireNonNull(module, "module"));
+            return this;
+        }
+
+        /** @return the codec */
+        public JsonEventCodec build() {
+            return new JsonEventCodec(this);
+        }
+    }
+}

@@ -1,0 +1,150 @@
+package io.eventcore.micrometer;
+
+import io.eventcore.outbox.Outbox;
+import io.eventcore.outbox.OutboxMetrics;
+import io.eventcore.routing.DispatchOutcome;
+import io.eventcore.routing.EventMetrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@link EventMetrics} backed by a Micrometer {@link MeterRegistry}. Needs
+ * {@code io.micrometer:micrometer-core} on the classpath (an optional dependency of
+ * eventcore-api); nothing else in eventcore loads Micrometer classes.
+ *
+ * <table>
+ *   <caption>Meters</caption>
+ *   <tr><th>name</th><th>kind</th><th>tags</th></tr>
+ *   <tr><td>{@code eventcore.events}</td><td>counter</td><td>{@code type}, {@code outcome}</td></tr>
+ *   <tr><td>{@code eventcore.dispatch}</td><td>timer</td><td>{@code type}, {@code outcome}</td></tr>
+ *   <tr><td>{@code eventcore.handler}</td><td>timer</td><td>{@code type}, {@code handler}, {@code result}
+ *       ({@code success}/{@code failure})</td></tr>
+ *   <tr><td>{@code eventcore.retries}</td><td>counter</td><td>{@code type}</td></tr>
+ *   <tr><td>{@code eventcore.dead.letters}</td><td>counter</td><td>{@code type}, {@code exception}</td></tr>
+ *   <tr><td>{@code eventcore.outbox.publish}</td><td>timer</td><td>none: send-and-await time per batch</td></tr>
+ *   <tr><td>{@code eventcore.outbox.batch.size}</td><td>distribution summary</td><td>none</td></tr>
+ *   <tr><td>{@code eventcore.outbox.published}</td><td>counter</td><td>none</td></tr>
+ *   <tr><td>{@code eventcore.outbox.retries}</td><td>counter</td><td>none</td></tr>
+ *   <tr><td>{@code eventcore.outbox.dead}</td><td>counter</td><td>none: rows moved to the dead table</td></tr>
+ *   <tr><td>{@code eventcore.outbox.leases}</td><td>counter</td><td>{@code change} ({@code acquired}/{@code lost}/{@code fenced})</td></tr>
+ *   <tr><td>{@code eventcore.outbox.backlog}</td><td>gauge</td><td>none: pending rows</td></tr>
+ *   <tr><td>{@code eventcore.outbox.oldest.age}</td><td>gauge (seconds)</td><td>none: age of the oldest pending row</td></tr>
+ *   <tr><td>{@code eventcore.outbox.dead.rows}</td><td>gauge</td><td>none: rows in the dead table</td></tr>
+ * </table>
+ *
+ * <p>One instance may serve a router and an outbox relay at the same time.
+ *
+ * <p>Thread-safe.
+ */
+public final class MicrometerMetrics implements EventMetrics, OutboxMetrics {
+    private final MeterRegistry registry;
+    private final AtomicLong backlog = new AtomicLong();
+    private final AtomicLong oldestAgeMillis = new AtomicLong();
+    private final AtomicLong deadRows = new AtomicLong();
+    private final AtomicBoolean gaugesRegistered = new AtomicBoolean();
+
+    private MicrometerMetrics(MeterRegistry registry) {
+        this.registry = Objects.requireNonNull(registry, "registry");
+    }
+
+    /**
+     * @param registry the registry to publish to
+     * @return metrics publishing to it
+     */
+    public static MicrometerMetrics of(MeterRegistry registry) {
+        return new MicrometerMetrics(registry);
+    }
+
+    @Override
+    public void dispatched(String eventType, DispatchOutcome outcome, Duration elapsed) {
+        String o = outcome.name().toLowerCase(java.util.Locale.ROOT);
+        Counter.builder("eventcore.events").description("Dispatched messages by type and outcome")
+                .tag("type", eventType).tag("outcome", o).register(registry).increment();
+        Timer.builder("eventcore.dispatch").description("Time from dispatch to outcome, retries included")
+                .tag("type", eventType).tag("outcome", o).register(registry).record(elapsed);
+    }
+
+    @Override
+    public void handlerAttempt(String eventType, String handlerName, Duration elapsed, boolean success) {
+        Timer.builder("eventcore.handler").description("Handler attempts")
+                .tag("type", eventType).tag("handler", handlerName).tag("result", success ? "success" : "failure")
+                .register(registry).record(elapsed);
+    }
+
+    @Override
+    public void retried(String eventType, int attempt) {
+        Counter.builder("eventcore.retries").description("Failed attempts that will be retried")
+                .tag("type", eventType).register(registry).increment();
+    }
+
+    @Override
+    public void deadLettered(String eventType, String exceptionClass) {
+        Counter.builder("eventcore.dead.letters").description("Messages accepted by a dead-letter sink")
+                .tag("type", eventType).tag("exception", exceptionClass).register(registry).increment();
+    }
+
+    @Override
+    public void batchPublished(int size, int published, Duration elapsed) {
+        Timer.builder("eventcore.outbox.publish").description("Outbox relay send-and-await time per batch")
+                .register(registry).record(elapsed);
+        DistributionSummary.builder("eventcore.outbox.batch.size").description("Rows per outbox relay batch")
+                .register(registry).record(size);
+        Counter.builder("eventcore.outbox.published").description("Outbox rows acknowledged by the broker")
+                .register(registry).increment(published);
+    }
+
+    @Override
+    public void retried(int count) {
+        Counter.builder("eventcore.outbox.retries").description("Outbox rows that failed and will be retried")
+                .register(registry).increment(count);
+    }
+
+    @Override
+    public void dead(int count) {
+        Counter.builder("eventcore.outbox.dead").description("Outbox rows moved to the dead table")
+                .register(registry).increment(count);
+    }
+
+    @Override
+    public void leaseAcquired(int shard) {
+        leaseChange("acquired");
+    }
+
+    @Override
+    public void leaseLost(int shard) {
+        leaseChange("lost");
+    }
+
+    @Override
+    public void fenceRejected(int shard) {
+        leaseChange("fenced");
+    }
+
+    private void leaseChange(String change) {
+        Counter.builder("eventcore.outbox.leases").description("Outbox shard lease changes")
+                .tag("change", change).register(registry).increment();
+    }
+
+    @Override
+    public void backlog(long pending, Duration oldestAge, long dead) {
+        if (gaugesRegistered.compareAndSet(false, true)) {
+            Gauge.builder("eventcore.outbox.backlog", backlog, AtomicLong::get)
+                    .description("Pending outbox rows").register(registry);
+            Gauge.builder("eventcore.outbox.oldest.age", oldestAgeMillis, a -> a.get() / 1000.0)
+                    .description("Age of the oldest pending outbox row").baseUnit("seconds").register(registry);
+            Gauge.builder("eventcore.outbox.dead.rows", deadRows, AtomicLong::get)
+                    .description("Rows in the outbox dead table").register(registry);
+        }
+        backlog.set(pending);
+        oldestAgeMillis.set(oldestAge.toMillis());
+        deadRows.set(dead);
+    }
+}

@@ -1,0 +1,242 @@
+package io.eventcore.outbox;
+
+import io.eventcore.Event;
+import io.eventcore.EventType;
+import io.eventcore.codec.EventCodec;
+
+import io.eventcore.internal.Checks;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * An event to be written to the outbox inside the caller's transaction and published afterwards.
+ *
+ * <p>The aggregate id is the ordering key: the relay publishes the events of one aggregate id in the
+ * order they were appended, and uses it as the message key. The payload is either an object, encoded by the
+ * outbox's {@link EventCodec} when appended, or raw bytes written as given.
+ *
+ * <pre>{@code
+ * OutboxEvent created = OutboxEvent.of("Order", order.id(), new OrderCreated(order.id(), total));
+ * OutboxEvent custom = OutboxEvent.builder("Order", order.id())
+ *         .rawPayload("OrderArchived", bytes)
+ *         .header("traceparent", traceparent)
+ *         .topic("order-archive")
+ *         .build();
+ * }</pre>
+ *
+ * <p>Immutable and thread-safe (the payload object itself is only read when encoded).
+ */
+public final class OutboxEvent {
+    private final String eventId;
+    private final String aggregateType;
+    private final String aggregateId;
+    private final String eventType;
+    private final Object payload;
+    private final byte[] rawPayload;
+    private final Map<String, String> headers;
+    private final String topic;
+    private final Instant occurredAt;
+
+    private OutboxEvent(Builder b) {
+        this.eventId = b.eventId != null ? b.eventId : UUID.randomUUID().toString();
+        this.aggregateType = b.aggregateType;
+        this.aggregateId = b.aggregateId;
+        this.eventType = b.eventType;
+        this.payload = b.payload;
+        this.rawPayload = b.rawPayload;
+        this.headers = Map.copyOf(b.headers);
+        this.topic = b.topic;
+        this.occurredAt = b.occurredAt;
+    }
+
+    /**
+     * An event whose type is the payload's {@link EventType} value or simple class name, with a random id.
+     *
+     * @param aggregateType the aggregate type, e.g. {@code Order}; names the default topic
+     * @param aggregateId the aggregate id (ordering and message key), may be {@code null} for unordered events
+     * @param payload the payload, encoded by the outbox's codec
+     * @return the event
+     * @throws NullPointerException if the aggregate type or the payload is null
+     * @throws IllegalArgumentException if the aggregate type is blank
+     */
+    public static OutboxEvent of(String aggregateType, String aggregateId, Object payload) {
+        return builder(aggregateType, aggregateId).payload(payload).build();
+    }
+
+    /**
+     * @param aggregateType the aggregate type, e.g. {@code Order}; names the default topic
+     * @param aggregateId the aggregate id (ordering and message key), may be {@code null} for unordered events
+     * @return a builder
+     * @throws NullPointerException if the aggregate type is null
+     * @throws IllegalArgumentException if the aggregate type is blank
+     */
+    public static Builder builder(String aggregateType, String aggregateId) {
+        return new Builder(aggregateType, aggregateId);
+    }
+
+    /** @return the unique event id, sent as the {@code event_id} header */
+    public String eventId() {
+        return eventId;
+    }
+
+    /** @return the aggregate type */
+    public String aggregateType() {
+        return aggregateType;
+    }
+
+    /** @return the aggregate id, which is the ordering and message key; may be {@code null} */
+    public String aggregateId() {
+        return aggregateId;
+    }
+
+    /** @return the event type, sent as the {@code event_type} header */
+    public String eventType() {
+        return eventType;
+    }
+
+    /** @return extra headers to publish (the standard ones are added by the relay) */
+    public Map<String, String> headers() {
+        return headers;
+    }
+
+    /** @return the topic override, or {@code null} for the relay's naming strategy */
+    public String topic() {
+        return topic;
+    }
+
+    /** @return when the event happened; {@code null} means "when appended" */
+    public Instant occurredAt() {
+        return occurredAt;
+    }
+
+    /**
+     * @param codec the codec for object payloads
+     * @return the raw payload as given, or the object payload encoded by the codec
+     */
+    public byte[] encodedPayload(EventCodec codec) {
+        return rawPayload != null ? rawPayload.clone() : codec.encode(payload);
+    }
+
+    @Override
+    public String toString() {
+        return "OutboxEvent{" + eventType + ", id=" + eventId + ", aggregate=" + aggregateType + "/" + aggregateId
+                + (topic == null ? "" : ", topic=" + topic) + '}';
+    }
+
+    /** Builds an {@link OutboxEvent}. Not thread-safe. */
+    public static final class Builder {
+        private final String aggregateType;
+        private final String aggregateId;
+        private String eventId;
+        private String eventType;
+        private Object payload;
+        private byte[] rawPayload;
+        private final Map<String, String> headers = new LinkedHashMap<>();
+        private String topic;
+        private Instant occurredAt;
+
+        private Builder(String aggregateType, String aggregateId) {
+            this.aggregateType = Checks.notBlank("aggregateType", aggregateType);
+            this.aggregateId = aggregateId;
+        }
+
+        /**
+         * @param id the event id; defaults to a random UUID
+         * @return this builder
+         */
+        public Builder eventId(String id) {
+            this.eventId = Checks.notBlank("eventId", id);
+            return this;
+        }
+
+        /**
+         * An object payload, encoded by the outbox's codec. The event type defaults to the payload's
+         * {@link EventType} value or simple class name.
+         *
+         * @param value the payload
+         * @return this builder
+         * @throws IllegalStateException if a payload was already set
+         */
+        public Builder payload(Object value) {
+            requireNoPayload();
+            this.payload = Objects.requireNonNull(value, "payload");
+            if (eventType == null) {
+                eventType = Event.typeOf(value.getClass());
+            }
+            return this;
+        }
+
+        /**
+         * A payload already encoded, written as given.
+         *
+         * @param type the event type
+         * @param bytes the payload bytes (copied)
+         * @return this builder
+         * @throws IllegalStateException if a payload was already set
+         */
+        public Builder rawPayload(String type, byte[] bytes) {
+            requireNoPayload();
+            this.eventType = Checks.notBlank("eventType", type);
+            this.rawPayload = Objects.requireNonNull(bytes, "rawPayload").clone();
+            return this;
+        }
+
+        /**
+         * @param type the event type, overriding the one derived from the payload class
+         * @return this builder
+         */
+        public Builder eventType(String type) {
+            this.eventType = Checks.notBlank("eventType", type);
+            return this;
+        }
+
+        /**
+         * @param name header name
+         * @param value header value
+         * @return this builder
+         */
+        public Builder header(String name, String value) {
+            headers.put(Checks.notBlank("header name", name), Objects.requireNonNull(value, "header value"));
+            return this;
+        }
+
+        /**
+         * @param name the topic to publish to instead of the relay's naming strategy
+         * @return this builder
+         */
+        public Builder topic(String name) {
+            this.topic = Checks.notBlank("topic", name);
+            return this;
+        }
+
+        /**
+         * @param time when the event happened; defaults to the time it is appended
+         * @return this builder
+         */
+        public Builder occurredAt(Instant time) {
+            this.occurredAt = Objects.requireNonNull(time, "occurredAt");
+            return this;
+        }
+
+        /**
+         * @return the event
+         * @throws IllegalStateException if no payload was set
+         */
+        public OutboxEvent build() {
+            if (payload == null && rawPayload == null) {
+                throw new IllegalStateException("payload or rawPayload must be set for an outbox event of "
+                        + aggregateType + "/" + aggregateId);
+            }
+            return new OutboxEvent(this);
+        }
+
+        private void requireNoPayload() {
+            if (payload != null || rawPayload != null) {
+                throw new IllegalStateException("payload is already set");
+            }
+        }
+    }
+}

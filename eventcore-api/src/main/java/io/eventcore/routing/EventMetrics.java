@@ -1,0 +1,55 @@
+package io.eventcore.routing;
+
+import io.eventcore.micrometer.MicrometerMetrics;
+
+import java.time.Duration;
+
+/**
+ * Receives the router's measurements. eventcore ships {@link #noop()} and {@link MicrometerMetrics};
+ * hosts may implement their own.
+ *
+ * <p>Implementations must be thread-safe and fast. An exception thrown from any method is logged
+ * and otherwise ignored: metrics never break processing.
+ */
+public interface EventMetrics {
+
+    /**
+     * One dispatch finished.
+     *
+     * @param eventType the event type, {@code "unknown"} when unresolved
+     * @param outcome the outcome
+     * @param elapsed time from dispatch to outcome, retries included
+     */
+    void dispatched(String eventType, DispatchOutcome outcome, Duration elapsed);
+
+    /**
+     * One handler attempt finished.
+     *
+     * @param eventType the event type
+     * @param handlerName the handler
+     * @param elapsed duration of the attempt
+     * @param success whether it succeeded
+     */
+    void handlerAttempt(String eventType, String handlerName, Duration elapsed, boolean success);
+
+    /**
+     * A failed attempt is going to be retried (in place or by redelivery).
+     *
+     * @param eventType the event type
+     * @param attempt the attempt that failed
+     */
+    void retried(String eventType, int attempt);
+
+    /**
+     * A message was accepted by a dead-letter sink.
+     *
+     * @param eventType the event type, {@code "unknown"} when unresolved
+     * @param exceptionClass simple name of the failure's class
+     */
+    void deadLettered(String eventType, String exceptionClass);
+
+    /** @return metrics that record nothing (the default) */
+    static EventMetrics noop() {
+        return NoopMetrics.INSTANCE;
+    }
+}

@@ -1,0 +1,79 @@
+package io.eventcore.transport;
+
+import io.eventcore.Event;
+import io.eventcore.EventHeaders;
+import io.eventcore.MessageHeader;
+import io.eventcore.codec.EventCodec;
+
+import io.eventcore.internal.Checks;
+import java.nio.charset.StandardCharsets;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A message ready to publish: destination topic, key, encoded value and headers. Immutable.
+ *
+ * @param topic destination topic, not blank
+ * @param key ordering key (UTF-8 encoded by transports), may be {@code null}
+ * @param value encoded payload, may be {@code null} only where the transport allows it
+ * @param headers headers in order
+ */
+public record OutboundMessage(String topic, String key, byte[] value, List<MessageHeader> headers) {
+
+    /**
+     * Validates and copies.
+     *
+     * @throws IllegalArgumentException if the topic is blank
+     */
+    public OutboundMessage {
+        Checks.notBlank("topic", topic);
+        headers = List.copyOf(headers);
+    }
+
+    /**
+     * Encodes an event for publishing with the standard headers {@code event_type},
+     * {@code event_id} and {@code produced_at} (from {@link Event#occurredAt()}), followed by the
+     * event's own headers (such as {@code traceparent}) that do not clash with them.
+     *
+     * @param topic destination topic
+     * @param event the event
+     * @param codec encodes the payload
+     * @return the message
+     */
+    public static OutboundMessage of(String topic, Event<?> event, EventCodec codec) {
+        Objects.requireNonNull(event, "event");
+        List<MessageHeader> headers = new ArrayList<>(event.headers().size() + 3);
+        headers.add(MessageHeader.of(EventHeaders.EVENT_TYPE, event.type()));
+        headers.add(MessageHeader.of(EventHeaders.EVENT_ID, event.id()));
+        headers.add(MessageHeader.of(EventHeaders.PRODUCED_AT, DateTimeFormatter.ISO_INSTANT.format(event.occurredAt())));
+        for (Map.Entry<String, String> h : event.headers().entrySet()) {
+            String name = h.getKey();
+            if (!name.equals(EventHeaders.EVENT_TYPE) && !name.equals(EventHeaders.EVENT_ID)
+                    && !name.equals(EventHeaders.PRODUCED_AT)) {
+                headers.add(MessageHeader.of(name, h.getValue()));
+            }
+        }
+        return new OutboundMessage(topic, event.key(), codec.encode(event.payload()), headers);
+    }
+
+    /**
+     * @param name header name
+     * @return the last value of the header as UTF-8, or {@code null}
+     */
+    public String header(String name) {
+        for (int i = headers.size() - 1; i >= 0; i--) {
+            if (headers.get(i).key().equals(name)) {
+                return headers.get(i).valueAsString();
+            }
+        }
+        return null;
+    }
+
+    /** @return the key as UTF-8 bytes, or {@code null} */
+    public byte[] keyBytes() {
+        return key == null ? null : key.getBytes(StandardCharsets.UTF_8);
+    }
+}
