@@ -1,5 +1,6 @@
 package io.eventcore.benchmarks;
 
+import io.eventcore.transport.TopicNaming;
 import io.eventcore.codec.EventCodec;
 import io.eventcore.EventHeaders;
 import io.eventcore.outbox.OutboxEvent;
@@ -58,7 +59,7 @@ final class OutboxWorkload {
                 .topic("bench-outbox").build()) {
             fill(outbox, events);
             OutboxPublisher relay = OutboxPublisher.builder().store(outbox.store()).publisher(kafka)
-                    .topicNaming(r -> "bench-outbox").build();
+                    .topicNaming(TopicNaming.fixed("bench-outbox")).build();
             long start = System.nanoTime();
             int published = relay.publishPending();
             double ours = published / ((System.nanoTime() - start) / 1e9);
@@ -158,7 +159,7 @@ final class OutboxWorkload {
         TimeUnit.SECONDS.sleep(3); // consumer group forms before the paced run
         byte[] payload = Payloads.json(EventCodec.json(), "order", 1);
         try (OutboxPublisher relay = OutboxPublisher.builder().store(relayOutbox.store()).publisher(kafka)
-                .topicNaming(r -> "bench-outbox").build()) {
+                .topicNaming(TopicNaming.fixed("bench-outbox")).build()) {
             relay.start();
             long interval = TimeUnit.SECONDS.toNanos(1) / rate;
             long next = System.nanoTime();

@@ -1,30 +1,55 @@
 package io.eventcore.outbox;
 
+import io.eventcore.transport.TopicNaming;
 import io.eventcore.internal.Checks;
+import io.eventcore.transport.TopicNaming;
 import io.eventcore.Clock;
+import io.eventcore.transport.TopicNaming;
 import io.eventcore.EventHeaders;
+import io.eventcore.transport.TopicNaming;
 import io.eventcore.EventcoreException;
+import io.eventcore.transport.TopicNaming;
 import io.eventcore.MessageHeader;
+import io.eventcore.transport.TopicNaming;
 import io.eventcore.deadletter.DeadLetter;
+import io.eventcore.transport.TopicNaming;
 import io.eventcore.retry.RetryPolicy;
+import io.eventcore.transport.TopicNaming;
 import io.eventcore.transport.EventPublisher;
+import io.eventcore.transport.TopicNaming;
 import io.eventcore.transport.OutboundMessage;
+import io.eventcore.transport.TopicNaming;
 import io.eventcore.transport.PublishReceipt;
 
+import io.eventcore.transport.TopicNaming;
 import java.time.Duration;
+import io.eventcore.transport.TopicNaming;
 import java.time.Instant;
+import io.eventcore.transport.TopicNaming;
 import java.time.format.DateTimeFormatter;
+import io.eventcore.transport.TopicNaming;
 import java.util.ArrayList;
+import io.eventcore.transport.TopicNaming;
 import java.util.HashMap;
+import io.eventcore.transport.TopicNaming;
 import java.util.HashSet;
+import io.eventcore.transport.TopicNaming;
 import java.util.LinkedHashMap;
+import io.eventcore.transport.TopicNaming;
 import java.util.List;
+import io.eventcore.transport.TopicNaming;
 import java.util.Locale;
+import io.eventcore.transport.TopicNaming;
 import java.util.Map;
+import io.eventcore.transport.TopicNaming;
 import java.util.Set;
+import io.eventcore.transport.TopicNaming;
 import java.util.concurrent.CompletableFuture;
+import io.eventcore.transport.TopicNaming;
 import java.util.concurrent.ThreadLocalRandom;
+import io.eventcore.transport.TopicNaming;
 import java.util.concurrent.TimeUnit;
+import io.eventcore.transport.TopicNaming;
 import java.util.function.Function;
 
 /**
@@ -39,7 +64,7 @@ import java.util.function.Function;
  */
 final class OutboxBatch {
     private final EventPublisher publisher;
-    private final Function<OutboxRecord, String> topicNaming;
+    private final TopicNaming topicNaming;
     private final RetryPolicy retry;
     private final Duration sendTimeout;
     private final Clock clock;
@@ -57,7 +82,7 @@ final class OutboxBatch {
     record Failure(OutboxRecord row, String topic, List<MessageHeader> headers, Throwable cause) {
     }
 
-    OutboxBatch(EventPublisher publisher, Function<OutboxRecord, String> topicNaming, RetryPolicy retry,
+    OutboxBatch(EventPublisher publisher, TopicNaming topicNaming, RetryPolicy retry,
             Duration sendTimeout, Clock clock) {
         this.publisher = publisher;
         this.topicNaming = topicNaming;
@@ -172,7 +197,7 @@ final class OutboxBatch {
 
     /** The message for a row: the default headers, then the row's own, key = aggregate id. */
     OutboundMessage toMessage(OutboxRecord row) {
-        String topic = row.topic() != null ? row.topic() : topicNaming.apply(row);
+        String topic = row.topic() != null ? row.topic() : topicNaming.topicFor(row.eventType(), row.aggregateType(), row.aggregateId());
         List<MessageHeader> headers = new ArrayList<>(row.headers().size() + 5);
         headers.add(MessageHeader.of(EventHeaders.EVENT_TYPE, row.eventType()));
         headers.add(MessageHeader.of(EventHeaders.EVENT_ID, row.eventId()));
@@ -191,11 +216,6 @@ final class OutboxBatch {
             }
         }
         return new OutboundMessage(topic, row.aggregateId(), row.payload(), headers);
-    }
-
-    /** The default topic: the aggregate type in lower case, then {@code -events}. */
-    static String defaultTopic(OutboxRecord row) {
-        return row.aggregateType().toLowerCase(Locale.ROOT) + "-events";
     }
 
     static String describe(Throwable failure) {

@@ -1,5 +1,6 @@
 package io.eventcore.outbox;
 
+import io.eventcore.transport.TopicNaming;
 import io.eventcore.Clock;
 import io.eventcore.EventcoreException;
 import io.eventcore.deadletter.DeadLetter;
@@ -138,17 +139,6 @@ public final class OutboxPublisher implements AutoCloseable {
     /** @return a new builder */
     public static Builder builder() {
         return new Builder();
-    }
-
-    /**
-     * The default topic of a row: its aggregate type in lower case followed by {@code -events}
-     * ({@code Order} → {@code order-events}).
-     *
-     * @param row the row
-     * @return the topic name
-     */
-    public static String defaultTopic(OutboxRecord row) {
-        return OutboxBatch.defaultTopic(row);
     }
 
     /**
@@ -493,7 +483,7 @@ public final class OutboxPublisher implements AutoCloseable {
         private int purgeBatch = DEFAULT_PURGE_BATCH;
         private RetryPolicy retry = RetryPolicy.exponential(Duration.ofSeconds(1), Duration.ofMinutes(1))
                 .maxAttempts(5).jitter(0.2);
-        private Function<OutboxRecord, String> topicNaming = OutboxBatch::defaultTopic;
+        private TopicNaming topicNaming = TopicNaming.perAggregate();
         private Clock clock = Clock.system();
         private OutboxMetrics metrics = OutboxMetrics.noop();
         private DeadLetterSink deadLetter;
@@ -606,10 +596,11 @@ public final class OutboxPublisher implements AutoCloseable {
         }
 
         /**
-         * @param naming topic of rows without a topic override; defaults to {@link OutboxPublisher#defaultTopic}
+         * @param naming topic of rows without a topic override; defaults to {@link TopicNaming#perAggregate()}
+         *     ({@code <aggregate type in lower case>-events})
          * @return this builder
          */
-        public Builder topicNaming(Function<OutboxRecord, String> naming) {
+        public Builder topicNaming(TopicNaming naming) {
             once("topicNaming");
             this.topicNaming = Objects.requireNonNull(naming, "topicNaming");
             return this;

@@ -1,5 +1,7 @@
 package io.eventcore.kafka;
 
+import io.eventcore.EventHeaders;
+import io.eventcore.transport.TopicNaming;
 import io.eventcore.Event;
 import io.eventcore.codec.EventCodec;
 import io.eventcore.transport.EventPublisher;
@@ -26,7 +28,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * Publishes events to Kafka. Each event becomes one record: key = {@link Event#key()}, value =
  * the codec's bytes, headers {@code event_type}, {@code event_id}, {@code produced_at} plus the
  * event's own headers (e.g. {@code traceparent}); the topic comes from the
- * {@link TopicNamingStrategy}.
+ * {@link TopicNaming}.
  *
  * <p>Producer defaults: {@code enable.idempotence=true}, {@code acks=all}, byte-array
  * serializers. Every property given to the builder is passed to {@link KafkaProducer} untouched
@@ -38,7 +40,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 public final class KafkaEventPublisher implements EventPublisher {
     private final Producer<byte[], byte[]> producer;
     private final EventCodec codec;
-    private final TopicNamingStrategy topics;
+    private final TopicNaming topics;
     private final Duration closeTimeout;
     private final Map<String, Object> maskedConfig;
 
@@ -92,7 +94,7 @@ public final class KafkaEventPublisher implements EventPublisher {
     }
 
     private String topicOf(Event<?> event) {
-        String topic = topics.topicFor(event);
+        String topic = topics.topicFor(event.type(), event.headers().get(EventHeaders.AGGREGATE_TYPE), event.key());
         if (topic == null || topic.isBlank()) {
             throw new IllegalArgumentException("topic naming strategy returned no topic for event " + event.id());
         }
@@ -166,7 +168,7 @@ public final class KafkaEventPublisher implements EventPublisher {
 
         private final Map<String, Object> properties = new HashMap<>();
         private EventCodec codec = EventCodec.json();
-        private TopicNamingStrategy topics;
+        private TopicNaming topics;
         private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
         private Producer<byte[], byte[]> producer;
 
@@ -206,7 +208,7 @@ public final class KafkaEventPublisher implements EventPublisher {
          * @param strategy chooses each event's topic; required for {@link #publish(Event)}
          * @return this builder
          */
-        public Builder topics(TopicNamingStrategy strategy) {
+        public Builder topics(TopicNaming strategy) {
             this.topics = Objects.requireNonNull(strategy, "topics");
             return this;
         }
@@ -216,7 +218,7 @@ public final class KafkaEventPublisher implements EventPublisher {
          * @return this builder
          */
         public Builder topic(String topic) {
-            return topics(TopicNamingStrategy.fixed(topic));
+            return topics(TopicNaming.fixed(topic));
         }
 
         /**
@@ -243,7 +245,7 @@ public final class KafkaEventPublisher implements EventPublisher {
                 throw new IllegalStateException("bootstrapServers must be set (or the bootstrap.servers property)");
             }
             if (topics == null) {
-                topics = event -> {
+                topics = (type, aggregate, key) -> {
                     throw new IllegalStateException("no topic naming strategy: set topic() or topics() on the builder");
                 };
             }

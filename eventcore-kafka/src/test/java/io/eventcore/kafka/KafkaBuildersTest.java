@@ -1,5 +1,6 @@
 package io.eventcore.kafka;
 
+import io.eventcore.transport.TopicNaming;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -72,7 +73,7 @@ class KafkaBuildersTest {
 
     @Test
     void topicNaming_perType_isKebabCase() {
-        assertThat(TopicNamingStrategy.perType("shop.").topicFor(io.eventcore.Event.of("OrderCreated", "k", "x")))
+        assertThat(TopicNaming.perType("shop.").topicFor("OrderCreated", null, "k"))
                 .isEqualTo("shop.order-created");
     }
 

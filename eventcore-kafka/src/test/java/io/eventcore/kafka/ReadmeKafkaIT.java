@@ -1,5 +1,6 @@
 package io.eventcore.kafka;
 
+import io.eventcore.transport.TopicNaming;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventcore.Event;
@@ -45,7 +46,7 @@ class ReadmeKafkaIT {
         // --- README snippet (bootstrap instead of "localhost:9092") ---
         KafkaEventPublisher publisher = KafkaEventPublisher.builder()
             .bootstrapServers(bootstrap)
-            .topic("order-events")                       // or .topics(TopicNamingStrategy.perType("shop."))
+            .topic("order-events")                       // or .topics(TopicNaming.perType("shop."))
             .properties(Map.of("compression.type", "lz4"))   // any producer property, passed through
             .build();                                     // enable.idempotence=true, acks=all by default
         publisher.publish(Event.of(order.id(), new OrderCreated(order.id(), total)));

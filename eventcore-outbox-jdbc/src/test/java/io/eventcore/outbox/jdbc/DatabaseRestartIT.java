@@ -1,5 +1,6 @@
 package io.eventcore.outbox.jdbc;
 
+import io.eventcore.transport.TopicNaming;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventcore.outbox.OutboxEvent;
@@ -55,7 +56,7 @@ class DatabaseRestartIT {
         try (KafkaEventPublisher kafka = KafkaEventPublisher.builder()
                 .bootstrapServers(EmbeddedKafka.bootstrapServers()).topic(topic).build();
                 OutboxPublisher relay = OutboxPublisher.builder().store(outbox.store()).publisher(kafka)
-                        .topicNaming(r -> topic).maxPollInterval(Duration.ofMillis(200)).build()) {
+                        .topicNaming(TopicNaming.fixed(topic)).maxPollInterval(Duration.ofMillis(200)).build()) {
             relay.start();
             for (int i = 0; i < 10; i++) {
                 List<OutboxEvent> batch = events(i * 50, 50);

@@ -1,5 +1,6 @@
 package io.eventcore.outbox.jdbc;
 
+import io.eventcore.transport.TopicNaming;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventcore.outbox.OutboxEvent;
@@ -44,7 +45,7 @@ class KafkaOutageIT {
                                 "max.block.ms", "2000", "linger.ms", "5"))
                         .build();
                 OutboxPublisher relay = OutboxPublisher.builder().store(outbox.store()).publisher(kafka)
-                        .topicNaming(r -> topic).sendTimeout(Duration.ofSeconds(8))
+                        .topicNaming(TopicNaming.fixed(topic)).sendTimeout(Duration.ofSeconds(8))
                         .maxPollInterval(Duration.ofMillis(200)).build()) {
             relay.start();
             append(outbox, events(0, 200));

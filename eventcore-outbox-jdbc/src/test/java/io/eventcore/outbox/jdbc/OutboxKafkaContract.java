@@ -1,5 +1,6 @@
 package io.eventcore.outbox.jdbc;
 
+import io.eventcore.transport.TopicNaming;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventcore.transport.EventPublisher;
@@ -73,7 +74,7 @@ abstract class OutboxKafkaContract {
 
     private OutboxPublisher.Builder relay(String id, JdbcOutbox store, EventPublisher publisher) {
         return OutboxPublisher.builder().relayId(id).store(store.store()).publisher(publisher)
-                .topicNaming(r -> topic).maxPollInterval(Duration.ofMillis(200));
+                .topicNaming(TopicNaming.fixed(topic)).maxPollInterval(Duration.ofMillis(200));
     }
 
     private OutboxPublisher started(OutboxPublisher relay) {

@@ -1,5 +1,6 @@
 package io.eventcore.outbox.jdbc;
 
+import io.eventcore.transport.TopicNaming;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventcore.outbox.OutboxEvent;
@@ -74,7 +75,7 @@ class PostgresOrderingIT {
         JdbcOutbox theirs = JdbcOutbox.builder(db.dataSource()).table("ec_pg").notifications(true).build();
         // Polls only when woken: the idle interval is ten minutes.
         try (OutboxPublisher relay = OutboxPublisher.builder().store(mine.store()).publisher(broker.publisher())
-                .topicNaming(r -> "orders").minPollInterval(Duration.ofMinutes(10))
+                .topicNaming(TopicNaming.fixed("orders")).minPollInterval(Duration.ofMinutes(10))
                 .maxPollInterval(Duration.ofMinutes(10)).build()) {
             relay.start();
             Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> relay.status().shards().size() == 16);
@@ -96,7 +97,7 @@ class PostgresOrderingIT {
         InMemoryBroker broker = new InMemoryBroker();
         JdbcOutbox outbox = JdbcOutbox.builder(db.dataSource()).table("ec_pg").build();
         try (OutboxPublisher relay = OutboxPublisher.builder().store(outbox.store()).publisher(broker.publisher())
-                .topicNaming(r -> "orders").minPollInterval(Duration.ofMinutes(10))
+                .topicNaming(TopicNaming.fixed("orders")).minPollInterval(Duration.ofMinutes(10))
                 .maxPollInterval(Duration.ofMinutes(10)).build()) {
             relay.start();
             Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> relay.status().shards().size() == 16);

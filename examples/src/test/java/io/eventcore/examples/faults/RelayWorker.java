@@ -1,5 +1,6 @@
 package io.eventcore.examples.faults;
 
+import io.eventcore.transport.TopicNaming;
 import io.eventcore.outbox.OutboxPublisher;
 import io.eventcore.kafka.KafkaEventPublisher;
 import io.eventcore.outbox.jdbc.JdbcOutbox;
@@ -28,7 +29,7 @@ public final class RelayWorker {
                 .properties(Map.of("delivery.timeout.ms", "8000", "request.timeout.ms", "3000", "max.block.ms", "3000"))
                 .build();
         OutboxPublisher relay = OutboxPublisher.builder().store(outbox.store()).publisher(kafka).relayId(args[4])
-                .topicNaming(r -> topic).leaseTtl(Duration.ofSeconds(2)).sendTimeout(Duration.ofSeconds(10))
+                .topicNaming(TopicNaming.fixed(topic)).leaseTtl(Duration.ofSeconds(2)).sendTimeout(Duration.ofSeconds(10))
                 .maxPollInterval(Duration.ofMillis(200)).batchSize(200).build();
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
