@@ -18,7 +18,8 @@ public interface AsyncEventHandler<T> {
     /**
      * @param event the decoded event
      * @param context the delivery context
-     * @return a stage completing when the event has been handled; never {@code null}
+     * @return a stage completing when the event has been handled; its value, if any, is ignored (a
+     *     {@code CompletableFuture<String>} from a client call is fine); never {@code null}
      */
-    CompletionStage<Void> handle(Event<T> event, EventContext context);
+    CompletionStage<?> handle(Event<T> event, EventContext context);
 }

@@ -1,39 +1,47 @@
 package io.eventcore.routing;
 
-import io.eventcore.InboundMessage;
 import io.eventcore.deadletter.DeadLetter;
 import io.eventcore.deadletter.DeadLetterException;
 import io.eventcore.deadletter.DeadLetterSink;
-
-import java.time.Instant;
+import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Hands terminal failures to the dead-letter sink. Sits outside the retry stage, so only failures
- * the retry policy has given up on ever reach it. A sink failure yields {@code FAILED}.
+ * the retry policy has given up on (and unroutable or undecodable messages) ever reach it. A sink
+ * failure yields {@code FAILED}, with the letter kept for {@link EventRouter#retryDeadLetter}.
  */
-final class DeadLetterStage {
+final class DeadLetterStage implements Stage {
     private static final Logger log = LoggerFactory.getLogger(DeadLetterStage.class);
 
     private final EventMetrics metrics;
+    private final DeadLetterSink defaultSink;
 
-    DeadLetterStage(EventMetrics metrics) {
+    DeadLetterStage(EventMetrics metrics, DeadLetterSink defaultSink) {
         this.metrics = metrics;
+        this.defaultSink = defaultSink;
     }
 
-    DispatchResult deadLetter(DeadLetterSink sink, InboundMessage message, Throwable failure, String eventId,
-            String eventType, String handlerName, int attempts, Instant firstFailure, Instant lastFailure) {
+    @Override
+    public CompletionStage<StageResult> apply(Exchange exchange, Next next) {
+        return next.proceed(exchange).thenApply(r -> r.failed() ? StageResult.done(deadLetter(exchange, r)) : r);
+    }
+
+    private DispatchResult deadLetter(Exchange x, StageResult gaveUp) {
+        Route<?> route = x.route();
+        DeadLetterSink sink = route != null ? route.deadLetter : defaultSink;
+        Throwable failure = gaveUp.failure();
         if (sink == null) {
             log.error("no dead-letter sink configured: {} ({}) from {} is not acknowledged and will be redelivered",
-                    eventId, eventType, message, failure);
-            return DispatchResult.failed(attempts, failure);
+                    x.eventId(), x.type(), x.message(), failure);
+            return DispatchResult.failed(gaveUp.attempts(), failure);
         }
-        DeadLetter letter = DeadLetter.builder().source(message).failure(failure).eventId(eventId)
-                .eventType(eventType).handlerName(handlerName).attempts(attempts).firstFailureAt(firstFailure)
-                .lastFailureAt(lastFailure).build();
-        log.error("dead-lettering event {} ({}) from {} after {} attempt(s)", eventId, eventType, message, attempts,
-                failure);
+        DeadLetter letter = DeadLetter.builder().source(x.message()).failure(failure).eventId(x.eventId())
+                .eventType(x.type()).handlerName(route != null ? route.name : null).attempts(gaveUp.attempts())
+                .firstFailureAt(gaveUp.firstFailureAt()).lastFailureAt(gaveUp.lastFailureAt()).build();
+        log.error("dead-lettering event {} ({}) from {} after {} attempt(s)", x.eventId(), x.type(), x.message(),
+                gaveUp.attempts(), failure);
         return write(sink, letter, failure);
     }
 

@@ -1,25 +1,22 @@
 package io.eventcore.routing;
 
 import io.eventcore.Clock;
-import io.eventcore.Event;
 import io.eventcore.EventHeaders;
 import io.eventcore.InboundMessage;
 import io.eventcore.Scheduler;
-import io.eventcore.codec.DecodeException;
 import io.eventcore.codec.EventCodec;
 import io.eventcore.codec.TypeResolver;
 import io.eventcore.deadletter.DeadLetter;
 import io.eventcore.deadletter.DeadLetterSink;
 import io.eventcore.retry.RetryPolicy;
-
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -28,30 +25,24 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** The router built by {@link EventRouter.Builder}. Immutable after construction. */
+/**
+ * The router built by {@link EventRouter.Builder}. Immutable after construction. Every dispatch runs
+ * through one chain of {@link Stage}s whose order {@link #stages} declares.
+ */
 final class DefaultEventRouter implements EventRouter {
     private final Map<String, Route<?>> routes;
-    private final DeadLetterSink defaultSink;
-    private final UnknownTypePolicy unknownType;
-    private final EventCodec codec;
     private final TypeResolver typeResolver;
-    private final Clock clock;
-    private final ObservationStage observation;
     private final DeadLetterStage deadLetters;
-    private final RetryStage retries;
+    private final Stage.Next chain;
     private final ScheduledThreadPoolExecutor ownedTimer;
     private final ExecutorService ownedExecutor;
 
     DefaultEventRouter(EventRouter.Builder b) {
         EventMetrics metrics = SafeMetrics.wrap(b.metrics != null ? b.metrics : EventMetrics.noop());
         RetryPolicy retry = b.retry != null ? b.retry : RetryPolicy.defaults();
-        this.defaultSink = b.deadLetter;
-        this.unknownType = b.unknownType != null ? b.unknownType : UnknownTypePolicy.DEAD_LETTER;
-        this.codec = b.codec != null ? b.codec : EventCodec.json();
+        Clock clock = b.clock != null ? b.clock : Clock.system();
         this.typeResolver = b.typeResolver != null ? b.typeResolver : TypeResolver.standard();
-        this.clock = b.clock != null ? b.clock : Clock.system();
-        java.time.Duration timeout = b.handlerTimeout != null ? b.handlerTimeout
-                : EventRouter.Builder.DEFAULT_HANDLER_TIMEOUT;
+        Duration timeout = b.handlerTimeout != null ? b.handlerTimeout : EventRouter.Builder.DEFAULT_HANDLER_TIMEOUT;
 
         Scheduler scheduler = b.scheduler;
         if (scheduler == null) {
@@ -71,16 +62,39 @@ final class DefaultEventRouter implements EventRouter {
 
         Map<String, Route<?>> map = new HashMap<>();
         for (EventRouter.Builder.RouteSpec<?> spec : b.routes) {
-            map.put(spec.type(), toRoute(spec, retry, timeout));
+            map.put(spec.type(), toRoute(spec, retry, b.deadLetter, timeout));
         }
         this.routes = Map.copyOf(map);
-        this.observation = new ObservationStage(metrics);
-        this.deadLetters = new DeadLetterStage(metrics);
-        this.retries = new RetryStage(new AttemptInvoker(b.middleware, metrics, scheduler), clock, scheduler,
-                executor, metrics);
+        this.deadLetters = new DeadLetterStage(metrics, b.deadLetter);
+        this.chain = Stage.link(stages(metrics, deadLetters,
+                new DecodeStage(b.codec != null ? b.codec : EventCodec.json(), clock,
+                        b.unknownType != null ? b.unknownType : UnknownTypePolicy.DEAD_LETTER),
+                new RetryStage(clock, scheduler, executor, metrics), new TimeoutStage(scheduler), b.middleware));
     }
 
-    private <T> Route<T> toRoute(EventRouter.Builder.RouteSpec<T> spec, RetryPolicy retry, java.time.Duration timeout) {
+    /**
+     * The one place the chain's order is declared: observation/metrics, dead letter, decode, retry,
+     * timeout, user middleware in registration order, handler. Dead letter outside retry means only
+     * failures the policy gave up on are dead-lettered; user middleware inside retry runs once per
+     * attempt.
+     */
+    static List<Stage> stages(EventMetrics metrics, DeadLetterStage deadLetter, DecodeStage decode, RetryStage retry,
+            TimeoutStage timeout, List<Middleware> middleware) {
+        List<Stage> stages = new ArrayList<>();
+        stages.add(new ObservationStage(metrics));
+        stages.add(deadLetter);
+        stages.add(decode);
+        stages.add(retry);
+        stages.add(timeout);
+        for (Middleware m : middleware) {
+            stages.add(new MiddlewareStage(m));
+        }
+        stages.add(new HandlerStage(metrics));
+        return List.copyOf(stages);
+    }
+
+    private static <T> Route<T> toRoute(EventRouter.Builder.RouteSpec<T> spec, RetryPolicy retry,
+            DeadLetterSink defaultSink, Duration timeout) {
         RouteOptions o = spec.options();
         return new Route<>(spec.type(), spec.payloadClass(), spec.handler(),
                 o.name() != null ? o.name() : Route.defaultName(spec.original(), spec.type()),
@@ -100,54 +114,10 @@ final class DefaultEventRouter implements EventRouter {
 
     @Override
     public CompletionStage<DispatchResult> dispatch(InboundMessage message) {
-        long start = System.nanoTime();
-        Optional<String> type = typeResolver.resolve(message);
-        Route<?> route = type.map(routes::get).orElse(null);
-        if (route == null) {
-            return observation.observe(type.orElse(ObservationStage.UNKNOWN_TYPE), start,
-                    CompletableFuture.completedFuture(unroutable(message, type.orElse(null))));
-        }
-        return observation.observe(route.type, start, dispatchRouted(route, message));
-    }
-
-    private CompletionStage<DispatchResult> dispatchRouted(Route<?> route, InboundMessage message) {
-        Event<?> event;
-        try {
-            event = toEvent(route, message);
-        } catch (DecodeException e) {
-            Instant now = clock.now();
-            return CompletableFuture.completedFuture(deadLetters.deadLetter(route.deadLetter, message, e,
-                    eventIdOf(message), route.type, route.name, 0, now, now));
-        }
-        return retries.run(route, event, message).thenApply(r -> r.done() != null ? r.done()
-                : deadLetters.deadLetter(route.deadLetter, message, r.failure(), event.id(), event.type(),
-                        route.name, r.attempts(), r.firstFailureAt(), r.lastFailureAt()));
-    }
-
-    private DispatchResult unroutable(InboundMessage message, String type) {
-        UnknownEventTypeException failure = new UnknownEventTypeException(type == null
-                ? "no event type in header '" + EventHeaders.EVENT_TYPE + "' or JSON field"
-                : "no route for event type '" + type + "'", eventIdOf(message), type);
-        switch (unknownType) {
-            case SKIP:
-                return DispatchResult.skipped(failure);
-            case FAIL:
-                return DispatchResult.failed(0, failure);
-            default:
-                Instant now = clock.now();
-                return deadLetters.deadLetter(defaultSink, message, failure, eventIdOf(message), type, null, 0, now,
-                        now);
-        }
-    }
-
-    private <T> Event<T> toEvent(Route<T> route, InboundMessage message) {
-        T payload = codec.decode(message.value(), route.payloadClass, route.type);
-        Instant occurredAt = RetryStage.parseInstant(message.header(EventHeaders.PRODUCED_AT));
-        if (occurredAt == null) {
-            occurredAt = message.timestamp() != null ? message.timestamp() : clock.now();
-        }
-        return new Event<>(eventIdOf(message), route.type, message.keyAsString(), occurredAt, message.headerMap(),
-                payload);
+        String type = typeResolver.resolve(message).orElse(null);
+        Route<?> route = type != null ? routes.get(type) : null;
+        Exchange exchange = new Exchange(message, type, route, eventIdOf(message), null, null);
+        return chain.proceed(exchange).thenApply(StageResult::done);
     }
 
     /**

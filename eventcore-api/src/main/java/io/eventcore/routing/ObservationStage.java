@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 
 /** Outermost stage: records each dispatch's outcome and duration. */
-final class ObservationStage {
+final class ObservationStage implements Stage {
     static final String UNKNOWN_TYPE = "unknown";
 
     private final EventMetrics metrics;
@@ -13,10 +13,13 @@ final class ObservationStage {
         this.metrics = metrics;
     }
 
-    CompletionStage<DispatchResult> observe(String eventType, long startNanos, CompletionStage<DispatchResult> result) {
-        return result.whenComplete((r, t) -> {
-            if (r != null) {
-                metrics.dispatched(eventType, r.outcome(), Duration.ofNanos(System.nanoTime() - startNanos));
+    @Override
+    public CompletionStage<StageResult> apply(Exchange exchange, Next next) {
+        long start = System.nanoTime();
+        return next.proceed(exchange).whenComplete((r, t) -> {
+            if (r != null && r.done() != null) {
+                metrics.dispatched(exchange.type() != null ? exchange.type() : UNKNOWN_TYPE, r.done().outcome(),
+                        Duration.ofNanos(System.nanoTime() - start));
             }
         });
     }

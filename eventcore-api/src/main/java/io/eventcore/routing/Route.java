@@ -31,7 +31,7 @@ final class Route<T> {
     }
 
     @SuppressWarnings("unchecked")
-    CompletionStage<Void> invoke(Event<?> event, EventContext context) {
+    CompletionStage<?> invoke(Event<?> event, EventContext context) {
         return handler.handle((Event<T>) event, context);
     }
 

@@ -467,6 +467,38 @@ class EventRouterTest {
         assertThat(clock.pendingTasks()).as("no timer left behind").isZero();
     }
 
+    @Test
+    void asyncHandler_returningAValue_compilesAndItsValueIsIgnored() {
+        CompletableFuture<String> reply = new CompletableFuture<>();
+        EventRouter router = build(builder().routeAsync(OrderCreated.class, (e, c) -> reply));
+        CompletableFuture<DispatchResult> pending = router.dispatch(created(1)).toCompletableFuture();
+        assertThat(pending).as("waits for the handler's stage").isNotDone();
+        reply.complete("acknowledged by the remote service");
+        assertThat(now(pending).outcome()).isEqualTo(DispatchOutcome.SUCCEEDED);
+    }
+
+    @Test
+    void asyncHandler_pendingPastTimeout_isRetriedThroughTheSameChain_andMiddlewareSeesEachAttempt() {
+        List<Integer> seenByMiddleware = Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger calls = new AtomicInteger();
+        EventRouter router = build(builder()
+                .retry(RetryPolicy.fixed(Duration.ofMillis(10)).maxAttempts(2))
+                .handlerTimeout(Duration.ofSeconds(1))
+                .middleware((event, ctx, chain) -> {
+                    seenByMiddleware.add(ctx.attempt());
+                    return chain.proceed(event, ctx);
+                })
+                .routeAsync(OrderCreated.class, (e, c) -> calls.incrementAndGet() == 1
+                        ? new CompletableFuture<Void>() : CompletableFuture.completedFuture("second try")));
+        CompletableFuture<DispatchResult> pending = router.dispatch(created(1)).toCompletableFuture();
+        clock.advance(Duration.ofSeconds(1));
+        clock.advance(Duration.ofMillis(10));
+        assertThat(now(pending).outcome()).isEqualTo(DispatchOutcome.SUCCEEDED);
+        assertThat(now(pending).attempts()).isEqualTo(2);
+        assertThat(seenByMiddleware).containsExactly(1, 2);
+        assertThat(dlq.deadLetters()).isEmpty();
+    }
+
     // --- concurrency ---------------------------------------------------------------------------
 
     @Test

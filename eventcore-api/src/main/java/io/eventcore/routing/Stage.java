@@ -1,0 +1,38 @@
+package io.eventcore.routing;
+
+import java.util.concurrent.CompletionStage;
+
+/**
+ * One link of the router's internal chain. Built-in concerns (observation, dead letter, decode,
+ * retry, timeout) and each user {@link Middleware} are stages; {@link DefaultEventRouter#stages}
+ * declares their order in one place. A stage calls {@code next.proceed} zero or more times (the
+ * retry stage calls it once per attempt) and returns a stage that never completes exceptionally.
+ */
+@FunctionalInterface
+interface Stage {
+
+    CompletionStage<StageResult> apply(Exchange exchange, Next next);
+
+    /** The rest of the chain after a stage. */
+    @FunctionalInterface
+    interface Next {
+        CompletionStage<StageResult> proceed(Exchange exchange);
+    }
+
+    /**
+     * Links the stages into one chain, built once per router: calls allocate no chain objects.
+     *
+     * @return the entry point of the chain
+     */
+    static Next link(java.util.List<Stage> stages) {
+        Next next = exchange -> {
+            throw new IllegalStateException("the last stage must not call next");
+        };
+        for (int i = stages.size() - 1; i >= 0; i--) {
+            Stage stage = stages.get(i);
+            Next rest = next;
+            next = exchange -> stage.apply(exchange, rest);
+        }
+        return next;
+    }
+}
