@@ -15,6 +15,11 @@ public final class EventHeaders {
     public static final String PRODUCED_AT = "produced_at";
     /** W3C trace context ({@code 00-<trace-id>-<span-id>-<flags>}). */
     public static final String TRACEPARENT = "traceparent";
+    /**
+     * The media type of the payload bytes, from {@code EventCodec.contentType()} of the codec that
+     * encoded them, e.g. {@code application/json}.
+     */
+    public static final String CONTENT_TYPE = "content_type";
     /** The outbox aggregate type, e.g. {@code Order}. */
     public static final String AGGREGATE_TYPE = "aggregate_type";
     /** The outbox aggregate id; also the message key. */

@@ -118,10 +118,19 @@ public final class InboundMessage {
         return consumerGroup;
     }
 
-    /** @return a builder holding a copy of this message, for adjustments */
+    /**
+     * @return a builder holding a copy of this message, for adjustments; each setting may be made
+     *     once on it (headers are appended or removed freely)
+     */
     public Builder toBuilder() {
-        Builder b = new Builder(topic).key(key).value(value).partition(partition).offset(offset)
-                .timestamp(timestamp).consumerGroup(consumerGroup);
+        // Fields are copied directly, so the copy's settings may each be made once more.
+        Builder b = new Builder(topic);
+        b.key = key;
+        b.value = value;
+        b.partition = partition;
+        b.offset = offset;
+        b.timestamp = timestamp;
+        b.consumerGroup = consumerGroup;
         b.headers.addAll(headers);
         return b;
     }
@@ -131,8 +140,15 @@ public final class InboundMessage {
         return topic + "-" + partition + "@" + offset;
     }
 
-    /** Builds {@link InboundMessage}s. Not thread-safe. */
+    /**
+     * Builds {@link InboundMessage}s. Each setting may be made once ({@link IllegalStateException}
+     * naming it otherwise; the two {@code key} and the two {@code value} overloads are one setting
+     * each); headers are appended in order. Defaults: partition 0, offset -1, no key, value,
+     * timestamp or group. Not thread-safe.
+     */
     public static final class Builder {
+        private static final String[] SETTINGS = {"key", "value", "partition", "offset", "timestamp", "consumerGroup"};
+        private int made;
         private final String topic;
         private byte[] key;
         private byte[] value;
@@ -155,6 +171,7 @@ public final class InboundMessage {
          * @return this builder
          */
         public Builder key(byte[] key) {
+            once(0);
             this.key = key == null ? null : key.clone();
             return this;
         }
@@ -164,6 +181,7 @@ public final class InboundMessage {
          * @return this builder
          */
         public Builder key(String key) {
+            once(0);
             this.key = key == null ? null : key.getBytes(StandardCharsets.UTF_8);
             return this;
         }
@@ -173,6 +191,7 @@ public final class InboundMessage {
          * @return this builder
          */
         public Builder value(byte[] value) {
+            once(1);
             this.value = value == null ? null : value.clone();
             return this;
         }
@@ -182,6 +201,7 @@ public final class InboundMessage {
          * @return this builder
          */
         public Builder value(String value) {
+            once(1);
             this.value = value == null ? null : value.getBytes(StandardCharsets.UTF_8);
             return this;
         }
@@ -224,6 +244,7 @@ public final class InboundMessage {
          * @return this builder
          */
         public Builder partition(int partition) {
+            once(2);
             if (partition < 0) {
                 throw new IllegalArgumentException("partition must be >= 0, but was " + partition);
             }
@@ -236,6 +257,7 @@ public final class InboundMessage {
          * @return this builder
          */
         public Builder offset(long offset) {
+            once(3);
             if (offset < -1) {
                 throw new IllegalArgumentException("offset must be >= -1, but was " + offset);
             }
@@ -248,6 +270,7 @@ public final class InboundMessage {
          * @return this builder
          */
         public Builder timestamp(Instant timestamp) {
+            once(4);
             this.timestamp = timestamp;
             return this;
         }
@@ -257,8 +280,17 @@ public final class InboundMessage {
          * @return this builder
          */
         public Builder consumerGroup(String consumerGroup) {
+            once(5);
             this.consumerGroup = consumerGroup;
             return this;
+        }
+
+        private void once(int setting) {
+            int bit = 1 << setting;
+            if ((made & bit) != 0) {
+                throw new IllegalStateException(SETTINGS[setting] + " was already set");
+            }
+            made |= bit;
         }
 
         /** @return the message */

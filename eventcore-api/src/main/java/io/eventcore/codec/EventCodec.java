@@ -32,7 +32,12 @@ public interface EventCodec {
     byte[] encode(Object payload);
 
     /**
-     * @return the content type written with encoded payloads, e.g. {@code application/json}
+     * The media type of what {@link #encode} writes. Publishers write it as the
+     * {@code content_type} header ({@code EventHeaders.CONTENT_TYPE}) of every message whose
+     * payload this codec encoded, and the outbox stores it with the row. Return {@code null} to
+     * write no such header.
+     *
+     * @return the content type, e.g. {@code application/json} (the default)
      */
     default String contentType() {
         return "application/json";

@@ -50,7 +50,7 @@ public final class JsonEventCodec implements EventCodec {
                 .addModule(new JavaTimeModule())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-                .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, builder.failOnUnknownProperties)
+                .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, or(builder.failOnUnknownProperties, false))
                 .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true);
         builder.modules.forEach(mb::addModule);
         this.mapper = mb.build();
@@ -61,15 +61,19 @@ public final class JsonEventCodec implements EventCodec {
     static JsonFactory boundedFactory(Builder builder) {
         return JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder()
-                        .maxNestingDepth(builder.maxNestingDepth)
-                        .maxStringLength(builder.maxStringLength)
-                        .maxDocumentLength(builder.maxDocumentLength)
-                        .maxNumberLength(builder.maxNumberLength)
-                        .maxNameLength(builder.maxNameLength)
+                        .maxNestingDepth(or(builder.maxNestingDepth, DEFAULT_MAX_NESTING_DEPTH))
+                        .maxStringLength(or(builder.maxStringLength, DEFAULT_MAX_STRING_LENGTH))
+                        .maxDocumentLength(or(builder.maxDocumentLength, DEFAULT_MAX_DOCUMENT_LENGTH))
+                        .maxNumberLength(or(builder.maxNumberLength, DEFAULT_MAX_NUMBER_LENGTH))
+                        .maxNameLength(or(builder.maxNameLength, DEFAULT_MAX_NAME_LENGTH))
                         .build())
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .disable(StreamReadFeature.AUTO_CLOSE_SOURCE)
                 .build();
+    }
+
+    private static <V> V or(V value, V fallback) {
+        return value != null ? value : fallback;
     }
 
     /** @return a builder with the default limits */
@@ -111,15 +115,16 @@ public final class JsonEventCodec implements EventCodec {
 
     /**
      * Builds {@link JsonEventCodec}s. Setters reject invalid values at once with
-     * {@link IllegalArgumentException}. Not thread-safe.
+     * {@link IllegalArgumentException} and a setting made twice with {@link IllegalStateException}
+     * (modules are added, not set). Not thread-safe.
      */
     public static final class Builder {
-        private int maxNestingDepth = DEFAULT_MAX_NESTING_DEPTH;
-        private int maxStringLength = DEFAULT_MAX_STRING_LENGTH;
-        private long maxDocumentLength = DEFAULT_MAX_DOCUMENT_LENGTH;
-        private int maxNumberLength = DEFAULT_MAX_NUMBER_LENGTH;
-        private int maxNameLength = DEFAULT_MAX_NAME_LENGTH;
-        private boolean failOnUnknownProperties;
+        private Integer maxNestingDepth;
+        private Integer maxStringLength;
+        private Long maxDocumentLength;
+        private Integer maxNumberLength;
+        private Integer maxNameLength;
+        private Boolean failOnUnknownProperties;
         private final List<Module> modules = new ArrayList<>();
 
         private Builder() {
@@ -130,7 +135,7 @@ public final class JsonEventCodec implements EventCodec {
          * @return this builder
          */
         public Builder maxNestingDepth(int depth) {
-            this.maxNestingDepth = Checks.atLeast("maxNestingDepth", depth, 1);
+            this.maxNestingDepth = Checks.once("maxNestingDepth", maxNestingDepth, Checks.atLeast("maxNestingDepth", depth, 1));
             return this;
         }
 
@@ -139,7 +144,7 @@ public final class JsonEventCodec implements EventCodec {
          * @return this builder
          */
         public Builder maxStringLength(int length) {
-            this.maxStringLength = Checks.atLeast("maxStringLength", length, 1);
+            this.maxStringLength = Checks.once("maxStringLength", maxStringLength, Checks.atLeast("maxStringLength", length, 1));
             return this;
         }
 
@@ -151,7 +156,7 @@ public final class JsonEventCodec implements EventCodec {
             if (length < 1) {
                 throw new IllegalArgumentException("maxDocumentLength must be >= 1, but was " + length);
             }
-            this.maxDocumentLength = length;
+            this.maxDocumentLength = Checks.once("maxDocumentLength", maxDocumentLength, length);
             return this;
         }
 
@@ -160,7 +165,7 @@ public final class JsonEventCodec implements EventCodec {
          * @return this builder
          */
         public Builder maxNumberLength(int length) {
-            this.maxNumberLength = Checks.atLeast("maxNumberLength", length, 1);
+            this.maxNumberLength = Checks.once("maxNumberLength", maxNumberLength, Checks.atLeast("maxNumberLength", length, 1));
             return this;
         }
 
@@ -169,7 +174,7 @@ public final class JsonEventCodec implements EventCodec {
          * @return this builder
          */
         public Builder maxNameLength(int length) {
-            this.maxNameLength = Checks.atLeast("maxNameLength", length, 1);
+            this.maxNameLength = Checks.once("maxNameLength", maxNameLength, Checks.atLeast("maxNameLength", length, 1));
             return this;
         }
 
@@ -178,7 +183,7 @@ public final class JsonEventCodec implements EventCodec {
          * @return this builder
          */
         public Builder failOnUnknownProperties(boolean fail) {
-            this.failOnUnknownProperties = fail;
+            this.failOnUnknownProperties = Checks.once("failOnUnknownProperties", failOnUnknownProperties, fail);
             return this;
         }
 

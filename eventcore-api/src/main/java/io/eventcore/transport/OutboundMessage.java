@@ -35,8 +35,10 @@ public record OutboundMessage(String topic, String key, byte[] value, List<Messa
 
     /**
      * Encodes an event for publishing with the standard headers {@code event_type},
-     * {@code event_id} and {@code produced_at} (from {@link Event#occurredAt()}), followed by the
-     * event's own headers (such as {@code traceparent}) that do not clash with them.
+     * {@code event_id}, {@code produced_at} (from {@link Event#occurredAt()}) and
+     * {@code content_type} (the codec's {@link EventCodec#contentType()}, unless it is
+     * {@code null}), followed by the event's own headers (such as {@code traceparent}) that do not
+     * clash with them.
      *
      * @param topic destination topic
      * @param event the event
@@ -45,14 +47,19 @@ public record OutboundMessage(String topic, String key, byte[] value, List<Messa
      */
     public static OutboundMessage of(String topic, Event<?> event, EventCodec codec) {
         Objects.requireNonNull(event, "event");
-        List<MessageHeader> headers = new ArrayList<>(event.headers().size() + 3);
+        String contentType = codec.contentType();
+        List<MessageHeader> headers = new ArrayList<>(event.headers().size() + 4);
         headers.add(MessageHeader.of(EventHeaders.EVENT_TYPE, event.type()));
         headers.add(MessageHeader.of(EventHeaders.EVENT_ID, event.id()));
         headers.add(MessageHeader.of(EventHeaders.PRODUCED_AT, DateTimeFormatter.ISO_INSTANT.format(event.occurredAt())));
+        if (contentType != null) {
+            headers.add(MessageHeader.of(EventHeaders.CONTENT_TYPE, contentType));
+        }
         for (Map.Entry<String, String> h : event.headers().entrySet()) {
             String name = h.getKey();
             if (!name.equals(EventHeaders.EVENT_TYPE) && !name.equals(EventHeaders.EVENT_ID)
-                    && !name.equals(EventHeaders.PRODUCED_AT)) {
+                    && !name.equals(EventHeaders.PRODUCED_AT)
+                    && !(contentType != null && name.equals(EventHeaders.CONTENT_TYPE))) {
                 headers.add(MessageHeader.of(name, h.getValue()));
             }
         }

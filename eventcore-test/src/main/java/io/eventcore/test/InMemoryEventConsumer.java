@@ -66,11 +66,11 @@ public final class InMemoryEventConsumer implements EventConsumer {
         this.group = b.group;
         this.topic = b.topic;
         this.router = b.router;
-        this.ordering = b.ordering;
-        this.maxInFlight = b.maxInFlight;
+        this.ordering = b.ordering != null ? b.ordering : Ordering.KEY;
+        this.maxInFlight = b.maxInFlight != null ? b.maxInFlight : Builder.DEFAULT_MAX_IN_FLIGHT;
         Executor executor = b.executor;
         if (executor == null) {
-            ownedExecutor = Executors.newFixedThreadPool(b.maxConcurrency, r -> daemon(r, "eventcore-inmemory-worker"));
+            ownedExecutor = Executors.newFixedThreadPool(b.maxConcurrency != null ? b.maxConcurrency : Builder.DEFAULT_MAX_CONCURRENCY, r -> daemon(r, "eventcore-inmemory-worker"));
             executor = ownedExecutor;
         } else {
             ownedExecutor = null;
@@ -232,7 +232,10 @@ public final class InMemoryEventConsumer implements EventConsumer {
                 : new ConsumerHealth(ConsumerHealth.Status.STOPPED, "not running");
     }
 
-    /** Builds {@link InMemoryEventConsumer}s. Not thread-safe. */
+    /**
+     * Builds {@link InMemoryEventConsumer}s. Each setting may be made once
+     * ({@link IllegalStateException} naming it otherwise). Not thread-safe.
+     */
     public static final class Builder {
         /** Default bound on messages being processed at once: {@value}. */
         public static final int DEFAULT_MAX_IN_FLIGHT = 1000;
@@ -243,9 +246,9 @@ public final class InMemoryEventConsumer implements EventConsumer {
         private final String group;
         private final String topic;
         private final EventRouter router;
-        private Ordering ordering = Ordering.KEY;
-        private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
-        private int maxConcurrency = DEFAULT_MAX_CONCURRENCY;
+        private Ordering ordering;
+        private Integer maxInFlight;
+        private Integer maxConcurrency;
         private Executor executor;
 
         Builder(InMemoryBroker broker, String group, String topic, EventRouter router) {
@@ -260,7 +263,7 @@ public final class InMemoryEventConsumer implements EventConsumer {
          * @return this builder
          */
         public Builder ordering(Ordering mode) {
-            this.ordering = Objects.requireNonNull(mode, "ordering");
+            this.ordering = Checks.once("ordering", ordering, Objects.requireNonNull(mode, "ordering"));
             return this;
         }
 
@@ -269,7 +272,7 @@ public final class InMemoryEventConsumer implements EventConsumer {
          * @return this builder
          */
         public Builder maxInFlight(int max) {
-            this.maxInFlight = Checks.atLeast("maxInFlight", max, 1);
+            this.maxInFlight = Checks.once("maxInFlight", maxInFlight, Checks.atLeast("maxInFlight", max, 1));
             return this;
         }
 
@@ -279,7 +282,7 @@ public final class InMemoryEventConsumer implements EventConsumer {
          * @return this builder
          */
         public Builder maxConcurrency(int threads) {
-            this.maxConcurrency = Checks.atLeast("maxConcurrency", threads, 1);
+            this.maxConcurrency = Checks.once("maxConcurrency", maxConcurrency, Checks.atLeast("maxConcurrency", threads, 1));
             return this;
         }
 
@@ -288,7 +291,7 @@ public final class InMemoryEventConsumer implements EventConsumer {
          * @return this builder
          */
         public Builder executor(Executor pool) {
-            this.executor = Objects.requireNonNull(pool, "executor");
+            this.executor = Checks.once("executor", executor, Objects.requireNonNull(pool, "executor"));
             return this;
         }
 
