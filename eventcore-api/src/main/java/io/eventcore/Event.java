@@ -21,6 +21,12 @@ public record Event<T>(String id, String type, String key, Instant occurredAt, M
     /**
      * Validates and copies the arguments.
      *
+     * @param id the {@code id} component
+     * @param type the {@code type} component
+     * @param key the {@code key} component
+     * @param occurredAt the {@code occurredAt} component
+     * @param headers the {@code headers} component
+     * @param payload the {@code payload} component
      * @throws NullPointerException if any argument but {@code key} is {@code null}
      * @throws IllegalArgumentException if {@code id} or {@code type} is blank
      */

@@ -11,7 +11,9 @@ package io.eventcore;
 public class EventcoreException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** The id of the event the failure concerns, or {@code null}. */
     private final String eventId;
+    /** The type of the event the failure concerns, or {@code null}. */
     private final String eventType;
 
     /**

@@ -171,6 +171,7 @@ public final class RetryPolicy {
      * @return a copy with that classification
      */
     @SafeVarargs
+    @SuppressWarnings("varargs") // the array is only read, into an immutable list
     public final RetryPolicy retryOn(Class<? extends Throwable>... types) {
         return new RetryPolicy(mode, maxAttempts, initialDelay, maxDelay, multiplier, jitter, maxElapsed,
                 typeList("retryOn", types), abortOn);
@@ -184,6 +185,7 @@ public final class RetryPolicy {
      * @return a copy with that classification
      */
     @SafeVarargs
+    @SuppressWarnings("varargs") // the array is only read, into an immutable list
     public final RetryPolicy abortOn(Class<? extends Throwable>... types) {
         return new RetryPolicy(mode, maxAttempts, initialDelay, maxDelay, multiplier, jitter, maxElapsed, retryOn,
                 typeList("abortOn", types));

@@ -26,6 +26,10 @@ public record OutboundMessage(String topic, String key, byte[] value, List<Messa
     /**
      * Validates and copies.
      *
+     * @param topic the {@code topic} component
+     * @param key the {@code key} component
+     * @param value the {@code value} component
+     * @param headers the {@code headers} component
      * @throws IllegalArgumentException if the topic is blank
      */
     public OutboundMessage {

@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -367,7 +368,7 @@ final class PollLoop implements Runnable, ConsumerRebalanceListener {
         } catch (RuntimeException e) {
             log.warn("consumer {} could not commit on close: {}", settings.groupId(), e.toString());
         } finally {
-            consumer.close(settings.drainTimeout());
+            consumer.close(CloseOptions.timeout(settings.drainTimeout()));
         }
     }
 

@@ -43,7 +43,11 @@ import org.junit.jupiter.api.Test;
  * <p>Events are {@link Sample} payloads: a key and a per-key sequence number.
  */
 public abstract class TransportContract {
-    /** How long any single expectation may take: override for slow transports. */
+    /**
+     * How long any single expectation may take: override for slow transports.
+     *
+     * @return the bound of every wait in the suite; defaults to 30 seconds
+     */
     protected Duration timeout() {
         return Duration.ofSeconds(30);
     }
@@ -118,6 +122,7 @@ public abstract class TransportContract {
         return events;
     }
 
+    /** Every published event reaches the handler once at least, with the id, key and payload it was published with. */
     @Test
     public final void everyPublishedEvent_isHandled_withItsIdKeyAndPayload() {
         String topic = createTopic();
@@ -137,6 +142,7 @@ public abstract class TransportContract {
         }
     }
 
+    /** Events of one key are handled in the order they were published. */
     @Test
     public final void eventsOfOneKey_areHandledInPublishOrder() {
         String topic = createTopic();
@@ -157,6 +163,7 @@ public abstract class TransportContract {
         }
     }
 
+    /** Headers set on the published event arrive at the handler unchanged. */
     @Test
     public final void customHeaders_reachTheHandler() {
         String topic = createTopic();
@@ -180,6 +187,7 @@ public abstract class TransportContract {
         assertTrue(ctx.message().offset() >= 0, "offset reported");
     }
 
+    /** A value the codec cannot decode is dead-lettered with its original bytes, and later events still flow. */
     @Test
     public final void undecodableValue_isDeadLetteredWithItsBytes_andConsumptionContinues() {
         String topic = createTopic();
@@ -200,6 +208,7 @@ public abstract class TransportContract {
         assertEquals("k", new String(letter.key(), StandardCharsets.UTF_8));
     }
 
+    /** An event whose handling never completed is delivered again to the consumer that takes over. */
     @Test
     public final void unacknowledgedEvent_isRedeliveredToTheNextConsumer() {
         String topic = createTopic();
@@ -227,6 +236,7 @@ public abstract class TransportContract {
         }
     }
 
+    /** Events acknowledged before a restart are not delivered again after it. */
     @Test
     public final void acknowledgedEvents_areNotRedelivered() {
         String topic = createTopic();
@@ -244,6 +254,7 @@ public abstract class TransportContract {
         assertEquals(List.of(new Sample("key-0", 0)), second.payloads(), "only the new event arrives");
     }
 
+    /** A route in redeliver mode is retried through the transport, with the attempt count carried along. */
     @Test
     public final void redeliverMode_retriesThroughTheTransport_countingAttempts() {
         String topic = createTopic();

@@ -21,6 +21,8 @@ final class Events {
 
     /** A failure that goes away when retried (a flaky downstream). */
     static final class TransientFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         TransientFailure(String message) {
             super(message);
         }
@@ -28,6 +30,8 @@ final class Events {
 
     /** A failure that never goes away (the refund service rejects the order for good). */
     static final class PermanentFailure extends io.eventcore.NonRetryableException {
+        private static final long serialVersionUID = 1L;
+
         PermanentFailure(String message) {
             super(message);
         }

@@ -24,6 +24,8 @@ record Options(String bootstrapServers, String jdbcUrl, String jdbcUser, String 
 
     /** Thrown for invalid options; the message says which. */
     static final class InvalidOptions extends Exception {
+        private static final long serialVersionUID = 1L;
+
         InvalidOptions(String message) {
             super(message);
         }
