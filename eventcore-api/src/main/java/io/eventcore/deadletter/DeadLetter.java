@@ -1,6 +1,5 @@
 package io.eventcore.deadletter;
 
-import io.eventcore.EventHeaders;
 import io.eventcore.InboundMessage;
 import io.eventcore.MessageHeader;
 
@@ -10,14 +9,13 @@ import java.time.Instant;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * A message that could not be handled, with everything needed to diagnose and redrive it: the
  * original key, value and headers byte for byte, where it came from, and why it failed.
  *
- * <p>Built with {@link #builder()}; {@link Builder#source(InboundMessage)} and
- * {@link Builder#failure(Throwable)} fill the message and failure fields in one call each.
+ * <p>Built with {@link #builder()}; {@link DeadLetterBuilder#source(InboundMessage)} and
+ * {@link DeadLetterBuilder#failure(Throwable)} fill the message and failure fields in one call each.
  * Immutable and thread-safe. The stack trace is capped at {@value #MAX_STACK_TRACE_BYTES} bytes
  * of UTF-8 so a dead letter stays well inside broker message limits; each throwable of the
  * cause chain contributes at most 12 frames, so the root cause is kept.
@@ -47,7 +45,7 @@ public final class DeadLetter {
     private final Instant firstFailureAt;
     private final Instant lastFailureAt;
 
-    private DeadLetter(Builder b) {
+    DeadLetter(DeadLetterBuilder b) {
         this.key = b.key;
         this.value = b.value;
         this.headers = b.headers == null ? List.of() : b.headers;
@@ -76,8 +74,8 @@ public final class DeadLetter {
     }
 
     /** @return a new builder */
-    public static Builder builder() {
-        return new Builder();
+    public static DeadLetterBuilder builder() {
+        return new DeadLetterBuilder();
     }
 
     /** @return original key bytes, may be {@code null} */
@@ -216,261 +214,5 @@ public final class DeadLetter {
         return "DeadLetter{" + topic + "-" + partition + "@" + offset + ", eventId=" + eventId + ", eventType="
                 + eventType + ", handler=" + handlerName + ", attempts=" + attempts + ", exception=" + exceptionClass
                 + ", rootCause=" + rootCauseClass + ", message=" + message + '}';
-    }
-
-    /**
-     * Builds a {@link DeadLetter}. Each setting may be made once ({@link IllegalStateException}
-     * otherwise, naming it); {@link #source(InboundMessage)} and {@link #failure(Throwable)} count
-     * as setting every field they fill. Required: {@code topic}, {@code exceptionClass},
-     * {@code rootCauseClass}, {@code firstFailureAt}, {@code lastFailureAt}; defaults: partition
-     * and offset -1, attempts 0, no headers. Not thread-safe.
-     */
-    public static final class Builder {
-        private byte[] key;
-        private byte[] value;
-        private List<MessageHeader> headers;
-        private String topic;
-        private Integer partition;
-        private Long offset;
-        private Instant timestamp;
-        private String consumerGroup;
-        private String eventId;
-        private String eventType;
-        private String handlerName;
-        private String exceptionClass;
-        private String rootCauseClass;
-        private String message;
-        private String stackTrace;
-        private Integer attempts;
-        private Instant firstFailureAt;
-        private Instant lastFailureAt;
-
-        private Builder() {
-        }
-
-        /**
-         * Copies key, value, headers (without dead-letter headers of an earlier failure, so they
-         * never pile up), topic, partition, offset, timestamp and consumer group from the message.
-         *
-         * @param source the original message
-         * @return this builder
-         */
-        public Builder source(InboundMessage source) {
-            Objects.requireNonNull(source, "source");
-            return key(source.key()).value(source.value())
-                    .headers(source.headers().stream()
-                            .filter(h -> !h.key().startsWith(EventHeaders.DEAD_LETTER_PREFIX))
-                            .toList())
-                    .topic(source.topic()).partition(source.partition()).offset(source.offset())
-                    .timestamp(source.timestamp()).consumerGroup(source.consumerGroup());
-        }
-
-        /**
-         * Sets exception class, root-cause class, message and the capped stack trace from a failure.
-         *
-         * @param failure the final failure
-         * @return this builder
-         */
-        public Builder failure(Throwable failure) {
-            Objects.requireNonNull(failure, "failure");
-            return exceptionClass(failure.getClass().getName())
-                    .rootCauseClass(rootCause(failure).getClass().getName())
-                    .message(failure.getMessage())
-                    .stackTrace(stackTraceOf(failure));
-        }
-
-        /**
-         * @param key original key bytes, may be {@code null}
-         * @return this builder
-         * @throws IllegalStateException if already set
-         */
-        public Builder key(byte[] key) {
-            if (this.key != null) {
-                throw new IllegalStateException("key was already set");
-            }
-            this.key = key;
-            return this;
-        }
-
-        /**
-         * @param value original value bytes, may be {@code null}
-         * @return this builder
-         * @throws IllegalStateException if already set
-         */
-        public Builder value(byte[] value) {
-            if (this.value != null) {
-                throw new IllegalStateException("value was already set");
-            }
-            this.value = value;
-            return this;
-        }
-
-        /**
-         * @param headers original headers in order (dead-letter headers of an earlier failure excluded); never {@code null}
-         * @return this builder
-         * @throws IllegalStateException if already set
-         */
-        public Builder headers(List<MessageHeader> headers) {
-            this.headers = Checks.once("headers", this.headers, List.copyOf(Objects.requireNonNull(headers, "headers")));
-            return this;
-        }
-
-        /**
-         * @param topic source topic
-         * @return this builder
-         * @throws IllegalStateException if already set
-         */
-        public Builder topic(String topic) {
-            this.topic = Checks.once("topic", this.topic, topic);
-            return this;
-        }
-
-        /**
-         * @param partition source partition, -1 when unknown
-         * @return this builder
-         * @throws IllegalStateException if already set
-         */
-        public Builder partition(int partition) {
-            this.partition = Checks.once("partition", this.partition, partition);
-            return this;
-        }
-
-        /**
-         * @param offset source offset (or outbox row id), -1 when unknown
-         * @return this builder
-         * @throws IllegalStateException if already set
-         */
-        public Builder offset(long offset) {
-            this.offset = Checks.once("offset", this.offset, offset);
-            return this;
-        }
-
-        /**
-         * @param timestamp source timestamp, may be {@code null}
-         * @return this builder
-         * @throws IllegalStateException if already set
-         */
-        public Builder timestamp(Instant timestamp) {
-            this.timestamp = Checks.once("timestamp", this.timestamp, timestamp);
-            return this;
-        }
-
-        /**
-         * @param consumerGroup consuming group, may be {@code null}
-         * @return this builder
-         * @throws IllegalStateException if already set
-         */
-        public Builder consumerGroup(String consumerGroup) {
-            this.consumerGroup = Checks.once("consumerGroup", this.consumerGroup, consumerGroup);
-            return this;
-        }
-
-        /**
-         * @param eventId the event id when known, else {@code null}
-         * @return this builder
-         * @throws IllegalStateException if already set
-         */
-        public Builder eventId(String eventId) {
-            this.eventId = Checks.once("eventId", this.eventId, eventId);
-            return this;
-        }
-
-        /**
-         * @param eventType the event type when resolved, else {@code null}
-         * @return this builder
-         * @throws IllegalStateException if already set
-         */
-        public Builder eventType(String eventType) {
-            this.eventType = Checks.once("eventType", this.eventType, eventType);
-            return this;
-        }
-
-        /**
-         * @param handlerName the handler the event was routed to, or {@code null} when unroutable
-         * @return this builder
-         * @throws IllegalStateException if already set
-         */
-        public Builder handlerName(String handlerName) {
-            this.handlerName = Checks.once("handlerName", this.handlerName, handlerName);
-            return this;
-        }
-
-        /**
-         * @param exceptionClass class name of the final failure
-         * @return this builder
-         * @throws IllegalStateException if already set
-         */
-        public Builder exceptionClass(String exceptionClass) {
-            this.exceptionClass = Checks.once("exceptionClass", this.exceptionClass, exceptionClass);
-            return this;
-        }
-
-        /**
-         * @param rootCauseClass class name of the deepest cause of the final failure
-         * @return this builder
-         * @throws IllegalStateException if already set
-         */
-        public Builder rootCauseClass(String rootCauseClass) {
-            this.rootCauseClass = Checks.once("rootCauseClass", this.rootCauseClass, rootCauseClass);
-            return this;
-        }
-
-        /**
-         * @param message message of the final failure, may be {@code null}
-         * @return this builder
-         * @throws IllegalStateException if already set
-         */
-        public Builder message(String message) {
-            this.message = Checks.once("message", this.message, message);
-            return this;
-        }
-
-        /**
-         * @param stackTrace stack trace of the final failure, at most {@value #MAX_STACK_TRACE_BYTES} bytes of UTF-8, may be {@code null}
-         * @return this builder
-         * @throws IllegalStateException if already set
-         */
-        public Builder stackTrace(String stackTrace) {
-            this.stackTrace = Checks.once("stackTrace", this.stackTrace, stackTrace);
-            return this;
-        }
-
-        /**
-         * @param attempts attempts made, &gt;= 0 (0 when the message was never handed to a handler)
-         * @return this builder
-         * @throws IllegalStateException if already set
-         */
-        public Builder attempts(int attempts) {
-            this.attempts = Checks.once("attempts", this.attempts, Checks.atLeast("attempts", attempts, 0));
-            return this;
-        }
-
-        /**
-         * @param firstFailureAt time of the first failed attempt
-         * @return this builder
-         * @throws IllegalStateException if already set
-         */
-        public Builder firstFailureAt(Instant firstFailureAt) {
-            this.firstFailureAt = Checks.once("firstFailureAt", this.firstFailureAt, firstFailureAt);
-            return this;
-        }
-
-        /**
-         * @param lastFailureAt time of the last failed attempt
-         * @return this builder
-         * @throws IllegalStateException if already set
-         */
-        public Builder lastFailureAt(Instant lastFailureAt) {
-            this.lastFailureAt = Checks.once("lastFailureAt", this.lastFailureAt, lastFailureAt);
-            return this;
-        }
-
-        /**
-         * @return the dead letter
-         * @throws IllegalStateException naming the first required setting that is missing
-         */
-        public DeadLetter build() {
-            return new DeadLetter(this);
-        }
     }
 }

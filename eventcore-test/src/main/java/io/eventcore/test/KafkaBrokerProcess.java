@@ -80,33 +80,38 @@ public final class KafkaBrokerProcess implements AutoCloseable {
                     + SASL_PASSWORD + "\";");
             clientProperties.putAll(saslClient(SASL_PASSWORD));
         } else if (security == Security.SSL) {
-            Path keystore = dir.resolve("broker.p12");
-            Path truststore = dir.resolve("trust.p12");
-            Path cert = dir.resolve("broker.crt");
-            keytool(List.of("-genkeypair", "-alias", "broker", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
-                    "-dname", "CN=localhost", "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-keystore", keystore.toString(),
-                    "-storetype", "PKCS12", "-storepass", STORE_PASSWORD, "-keypass", STORE_PASSWORD));
-            keytool(List.of("-exportcert", "-alias", "broker", "-keystore", keystore.toString(), "-storetype", "PKCS12",
-                    "-storepass", STORE_PASSWORD, "-rfc", "-file", cert.toString()));
-            keytool(List.of("-importcert", "-noprompt", "-alias", "broker", "-file", cert.toString(), "-keystore",
-                    truststore.toString(), "-storetype", "PKCS12", "-storepass", STORE_PASSWORD));
-            lines.add("ssl.keystore.location=" + keystore);
-            lines.add("ssl.keystore.password=" + STORE_PASSWORD);
-            lines.add("ssl.key.password=" + STORE_PASSWORD);
-            lines.add("ssl.keystore.type=PKCS12");
-            lines.add("ssl.truststore.location=" + truststore);
-            lines.add("ssl.truststore.password=" + STORE_PASSWORD);
-            lines.add("ssl.truststore.type=PKCS12");
-            lines.add("ssl.client.auth=none");
-            clientProperties.put("security.protocol", "SSL");
-            clientProperties.put("ssl.truststore.location", truststore.toString());
-            clientProperties.put("ssl.truststore.password", STORE_PASSWORD);
-            clientProperties.put("ssl.truststore.type", "PKCS12");
+            configureSsl(lines);
         }
         lines.add("");
         Files.writeString(config, String.join("\n", lines));
         run(List.of("kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(), "-c", config.toString()),
                 dir.resolve("format.log"));
+    }
+
+    /** Creates a self-signed broker certificate and a trust store, and configures both sides for TLS. */
+    private void configureSsl(List<String> lines) throws IOException {
+        Path keystore = dir.resolve("broker.p12");
+        Path truststore = dir.resolve("trust.p12");
+        Path cert = dir.resolve("broker.crt");
+        keytool(List.of("-genkeypair", "-alias", "broker", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
+                "-dname", "CN=localhost", "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-keystore", keystore.toString(),
+                "-storetype", "PKCS12", "-storepass", STORE_PASSWORD, "-keypass", STORE_PASSWORD));
+        keytool(List.of("-exportcert", "-alias", "broker", "-keystore", keystore.toString(), "-storetype", "PKCS12",
+                "-storepass", STORE_PASSWORD, "-rfc", "-file", cert.toString()));
+        keytool(List.of("-importcert", "-noprompt", "-alias", "broker", "-file", cert.toString(), "-keystore",
+                truststore.toString(), "-storetype", "PKCS12", "-storepass", STORE_PASSWORD));
+        lines.add("ssl.keystore.location=" + keystore);
+        lines.add("ssl.keystore.password=" + STORE_PASSWORD);
+        lines.add("ssl.key.password=" + STORE_PASSWORD);
+        lines.add("ssl.keystore.type=PKCS12");
+        lines.add("ssl.truststore.location=" + truststore);
+        lines.add("ssl.truststore.password=" + STORE_PASSWORD);
+        lines.add("ssl.truststore.type=PKCS12");
+        lines.add("ssl.client.auth=none");
+        clientProperties.put("security.protocol", "SSL");
+        clientProperties.put("ssl.truststore.location", truststore.toString());
+        clientProperties.put("ssl.truststore.password", STORE_PASSWORD);
+        clientProperties.put("ssl.truststore.type", "PKCS12");
     }
 
     /**
