@@ -1,5 +1,6 @@
 package io.eventcore.test;
 
+import org.awaitility.Awaitility;
 import io.eventcore.Event;
 import io.eventcore.EventContext;
 import io.eventcore.EventHandler;
@@ -63,11 +64,14 @@ public final class EventCollector<T> implements EventHandler<T> {
      * @param count how many
      * @param timeout how long to wait
      * @return the events
-     * @throws AssertionError on timeout, saying how many arrived
+     * @throws org.awaitility.core.ConditionTimeoutException on timeout, saying how many arrived
      */
     public List<Event<T>> awaitCount(int count, Duration timeout) {
-        Await.until(() -> events.size() >= count, timeout,
-                () -> "expected " + count + " events, got " + events.size());
+        Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(5)).untilAsserted(() -> {
+            if (events.size() < count) {
+                throw new AssertionError("expected " + count + " events, got " + events.size());
+            }
+        });
         return events();
     }
 
@@ -77,11 +81,14 @@ public final class EventCollector<T> implements EventHandler<T> {
      * @param predicate what to wait for
      * @param timeout how long to wait
      * @return the first matching event
-     * @throws AssertionError on timeout
+     * @throws org.awaitility.core.ConditionTimeoutException on timeout
      */
     public Event<T> awaitEvent(Predicate<Event<T>> predicate, Duration timeout) {
-        Await.until(() -> events.stream().anyMatch(predicate), timeout,
-                () -> "no matching event among " + events.size() + " received");
+        Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(5)).untilAsserted(() -> {
+            if (events.stream().noneMatch(predicate)) {
+                throw new AssertionError("no matching event among " + events.size() + " received");
+            }
+        });
         return events.stream().filter(predicate).findFirst().orElseThrow();
     }
 

@@ -1,5 +1,6 @@
 package io.eventcore.test;
 
+import org.awaitility.Awaitility;
 import io.eventcore.deadletter.DeadLetter;
 import io.eventcore.deadletter.DeadLetterSink;
 import java.time.Duration;
@@ -59,11 +60,14 @@ public final class InMemoryDeadLetterSink implements DeadLetterSink {
      * @param count how many
      * @param timeout how long to wait
      * @return the dead letters
-     * @throws AssertionError on timeout, listing what arrived
+     * @throws org.awaitility.core.ConditionTimeoutException on timeout, listing what arrived
      */
     public List<DeadLetter> awaitCount(int count, Duration timeout) {
-        Await.until(() -> letters.size() >= count, timeout,
-                () -> "expected " + count + " dead letters, got " + letters.size() + ": " + letters);
+        Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(5)).untilAsserted(() -> {
+            if (letters.size() < count) {
+                throw new AssertionError("expected " + count + " dead letters, got " + letters.size() + ": " + letters);
+            }
+        });
         return deadLetters();
     }
 }

@@ -1,5 +1,7 @@
 package io.eventcore.test;
 
+import java.time.Duration;
+import org.awaitility.Awaitility;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -57,14 +59,9 @@ public final class KafkaTopics {
         try {
             admin.createTopics(Arrays.stream(names).map(n -> new NewTopic(n, partitions, (short) 1).configs(configs))
                     .toList()).all().get(DEADLINE_SECONDS, TimeUnit.SECONDS);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DEADLINE_SECONDS);
-            while (!ready(admin, names)) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("partitions of " + List.of(names) + " not ready after "
-                            + DEADLINE_SECONDS + " s");
-                }
-                Thread.sleep(20);
-            }
+            Awaitility.await("partitions of " + List.of(names) + " ready")
+                    .atMost(Duration.ofSeconds(DEADLINE_SECONDS)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> ready(admin, names));
         } catch (Exception e) {
             throw new IllegalStateException("could not create topics " + List.of(names), e);
         }

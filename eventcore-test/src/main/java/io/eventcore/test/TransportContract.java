@@ -1,5 +1,6 @@
 package io.eventcore.test;
 
+import org.awaitility.Awaitility;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -153,8 +154,8 @@ public abstract class TransportContract {
         start(topic, "contract-order", router);
         publish(topic, 8, 50);
 
-        Await.until(() -> seen.values().stream().mapToInt(List::size).sum() >= 400, timeout(),
-                () -> "handled " + seen.values().stream().mapToInt(List::size).sum() + " of 400");
+        Awaitility.await("400 events handled").atMost(timeout()).pollInterval(Duration.ofMillis(5))
+                .until(() -> seen.values().stream().mapToInt(List::size).sum() >= 400);
         for (Map.Entry<String, List<Integer>> e : seen.entrySet()) {
             List<Integer> seqs = new ArrayList<>(e.getValue());
             List<Integer> sorted = new ArrayList<>(seqs);
@@ -222,7 +223,8 @@ public abstract class TransportContract {
                     }
                     firstRun.add(e.payload().seq());
                 }).retry(RetryPolicy.none()).build());
-        Await.until(() -> firstRun.containsAll(Set.of(0, 1, 2, 3, 4)), timeout(), () -> "first run saw " + firstRun);
+        Awaitility.await("first run sees events 0 to 4").atMost(timeout()).pollInterval(Duration.ofMillis(5))
+                .until(() -> firstRun.containsAll(Set.of(0, 1, 2, 3, 4)));
         first.close(Duration.ofSeconds(5));
 
         EventCollector<Sample> second = new EventCollector<>();
