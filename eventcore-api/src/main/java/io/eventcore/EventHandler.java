@@ -1,15 +1,13 @@
 package io.eventcore;
 
-import io.eventcore.retry.RetryPolicy;
-import io.eventcore.routing.DispatchResult;
 
 /**
  * Handles one event type synchronously on the dispatching thread.
  *
  * <p>Returning normally means success. Throwing an {@link Exception} means the attempt failed; the
- * route's {@link RetryPolicy} decides whether it is retried and, once retries are exhausted or the
+ * route's {@link io.eventcore.retry.RetryPolicy RetryPolicy} decides whether it is retried and, once retries are exhausted or the
  * failure is non-retryable, the event is dead-lettered. A thrown {@link Error} is fatal: the event
- * is neither retried nor dead-lettered, the dispatch reports {@link DispatchResult#fatal()}, and
+ * is neither retried nor dead-lettered, the dispatch reports {@link io.eventcore.routing.DispatchResult#fatal()}, and
  * transports stop without acknowledging it.
  *
  * <p>The same handler instance may be called from many threads at once (for different keys); it

@@ -1,6 +1,5 @@
 package io.eventcore;
 
-import io.eventcore.retry.RetryMode;
 
 /**
  * Names of the headers eventcore reads and writes. Transports carry them as message headers
@@ -27,7 +26,7 @@ public final class EventHeaders {
 
     /**
      * Delivery attempt of a redelivered message (1 for the first delivery). Written by transports
-     * that implement {@link RetryMode#REDELIVER}, so attempt counts survive restarts.
+     * that implement {@link io.eventcore.retry.RetryMode#REDELIVER}, so attempt counts survive restarts.
      */
     public static final String ATTEMPT = "eventcore_attempt";
     /** ISO-8601 instant of the first failed attempt of a redelivered message. */

@@ -1,6 +1,5 @@
 package io.eventcore;
 
-import io.eventcore.routing.EventRouter;
 
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;

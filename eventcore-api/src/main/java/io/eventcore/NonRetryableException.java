@@ -1,14 +1,12 @@
 package io.eventcore;
 
-import io.eventcore.codec.DecodeException;
-import io.eventcore.retry.RetryPolicy;
 
 /**
  * Marker for failures that retrying cannot fix: a handler throws it (or a subclass, or wraps it
  * as a cause) to skip the remaining attempts and send the event straight to the dead-letter sink.
  *
- * <p>Every {@link RetryPolicy} treats this type as non-retryable, whatever its {@code retryOn}
- * list says. {@link DecodeException} extends it, so undecodable payloads are never retried.
+ * <p>Every {@link io.eventcore.retry.RetryPolicy RetryPolicy} treats this type as non-retryable, whatever its {@code retryOn}
+ * list says. {@link io.eventcore.codec.DecodeException DecodeException} extends it, so undecodable payloads are never retried.
  */
 public class NonRetryableException extends EventcoreException {
     private static final long serialVersionUID = 1L;

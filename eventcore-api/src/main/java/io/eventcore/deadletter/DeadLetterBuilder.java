@@ -216,7 +216,7 @@ public final class DeadLetterBuilder {
     }
 
     /**
-     * @param stackTrace stack trace of the final failure, at most {@value #MAX_STACK_TRACE_BYTES} bytes of UTF-8, may be {@code null}
+     * @param stackTrace stack trace of the final failure, at most {@value DeadLetter#MAX_STACK_TRACE_BYTES} bytes of UTF-8, may be {@code null}
      * @return this builder
      * @throws IllegalStateException if already set
      */

@@ -1,14 +1,11 @@
 package io.eventcore.deadletter;
 
 import io.eventcore.EventcoreException;
-import io.eventcore.routing.DispatchOutcome;
-import io.eventcore.routing.DispatchResult;
-import io.eventcore.routing.EventRouter;
 
 /**
- * Writing a dead letter failed. The dispatch outcome is then {@link DispatchOutcome#FAILED}: the
+ * Writing a dead letter failed. The dispatch outcome is then {@link io.eventcore.routing.DispatchOutcome#FAILED}: the
  * transport must not acknowledge the message and must retry the write
- * ({@link EventRouter#retryDeadLetter(DispatchResult)}) until it succeeds.
+ * ({@link io.eventcore.routing.EventRouter#retryDeadLetter(DispatchResult)}) until it succeeds.
  */
 public class DeadLetterException extends EventcoreException {
     private static final long serialVersionUID = 1L;

@@ -1,7 +1,5 @@
 package io.eventcore.deadletter;
 
-import io.eventcore.routing.DispatchOutcome;
-import io.eventcore.routing.UnknownTypePolicy;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -9,11 +7,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Where messages go that could not be handled. The router calls {@link #accept(DeadLetter)} once
  * retries are exhausted or a failure is permanent, or for unroutable messages under
- * {@link UnknownTypePolicy#DEAD_LETTER}.
+ * {@link io.eventcore.routing.UnknownTypePolicy#DEAD_LETTER}.
  *
  * <p>Returning normally means the dead letter is durably stored: the transport will then
  * acknowledge the original message. Throwing means it is not: the dispatch outcome becomes
- * {@link DispatchOutcome#FAILED}, the message is not acknowledged, and the write is retried.
+ * {@link io.eventcore.routing.DispatchOutcome#FAILED}, the message is not acknowledged, and the write is retried.
  * Implementations must be thread-safe.
  */
 @FunctionalInterface

@@ -1,7 +1,6 @@
 package io.eventcore.retry;
 
 import io.eventcore.EventHeaders;
-import io.eventcore.routing.DispatchOutcome;
 
 /**
  * How a {@link RetryPolicy} performs its retries.
@@ -15,7 +14,7 @@ public enum RetryMode {
      */
     IN_PLACE,
     /**
-     * A failed attempt returns {@link DispatchOutcome#RETRY_LATER} with the delay; the transport
+     * A failed attempt returns {@link io.eventcore.routing.DispatchOutcome#RETRY_LATER} with the delay; the transport
      * redelivers the message later (Kafka: through a retry topic) with the attempt count in the
      * {@value EventHeaders#ATTEMPT} header, so counts survive restarts. The key is <em>not</em>
      * blocked: later events of the same key may be handled before the retried one, so per-key

@@ -2,7 +2,6 @@ package io.eventcore.retry;
 
 import io.eventcore.NonRetryableException;
 import io.eventcore.codec.DecodeException;
-import io.eventcore.routing.UnknownEventTypeException;
 
 import io.eventcore.internal.Checks;
 import java.time.Duration;
@@ -25,7 +24,7 @@ import java.util.Set;
  * A failure is retryable unless, anywhere in its cause chain, there is
  * <ul>
  *   <li>a {@link NonRetryableException} (including {@link DecodeException} and
- *       {@link UnknownEventTypeException}), or</li>
+ *       {@link io.eventcore.routing.UnknownEventTypeException UnknownEventTypeException}), or</li>
  *   <li>an instance of an {@link #abortOn(Class[]) abortOn} class.</li>
  * </ul>
  * If {@link #retryOn(Class[]) retryOn} classes are given, a failure is retried only when its cause

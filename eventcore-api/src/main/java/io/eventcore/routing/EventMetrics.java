@@ -1,11 +1,10 @@
 package io.eventcore.routing;
 
-import io.eventcore.micrometer.MicrometerMetrics;
 
 import java.time.Duration;
 
 /**
- * Receives the router's measurements. eventcore ships {@link #noop()} and {@link MicrometerMetrics};
+ * Receives the router's measurements. eventcore ships {@link #noop()} and {@link io.eventcore.micrometer.MicrometerMetrics MicrometerMetrics};
  * hosts may implement their own.
  *
  * <p>Implementations must be thread-safe and fast. An exception thrown from any method is logged
