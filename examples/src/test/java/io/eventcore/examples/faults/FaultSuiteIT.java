@@ -35,6 +35,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -105,14 +107,8 @@ class FaultSuiteIT {
         }
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(what + " not reached within " + DEADLINE);
-            }
-            TimeUnit.MILLISECONDS.sleep(100);
-        }
+    private static void await(String what, BooleanSupplier condition) {
+        Awaitility.await(what).atMost(DEADLINE).pollInterval(Duration.ofMillis(100)).until(condition::getAsBoolean);
     }
 
     private static int lines(Path file) {
@@ -177,23 +173,26 @@ class FaultSuiteIT {
             c.assign(parts);
             c.seekToBeginning(parts);
             Set<String> distinct = new HashSet<>();
-            long deadline = System.nanoTime() + DEADLINE.toNanos();
-            long quietUntil = 0;
-            while (System.nanoTime() < deadline) {
-                var records = c.poll(Duration.ofMillis(200));
-                for (ConsumerRecord<byte[], byte[]> r : records) {
+            Runnable drain = () -> {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
                     String json = new String(r.value(), StandardCharsets.UTF_8);
                     String id = field(json, "id");
                     ledger.add(new Ledger.Entry(r.offset(), id, field(json, "key"), Integer.parseInt(field(json, "seq"))));
                     distinct.add(id);
                 }
-                if (distinct.size() >= atLeast) {
-                    if (quietUntil == 0) {
-                        quietUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
-                    } else if (System.nanoTime() > quietUntil) {
-                        break;
-                    }
-                }
+            };
+            try {
+                Awaitility.await(topic + " holds " + atLeast + " distinct ids").atMost(DEADLINE)
+                        .pollInterval(Duration.ZERO).until(() -> {
+                            drain.run();
+                            return distinct.size() >= atLeast;
+                        });
+            } catch (ConditionTimeoutException short) {
+                return ledger; // the caller's assertions name what is missing
+            }
+            // Late duplicates: read one more second after the last expected id arrived.
+            for (long quietUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(1); System.nanoTime() < quietUntil; ) {
+                drain.run();
             }
         }
         return ledger;
