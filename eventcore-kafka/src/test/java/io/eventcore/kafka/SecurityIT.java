@@ -108,7 +108,7 @@ class SecurityIT {
             TopicPartition tp = new TopicPartition(topic, 0);
             c.assign(List.of(tp));
             c.seekToBeginning(List.of(tp));
-            Awaitility.await().atMost(60, TimeUnit.SECONDS).until(() -> {
+            Awaitility.await().pollInSameThread().atMost(60, TimeUnit.SECONDS).until(() -> {
                 c.poll(Duration.ofMillis(200)).forEach(out::add);
                 return out.size() >= count;
             });
