@@ -36,8 +36,14 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * In dry-run mode it only reports what it would do. Records are not removed from the DLQ: run
  * with a {@code from} time to avoid redriving the same letters twice.
  *
- * <p>Command line: {@code java -cp ... io.eventcore.kafka.DeadLetterRedrive --bootstrap-servers
- * HOST:PORT --dlq-topic TOPIC [--event-type T] [--exception CLASS] [--from ISO] [--to ISO] [--dry-run]}.
+ * <p>Its consumer and producer are configured from the {@link KafkaClientSettings} (security
+ * included); the producer drops consumer-only properties.
+ *
+ * <p>Command line (plaintext clusters: it takes bootstrap servers only):
+ * {@code java -cp ... io.eventcore.kafka.DeadLetterRedrive --bootstrap-servers HOST:PORT
+ * --dlq-topic TOPIC [--event-type T] [--exception CLASS] [--from ISO] [--to ISO] [--dry-run]}.
+ *
+ * <p>A built redrive is immutable; {@link #run()} may be called again (each run reads the DLQ anew).
  */
 public final class DeadLetterRedrive {
     private final KafkaClientSettings client;

@@ -42,6 +42,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * for the broker's acknowledgement (bounded by the send timeout) and throws if it does not come:
  * the router then reports {@code FAILED} and the consumer keeps the original uncommitted.
  *
+ * <p>The producer's properties are eventcore's defaults ({@code enable.idempotence=true},
+ * {@code acks=all}, {@code linger.ms=5}), then the {@link KafkaClientSettings}, then the builder's
+ * own {@link Builder#properties(Map) properties}; all passed through untouched.
+ *
  * <p>Thread-safe. Close it when the consumer is closed.
  */
 public final class KafkaDeadLetterSink implements DeadLetterSink, AutoCloseable {
