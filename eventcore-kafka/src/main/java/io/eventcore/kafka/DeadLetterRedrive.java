@@ -36,11 +36,17 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * In dry-run mode it only reports what it would do. Records are not removed from the DLQ: run
  * with a {@code from} time to avoid redriving the same letters twice.
  *
- * <p>Command line: {@code java -cp ... io.eventcore.kafka.DeadLetterRedrive --bootstrap-servers
- * HOST:PORT --dlq-topic TOPIC [--event-type T] [--exception CLASS] [--from ISO] [--to ISO] [--dry-run]}.
+ * <p>Its consumer and producer are configured from the {@link KafkaClientSettings} (security
+ * included); the producer drops consumer-only properties.
+ *
+ * <p>Command line (plaintext clusters: it takes bootstrap servers only):
+ * {@code java -cp ... io.eventcore.kafka.DeadLetterRedrive --bootstrap-servers HOST:PORT
+ * --dlq-topic TOPIC [--event-type T] [--exception CLASS] [--from ISO] [--to ISO] [--dry-run]}.
+ *
+ * <p>A built redrive is immutable; {@link #run()} may be called again (each run reads the DLQ anew).
  */
 public final class DeadLetterRedrive {
-    private final Map<String, Object> properties;
+    private final KafkaClientSettings client;
     private final String dlqTopic;
     private final String eventType;
     private final String exception;
@@ -50,14 +56,14 @@ public final class DeadLetterRedrive {
     private final PrintStream out;
 
     private DeadLetterRedrive(Builder b) {
-        this.properties = Map.copyOf(b.properties);
+        this.client = b.client.client();
         this.dlqTopic = b.dlqTopic;
         this.eventType = b.eventType;
         this.exception = b.exception;
         this.from = b.from;
         this.to = b.to;
-        this.dryRun = b.dryRun;
-        this.out = b.out;
+        this.dryRun = Boolean.TRUE.equals(b.dryRun);
+        this.out = b.out != null ? b.out : System.out;
     }
 
     /** @return a new builder */
@@ -76,60 +82,75 @@ public final class DeadLetterRedrive {
     }
 
     /**
-     * Runs the redrive once.
+     * Runs the redrive once: reads the DLQ up to its end offsets at the start of the run, then
+     * republishes the selection (unless dry-run) and awaits every send. Reports each selected
+     * record and a summary line to the output stream.
      *
      * @return the report
      * @throws Exception if reading or republishing fails (records already sent stay sent)
      */
     public Report run() throws Exception {
-        Map<String, Object> consumerProps = new HashMap<>(properties);
+        Map<String, Object> consumerProps = new HashMap<>(client.properties());
         consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         consumerProps.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        Map<String, Object> producerProps = KafkaConfig.producerPropsFrom(properties);
-        int scanned = 0;
         List<ProducerRecord<byte[], byte[]>> selected = new ArrayList<>();
+        int scanned;
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = consumer.partitionsFor(dlqTopic, Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(dlqTopic, p.partition())).toList();
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = consumer.endOffsets(parts, Duration.ofSeconds(30));
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
-            while (parts.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    if (r.offset() >= end.get(new TopicPartition(r.topic(), r.partition()))) {
-                        continue;
-                    }
-                    scanned++;
-                    ProducerRecord<byte[], byte[]> copy = select(r);
-                    if (copy != null) {
-                        selected.add(copy);
-                        out.printf("%s %s-%d@%d -> %s (event_type=%s, exception=%s)%n", dryRun ? "would redrive" : "redrive",
-                                r.topic(), r.partition(), r.offset(), copy.topic(), header(r, EventHeaders.EVENT_TYPE),
-                                header(r, KafkaDeadLetterSink.EXCEPTION));
-                    }
-                }
-            }
+            scanned = scan(consumer, selected);
         }
-        int republished = 0;
-        if (!dryRun && !selected.isEmpty()) {
-            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps, new ByteArraySerializer(),
-                    new ByteArraySerializer())) {
-                List<Future<RecordMetadata>> sends = new ArrayList<>();
-                for (ProducerRecord<byte[], byte[]> r : selected) {
-                    sends.add(producer.send(r));
-                }
-                for (Future<RecordMetadata> f : sends) {
-                    f.get(60, TimeUnit.SECONDS);
-                    republished++;
-                }
-            }
-        }
+        int republished = dryRun ? 0 : republish(selected);
         Report report = new Report(scanned, selected.size(), republished);
         out.printf("scanned %d, selected %d, republished %d%s%n", scanned, selected.size(), republished,
                 dryRun ? " (dry run)" : "");
         return report;
+    }
+
+    /** Reads the DLQ from the beginning to its current end; adds the selected copies; returns the count read. */
+    private int scan(KafkaConsumer<byte[], byte[]> consumer, List<ProducerRecord<byte[], byte[]>> selected) {
+        List<TopicPartition> parts = consumer.partitionsFor(dlqTopic, Duration.ofSeconds(30)).stream()
+                .map(p -> new TopicPartition(dlqTopic, p.partition())).toList();
+        consumer.assign(parts);
+        consumer.seekToBeginning(parts);
+        Map<TopicPartition, Long> end = consumer.endOffsets(parts, Duration.ofSeconds(30));
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+        int scanned = 0;
+        while (parts.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
+            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                if (r.offset() >= end.get(new TopicPartition(r.topic(), r.partition()))) {
+                    continue;
+                }
+                scanned++;
+                ProducerRecord<byte[], byte[]> copy = select(r);
+                if (copy != null) {
+                    selected.add(copy);
+                    out.printf("%s %s-%d@%d -> %s (event_type=%s, exception=%s)%n", dryRun ? "would redrive" : "redrive",
+                            r.topic(), r.partition(), r.offset(), copy.topic(), header(r, EventHeaders.EVENT_TYPE),
+                            header(r, KafkaDeadLetterSink.EXCEPTION));
+                }
+            }
+        }
+        return scanned;
+    }
+
+    /** Sends every record first, then awaits them all; returns how many were acknowledged. */
+    private int republish(List<ProducerRecord<byte[], byte[]>> selected) throws Exception {
+        if (selected.isEmpty()) {
+            return 0;
+        }
+        int republished = 0;
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
+                KafkaConfig.producerPropsFrom(client.properties()), new ByteArraySerializer(), new ByteArraySerializer())) {
+            List<Future<RecordMetadata>> sends = new ArrayList<>();
+            for (ProducerRecord<byte[], byte[]> r : selected) {
+                sends.add(producer.send(r));
+            }
+            for (Future<RecordMetadata> f : sends) {
+                f.get(60, TimeUnit.SECONDS);
+                republished++;
+            }
+        }
+        return republished;
     }
 
     private ProducerRecord<byte[], byte[]> select(ConsumerRecord<byte[], byte[]> r) {
@@ -216,105 +237,129 @@ public final class DeadLetterRedrive {
         return args[i];
     }
 
-    /** Builds {@link DeadLetterRedrive} runs. Not thread-safe. */
+    /**
+     * Builds {@link DeadLetterRedrive} runs. Each setting may be made once: a repeated or
+     * conflicting one is an {@link IllegalStateException} naming it, a bad value an
+     * {@link IllegalArgumentException} naming setting and value. {@link #build()} requires the
+     * client settings and the DLQ topic. Not thread-safe.
+     */
     public static final class Builder {
-        private final Map<String, Object> properties = new HashMap<>();
+        private final ClientSetup client = new ClientSetup();
         private String dlqTopic;
         private String eventType;
         private String exception;
         private Instant from;
         private Instant to;
-        private boolean dryRun;
-        private PrintStream out = System.out;
+        private Boolean dryRun;
+        private PrintStream out;
 
         private Builder() {
         }
 
         /**
-         * @param servers {@code host:port[,host:port]}
+         * @param settings how the redrive's consumer and producer reach the cluster (bootstrap
+         *     servers, security, client properties); required, or use
+         *     {@link #bootstrapServers(String)}
          * @return this builder
+         * @throws IllegalStateException if client settings were already given
          */
-        public Builder bootstrapServers(String servers) {
-            properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, Checks.notBlank("bootstrapServers", servers));
+        public Builder client(KafkaClientSettings settings) {
+            client.client(settings);
             return this;
         }
 
         /**
-         * @param props client properties (security etc.), passed through
+         * Shorthand for {@code client(KafkaClientSettings.of(servers))}: plaintext, no
+         * authentication.
+         *
+         * @param servers {@code host:port[,host:port]}
          * @return this builder
+         * @throws IllegalArgumentException if blank
+         * @throws IllegalStateException if client settings were already given
          */
-        public Builder properties(Map<String, ?> props) {
-            properties.putAll(Objects.requireNonNull(props, "properties"));
+        public Builder bootstrapServers(String servers) {
+            client.bootstrapServers(servers);
             return this;
         }
 
         /**
          * @param topic the DLQ topic to read, required
          * @return this builder
+         * @throws IllegalArgumentException if blank
+         * @throws IllegalStateException if already set
          */
         public Builder dlqTopic(String topic) {
-            this.dlqTopic = Checks.notBlank("dlqTopic", topic);
+            this.dlqTopic = Checks.once("dlqTopic", dlqTopic, Checks.notBlank("dlqTopic", topic));
             return this;
         }
 
         /**
-         * @param type only letters with this {@code event_type}
+         * @param type only letters with this {@code event_type}; defaults to all types
          * @return this builder
+         * @throws IllegalArgumentException if blank
+         * @throws IllegalStateException if already set
          */
         public Builder eventType(String type) {
-            this.eventType = Checks.notBlank("eventType", type);
+            this.eventType = Checks.once("eventType", eventType, Checks.notBlank("eventType", type));
             return this;
         }
 
         /**
-         * @param className only letters whose exception class has this simple or full name
+         * @param className only letters whose exception class has this simple or full name;
+         *     defaults to all exceptions
          * @return this builder
+         * @throws IllegalArgumentException if blank
+         * @throws IllegalStateException if already set
          */
         public Builder exception(String className) {
-            this.exception = Checks.notBlank("exception", className);
+            this.exception = Checks.once("exception", exception, Checks.notBlank("exception", className));
             return this;
         }
 
         /**
-         * @param start only letters whose last failure is at or after this instant
+         * @param start only letters whose last failure is at or after this instant; defaults to
+         *     no lower bound
          * @return this builder
+         * @throws IllegalStateException if already set
          */
         public Builder from(Instant start) {
-            this.from = Objects.requireNonNull(start, "from");
+            this.from = Checks.once("from", from, Objects.requireNonNull(start, "from"));
             return this;
         }
 
         /**
-         * @param end only letters whose last failure is before this instant
+         * @param end only letters whose last failure is before this instant; defaults to no
+         *     upper bound
          * @return this builder
+         * @throws IllegalStateException if already set
          */
         public Builder to(Instant end) {
-            this.to = Objects.requireNonNull(end, "to");
+            this.to = Checks.once("to", to, Objects.requireNonNull(end, "to"));
             return this;
         }
 
         /**
          * @param enabled report only, republish nothing; defaults to {@code false}
          * @return this builder
+         * @throws IllegalStateException if already set
          */
         public Builder dryRun(boolean enabled) {
-            this.dryRun = enabled;
+            this.dryRun = Checks.once("dryRun", dryRun, enabled);
             return this;
         }
 
         /**
          * @param stream where the run reports what it does; defaults to {@code System.out}
          * @return this builder
+         * @throws IllegalStateException if already set
          */
         public Builder output(PrintStream stream) {
-            this.out = Objects.requireNonNull(stream, "output");
+            this.out = Checks.once("output", out, Objects.requireNonNull(stream, "output"));
             return this;
         }
 
         void validate() {
-            if (!properties.containsKey(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG)) {
-                throw new IllegalStateException("bootstrapServers must be set");
-            }
+            client.client();
             if (dlqTopic == null) {
                 throw new IllegalStateException("dlqTopic must be set");
             }

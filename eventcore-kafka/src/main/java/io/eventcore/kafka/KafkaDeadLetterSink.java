@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -17,7 +16,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
@@ -44,6 +42,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * for the broker's acknowledgement (bounded by the send timeout) and throws if it does not come:
  * the router then reports {@code FAILED} and the consumer keeps the original uncommitted.
  *
+ * <p>The producer's properties are eventcore's defaults ({@code enable.idempotence=true},
+ * {@code acks=all}, {@code linger.ms=5}), then the {@link KafkaClientSettings}, then the builder's
+ * own {@link Builder#properties(Map) properties}; all passed through untouched.
+ *
  * <p>Thread-safe. Close it when the consumer is closed.
  */
 public final class KafkaDeadLetterSink implements DeadLetterSink, AutoCloseable {
@@ -68,12 +70,10 @@ public final class KafkaDeadLetterSink implements DeadLetterSink, AutoCloseable 
     private final UnaryOperator<String> topicFor;
     private final Duration sendTimeout;
 
-    private KafkaDeadLetterSink(Builder b) {
-        Map<String, Object> props = KafkaEventPublisher.producerDefaults();
-        props.putAll(b.properties);
+    private KafkaDeadLetterSink(Builder b, Map<String, Object> props) {
         this.producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
-        this.topicFor = b.topicFor;
-        this.sendTimeout = b.sendTimeout;
+        this.topicFor = b.topicFor != null ? b.topicFor : topic -> topic + DEFAULT_SUFFIX;
+        this.sendTimeout = b.sendTimeout != null ? b.sendTimeout : Builder.DEFAULT_SEND_TIMEOUT;
     }
 
     /** @return a new builder */
@@ -81,6 +81,12 @@ public final class KafkaDeadLetterSink implements DeadLetterSink, AutoCloseable 
         return new Builder();
     }
 
+    /**
+     * Writes one dead letter and waits for the broker's acknowledgement.
+     *
+     * @param letter the dead letter
+     * @throws Exception if the write fails or is not acknowledged within the send timeout
+     */
     @Override
     public void accept(DeadLetter letter) throws Exception {
         producer.send(toRecord(letter)).get(sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -115,38 +121,66 @@ public final class KafkaDeadLetterSink implements DeadLetterSink, AutoCloseable 
         }
     }
 
+    /** Closes the producer, waiting at most 10 seconds for pending writes. */
     @Override
     public void close() {
         producer.close(Duration.ofSeconds(10));
     }
 
-    /** Builds {@link KafkaDeadLetterSink}s. Not thread-safe. */
+    /**
+     * Builds {@link KafkaDeadLetterSink}s. Each setting may be made once: a repeated or
+     * conflicting one is an {@link IllegalStateException} naming it, a bad value an
+     * {@link IllegalArgumentException} naming setting and value. {@link #build()} requires the
+     * client settings. Not thread-safe.
+     */
     public static final class Builder {
         /** Default bound of one dead-letter write: 30 seconds. */
         public static final Duration DEFAULT_SEND_TIMEOUT = Duration.ofSeconds(30);
 
-        private final Map<String, Object> properties = new HashMap<>();
-        private UnaryOperator<String> topicFor = topic -> topic + DEFAULT_SUFFIX;
-        private Duration sendTimeout = DEFAULT_SEND_TIMEOUT;
+        private final ClientSetup client = new ClientSetup();
+        private UnaryOperator<String> topicFor;
+        private Duration sendTimeout;
 
         private Builder() {
         }
 
         /**
-         * @param servers {@code host:port[,host:port]}
+         * @param settings how the producer reaches the cluster (bootstrap servers, security,
+         *     client properties); required, or use {@link #bootstrapServers(String)}
          * @return this builder
+         * @throws IllegalStateException if client settings were already given
          */
-        public Builder bootstrapServers(String servers) {
-            properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, Checks.notBlank("bootstrapServers", servers));
+        public Builder client(KafkaClientSettings settings) {
+            client.client(settings);
             return this;
         }
 
         /**
-         * @param props producer properties, passed through untouched
+         * Shorthand for {@code client(KafkaClientSettings.of(servers))}: plaintext, no
+         * authentication.
+         *
+         * @param servers {@code host:port[,host:port]}
          * @return this builder
+         * @throws IllegalArgumentException if blank
+         * @throws IllegalStateException if client settings were already given
+         */
+        public Builder bootstrapServers(String servers) {
+            client.bootstrapServers(servers);
+            return this;
+        }
+
+        /**
+         * Producer properties, passed through untouched; they override eventcore's defaults
+         * ({@code enable.idempotence=true}, {@code acks=all}, {@code linger.ms=5}).
+         *
+         * @param props Kafka producer properties; connection and security ones belong in
+         *     {@link #client(KafkaClientSettings)}
+         * @return this builder
+         * @throws IllegalStateException if already set, or {@code props} holds
+         *     {@code bootstrap.servers} or a {@code security.*}, {@code sasl.*} or {@code ssl.*} key
          */
         public Builder properties(Map<String, ?> props) {
-            properties.putAll(Objects.requireNonNull(props, "properties"));
+            client.properties(props);
             return this;
         }
 
@@ -154,30 +188,31 @@ public final class KafkaDeadLetterSink implements DeadLetterSink, AutoCloseable 
          * @param naming maps the original topic to its dead-letter topic; defaults to appending
          *     {@value #DEFAULT_SUFFIX}
          * @return this builder
+         * @throws IllegalStateException if already set
          */
         public Builder topicNaming(UnaryOperator<String> naming) {
-            this.topicFor = Objects.requireNonNull(naming, "topicNaming");
+            this.topicFor = Checks.once("topicNaming", topicFor, Objects.requireNonNull(naming, "topicNaming"));
             return this;
         }
 
         /**
-         * @param timeout bound of one write, &gt; 0; defaults to 30 s
+         * @param timeout bound of one write, &gt; 0; defaults to {@link #DEFAULT_SEND_TIMEOUT} (30 s)
          * @return this builder
+         * @throws IllegalArgumentException if not positive
+         * @throws IllegalStateException if already set
          */
         public Builder sendTimeout(Duration timeout) {
-            this.sendTimeout = Checks.positive("sendTimeout", timeout);
+            this.sendTimeout = Checks.once("sendTimeout", sendTimeout, Checks.positive("sendTimeout", timeout));
             return this;
         }
 
         /**
-         * @return the sink
-         * @throws IllegalStateException if no bootstrap servers were given
+         * @return the sink, connected lazily by kafka-clients
+         * @throws IllegalStateException if no client settings were given, or a key is set both in
+         *     the client settings and in {@link #properties(Map)}
          */
         public KafkaDeadLetterSink build() {
-            if (!properties.containsKey(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG)) {
-                throw new IllegalStateException("bootstrapServers must be set (or the bootstrap.servers property)");
-            }
-            return new KafkaDeadLetterSink(this);
+            return new KafkaDeadLetterSink(this, client.merged(KafkaConfig.producerDefaults()));
         }
     }
 }

@@ -1,17 +1,15 @@
 package io.eventcore.kafka;
 
-import io.eventcore.EventHeaders;
-import io.eventcore.transport.TopicNaming;
 import io.eventcore.Event;
+import io.eventcore.EventHeaders;
 import io.eventcore.codec.EventCodec;
+import io.eventcore.internal.Checks;
 import io.eventcore.transport.EventPublisher;
-import io.eventcore.MessageHeader;
 import io.eventcore.transport.OutboundMessage;
 import io.eventcore.transport.PublishReceipt;
-import io.eventcore.internal.Checks;
+import io.eventcore.transport.TopicNaming;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -19,20 +17,19 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Publishes events to Kafka. Each event becomes one record: key = {@link Event#key()}, value =
  * the codec's bytes, headers {@code event_type}, {@code event_id}, {@code produced_at} plus the
- * event's own headers (e.g. {@code traceparent}); the topic comes from the
+ * event's own headers (e.g. {@code traceparent}); the topic comes from the builder's
  * {@link TopicNaming}.
  *
- * <p>Producer defaults: {@code enable.idempotence=true}, {@code acks=all}, byte-array
- * serializers. Every property given to the builder is passed to {@link KafkaProducer} untouched
- * and overrides those defaults; kafka-clients validates them. Secrets never appear in
+ * <p>The producer's properties are, in this order: eventcore's defaults
+ * ({@code enable.idempotence=true}, {@code acks=all}, {@code linger.ms=5}), the
+ * {@link KafkaClientSettings}, then the builder's own {@link Builder#properties(Map) properties},
+ * which override the defaults; all are passed to {@link KafkaProducer} untouched and
+ * kafka-clients validates them. Byte-array serializers. Secrets never appear in
  * {@link #toString()}.
  *
  * <p>Thread-safe: share one instance per application.
@@ -44,23 +41,13 @@ public final class KafkaEventPublisher implements EventPublisher {
     private final Duration closeTimeout;
     private final Map<String, Object> maskedConfig;
 
-    private KafkaEventPublisher(Builder b) {
-        Map<String, Object> props = producerDefaults();
-        props.putAll(b.properties);
+    private KafkaEventPublisher(Builder b, Map<String, Object> props) {
         this.maskedConfig = KafkaConfig.masked(props);
         this.producer = b.producer != null ? b.producer
                 : new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
-        this.codec = b.codec;
+        this.codec = b.codec != null ? b.codec : EventCodec.json();
         this.topics = b.topics;
-        this.closeTimeout = b.closeTimeout;
-    }
-
-    static Map<String, Object> producerDefaults() {
-        Map<String, Object> props = new HashMap<>();
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        return props;
+        this.closeTimeout = b.closeTimeout != null ? b.closeTimeout : Builder.DEFAULT_CLOSE_TIMEOUT;
     }
 
     /** @return a new builder */
@@ -72,7 +59,8 @@ public final class KafkaEventPublisher implements EventPublisher {
      * Publishes one event to the topic chosen by the naming strategy.
      *
      * @param event the event
-     * @return completes when the broker has acknowledged it
+     * @return completes when the broker has acknowledged it, exceptionally if the send failed
+     * @throws IllegalArgumentException if the topic naming gives no topic for the event
      */
     public CompletionStage<PublishReceipt> publish(Event<?> event) {
         return send(OutboundMessage.of(topicOf(event), event, codec));
@@ -84,6 +72,8 @@ public final class KafkaEventPublisher implements EventPublisher {
      *
      * @param events the events
      * @return completes with the receipts in list order, or exceptionally if any send failed
+     * @throws IllegalArgumentException if the topic naming gives no topic for one of the events
+     *     (then nothing is sent)
      */
     public CompletionStage<List<PublishReceipt>> publishAll(List<? extends Event<?>> events) {
         List<OutboundMessage> batch = new ArrayList<>(events.size());
@@ -105,7 +95,7 @@ public final class KafkaEventPublisher implements EventPublisher {
     public CompletionStage<PublishReceipt> send(OutboundMessage message) {
         CompletableFuture<PublishReceipt> result = new CompletableFuture<>();
         try {
-            producer.send(toRecord(message), (metadata, error) -> {
+            producer.send(KafkaRecords.toRecord(message), (metadata, error) -> {
                 if (error != null) {
                     result.completeExceptionally(error);
                 } else {
@@ -140,116 +130,156 @@ public final class KafkaEventPublisher implements EventPublisher {
         return true;
     }
 
-    static ProducerRecord<byte[], byte[]> toRecord(OutboundMessage message) {
-        List<org.apache.kafka.common.header.Header> headers = new ArrayList<>(message.headers().size());
-        for (MessageHeader h : message.headers()) {
-            headers.add(new RecordHeader(h.key(), h.value()));
-        }
-        return new ProducerRecord<>(message.topic(), null, message.keyBytes(), message.value(), headers);
-    }
-
     /** Flushes pending sends (bounded by the close timeout) and closes the producer. */
     @Override
     public void close() {
         producer.close(closeTimeout);
     }
 
+    /** @return the producer's properties, secret values replaced by {@code [hidden]} */
     @Override
     public String toString() {
         return "KafkaEventPublisher" + maskedConfig;
     }
 
     /**
-     * Builds {@link KafkaEventPublisher}s. Not thread-safe.
+     * Builds {@link KafkaEventPublisher}s. Each setting may be made once: a repeated or
+     * conflicting one is an {@link IllegalStateException} naming it, a bad value an
+     * {@link IllegalArgumentException} naming setting and value. {@link #build()} requires the
+     * client settings and the topic naming. Not thread-safe.
      */
     public static final class Builder {
         /** Default bound of {@link #close()}: 30 seconds. */
         public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
-        private final Map<String, Object> properties = new HashMap<>();
-        private EventCodec codec = EventCodec.json();
+        private final ClientSetup client = new ClientSetup();
+        private EventCodec codec;
         private TopicNaming topics;
-        private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+        private String topicsSetBy;
+        private String topicsShown;
+        private Duration closeTimeout;
         private Producer<byte[], byte[]> producer;
 
         private Builder() {
         }
 
         /**
-         * @param servers {@code host:port[,host:port]}
+         * @param settings how the producer reaches the cluster (bootstrap servers, security,
+         *     client properties); required, or use {@link #bootstrapServers(String)}
          * @return this builder
+         * @throws IllegalStateException if client settings were already given
          */
-        public Builder bootstrapServers(String servers) {
-            properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, Checks.notBlank("bootstrapServers", servers));
+        public Builder client(KafkaClientSettings settings) {
+            client.client(settings);
             return this;
         }
 
         /**
-         * Adds producer properties, passed through untouched (they override eventcore's defaults).
+         * Shorthand for {@code client(KafkaClientSettings.of(servers))}: plaintext, no
+         * authentication.
          *
-         * @param props Kafka producer properties
+         * @param servers {@code host:port[,host:port]}
          * @return this builder
+         * @throws IllegalArgumentException if blank
+         * @throws IllegalStateException if client settings were already given
+         */
+        public Builder bootstrapServers(String servers) {
+            client.bootstrapServers(servers);
+            return this;
+        }
+
+        /**
+         * Producer properties, passed through untouched; they override eventcore's defaults
+         * ({@code enable.idempotence=true}, {@code acks=all}, {@code linger.ms=5}).
+         *
+         * @param props Kafka producer properties; connection and security ones belong in
+         *     {@link #client(KafkaClientSettings)}
+         * @return this builder
+         * @throws IllegalStateException if already set, or {@code props} holds
+         *     {@code bootstrap.servers} or a {@code security.*}, {@code sasl.*} or {@code ssl.*} key
          */
         public Builder properties(Map<String, ?> props) {
-            properties.putAll(Objects.requireNonNull(props, "properties"));
+            client.properties(props);
             return this;
         }
 
         /**
          * @param eventCodec encodes payloads; defaults to {@link EventCodec#json()}
          * @return this builder
+         * @throws IllegalStateException if already set
          */
         public Builder codec(EventCodec eventCodec) {
-            this.codec = Objects.requireNonNull(eventCodec, "codec");
+            this.codec = Checks.once("codec", codec, Objects.requireNonNull(eventCodec, "codec"));
             return this;
         }
 
         /**
-         * @param strategy chooses each event's topic; required for {@link #publish(Event)}
+         * Chooses each event's topic. Required: this or {@link #topic(String)}, not both.
+         *
+         * @param strategy the topic naming, e.g. {@link TopicNaming#perType(String)}
          * @return this builder
+         * @throws IllegalStateException if a topic naming was already set (here or by {@code topic})
          */
         public Builder topics(TopicNaming strategy) {
-            this.topics = Objects.requireNonNull(strategy, "topics");
-            return this;
+            return naming("topics", Objects.requireNonNull(strategy, "topics"), strategy.toString());
         }
 
         /**
-         * @param topic publish every event to this topic
+         * Publishes every event to one topic: {@code topics(TopicNaming.fixed(topic))}. Required:
+         * this or {@link #topics(TopicNaming)}, not both.
+         *
+         * @param topic the topic, not blank
          * @return this builder
+         * @throws IllegalArgumentException if blank
+         * @throws IllegalStateException if a topic naming was already set (here or by {@code topics})
          */
         public Builder topic(String topic) {
-            return topics(TopicNaming.fixed(topic));
+            return naming("topic", TopicNaming.fixed(topic), topic);
+        }
+
+        private Builder naming(String setting, TopicNaming naming, String shown) {
+            if (topicsSetBy != null && !topicsSetBy.equals(setting)) {
+                throw new IllegalStateException(setting + " conflicts with " + topicsSetBy + ", already set: set exactly one");
+            }
+            this.topicsShown = Checks.once(setting, topicsShown, shown);
+            this.topics = naming;
+            this.topicsSetBy = setting;
+            return this;
         }
 
         /**
-         * @param timeout how long {@link #close()} waits for pending sends, &gt;= 0; defaults to 30 s
+         * @param timeout how long {@link #close()} waits for pending sends, &gt;= 0; defaults to
+         *     {@link #DEFAULT_CLOSE_TIMEOUT} (30 s)
          * @return this builder
+         * @throws IllegalArgumentException if negative
+         * @throws IllegalStateException if already set
          */
         public Builder closeTimeout(Duration timeout) {
-            this.closeTimeout = Checks.notNegative("closeTimeout", timeout);
+            this.closeTimeout = Checks.once("closeTimeout", closeTimeout, Checks.notNegative("closeTimeout", timeout));
             return this;
         }
 
+        /** Tests: a producer to use instead of a {@link KafkaProducer} (client settings then optional). */
         Builder producer(Producer<byte[], byte[]> custom) {
-            this.producer = custom;
+            this.producer = Checks.once("producer", producer, Objects.requireNonNull(custom, "producer"));
             return this;
         }
 
         /**
-         * @return the publisher
-         * @throws IllegalStateException if neither {@code bootstrapServers} nor a
-         *     {@code bootstrap.servers} property was given, or no topic strategy was set
+         * @return the publisher, connected lazily by kafka-clients
+         * @throws IllegalStateException naming the missing setting (client settings, topic naming),
+         *     or a key set both in the client settings and in {@link #properties(Map)}
          */
         public KafkaEventPublisher build() {
-            if (producer == null && !properties.containsKey(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG)) {
-                throw new IllegalStateException("bootstrapServers must be set (or the bootstrap.servers property)");
+            if (producer == null) {
+                client.client();
             }
             if (topics == null) {
-                topics = (type, aggregate, key) -> {
-                    throw new IllegalStateException("no topic naming strategy: set topic() or topics() on the builder");
-                };
+                throw new IllegalStateException("topics must be set: topic(String) or topics(TopicNaming)");
             }
-            return new KafkaEventPublisher(this);
+            Map<String, Object> props = client.hasClient() ? client.merged(KafkaConfig.producerDefaults())
+                    : KafkaConfig.producerDefaults();
+            return new KafkaEventPublisher(this, props);
         }
     }
 }

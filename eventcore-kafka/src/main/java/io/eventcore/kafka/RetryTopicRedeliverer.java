@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * Stores a {@code RETRY_LATER} message in {@code <topic><suffix>} with the attempt count,
@@ -26,7 +27,7 @@ final class RetryTopicRedeliverer implements Settlement.Redeliverer {
     }
 
     String retryTopicOf(String topic) {
-        return topic.endsWith(suffix) ? topic : topic + suffix;
+        return RetryTopicGate.retryTopicOf(topic, suffix);
     }
 
     @Override
@@ -35,8 +36,8 @@ final class RetryTopicRedeliverer implements Settlement.Redeliverer {
         OutboundMessage copy = new OutboundMessage(retryTopicOf(message.topic()), null, message.value(), headers);
         CompletableFuture<Void> stored = new CompletableFuture<>();
         try {
-            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(copy.topic(), null, message.key(),
-                    copy.value(), KafkaEventPublisher.toRecord(copy).headers()), (meta, error) -> {
+            producer.send(new ProducerRecord<>(copy.topic(), null, message.key(), copy.value(),
+                    KafkaRecords.headers(copy.headers())), (meta, error) -> {
                         if (error != null) {
                             stored.completeExceptionally(error);
                         } else {

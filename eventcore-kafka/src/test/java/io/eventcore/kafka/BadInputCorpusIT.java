@@ -31,8 +31,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A corpus of malformed and hostile records sent through a real broker. Each record ends where the
- * policy says (handled, or the DLQ with its original bytes), the consumer keeps going, and its
- * in-flight work and heap stay bounded.
+ * policy says (handled, or the DLQ with its original bytes), and the consumer keeps going and
+ * stays healthy. (No heap bound is asserted: the broker shares this JVM, so the heap in use says
+ * nothing about the consumer.)
  */
 class BadInputCorpusIT {
     @EventType("OrderCreated")
@@ -109,6 +110,16 @@ class BadInputCorpusIT {
         return c;
     }
 
+    private static int entryIndex(ConsumerRecord<byte[], byte[]> letter) {
+        return Integer.parseInt(new String(letter.headers().lastHeader("corpus_entry").value(), StandardCharsets.UTF_8));
+    }
+
+    private static Map<String, Integer> deadLettersByEntry(List<Entry> corpus, List<ConsumerRecord<byte[], byte[]>> letters) {
+        Map<String, Integer> out = new HashMap<>();
+        letters.forEach(letter -> out.merge(corpus.get(entryIndex(letter)).name(), 1, Integer::sum));
+        return out;
+    }
+
     @Test
     void everyCorpusRecord_endsWhereThePolicySays_andTheConsumerKeepsGoing() throws Exception {
         String topic = "corpus-" + System.nanoTime();
@@ -150,7 +161,8 @@ class BadInputCorpusIT {
                     }
                 }
             }
-            long expectedDead = 2 * corpus.stream().filter(e -> e.expect() == Expect.DEAD_LETTERED).count();
+            Map<String, Integer> expectedDead = new HashMap<>();
+            corpus.stream().filter(e -> e.expect() == Expect.DEAD_LETTERED).forEach(e -> expectedDead.put(e.name(), 2));
             List<ConsumerRecord<byte[], byte[]>> letters = new ArrayList<>();
             try (KafkaConsumer<byte[], byte[]> reader = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap,
                     "max.partition.fetch.bytes", String.valueOf(16 * 1024 * 1024)), new ByteArrayDeserializer(),
@@ -158,36 +170,24 @@ class BadInputCorpusIT {
                 TopicPartition dlqPart = new TopicPartition(topic + ".dlq", 0);
                 reader.assign(List.of(dlqPart));
                 reader.seekToBeginning(List.of(dlqPart));
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-                while (letters.size() < expectedDead && System.nanoTime() < deadline) {
+                // Every entry that must be dead-lettered is, twice (once per round), and no other is.
+                Awaitility.await().pollInSameThread().atMost(90, TimeUnit.SECONDS).untilAsserted(() -> {
                     reader.poll(Duration.ofMillis(200)).forEach(letters::add);
-                }
+                    assertThat(deadLettersByEntry(corpus, letters)).as("dead letters per corpus entry")
+                            .isEqualTo(expectedDead);
+                });
             }
-            System.out.println("[BadInputCorpusIT] health " + consumer.health() + ", letters " + letters.size()
-                    + " of " + expectedDead);
             Awaitility.await().atMost(30, TimeUnit.SECONDS).until(() -> consumer.health().healthy());
 
-            Map<Integer, Integer> deadByEntry = new HashMap<>();
             for (ConsumerRecord<byte[], byte[]> letter : letters) {
-                int i = Integer.parseInt(new String(letter.headers().lastHeader("corpus_entry").value(),
-                        StandardCharsets.UTF_8));
-                deadByEntry.merge(i, 1, Integer::sum);
-                Entry e = corpus.get(i);
+                Entry e = corpus.get(entryIndex(letter));
                 assertThat(letter.value()).as("original bytes of '%s'", e.name()).isEqualTo(e.value());
                 assertThat(letter.headers().lastHeader("eventcore_dlq_exception")).as(e.name()).isNotNull();
             }
-            for (int i = 0; i < corpus.size(); i++) {
-                Entry e = corpus.get(i);
-                assertThat(deadByEntry.getOrDefault(i, 0)).as("dead letters of '%s'", e.name())
-                        .isEqualTo(e.expect() == Expect.DEAD_LETTERED ? 2 : 0);
-            }
             assertThat(handled).contains("big", "gadget-body", "field-type", "coerced", "control", "ctl-header",
                     "\u00fc\u00f1\u00ee\u00e7\u00f8d\u00e9-\uD83D\uDE80");
-            System.gc();
-            long usedMb = (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20;
-            System.out.printf("[BadInputCorpusIT] %d entries x 2 rounds: %d dead letters, %d distinct handled;"
-                    + " heap in use after GC %d MiB%n", corpus.size(), letters.size(), handled.size(), usedMb);
-            assertThat(usedMb).as("heap stays bounded").isLessThan(512);
+            System.out.printf("[BadInputCorpusIT] %d entries x 2 rounds: %d dead letters, %d distinct handled%n",
+                    corpus.size(), letters.size(), handled.size());
         }
     }
 }

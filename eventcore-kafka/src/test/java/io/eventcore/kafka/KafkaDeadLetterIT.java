@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -68,7 +69,7 @@ class KafkaDeadLetterIT {
                     .map(p -> new TopicPartition(t, p.partition())).toList();
             c.assign(parts);
             c.seekToBeginning(parts);
-            await().atMost(Duration.ofSeconds(30)).until(() -> {
+            await().pollInSameThread().atMost(Duration.ofSeconds(30)).until(() -> {
                 c.poll(Duration.ofMillis(200)).forEach(out::add);
                 return out.size() >= atLeast;
             });
@@ -129,6 +130,7 @@ class KafkaDeadLetterIT {
         EmbeddedKafka.createTopics(1, topic);
         String bootstrap = EmbeddedKafka.bootstrapServers();
         AtomicBoolean sinkDown = new AtomicBoolean(true);
+        AtomicInteger refusedWrites = new AtomicInteger();
         List<String> stored = new java.util.concurrent.CopyOnWriteArrayList<>();
         EventRouter router = track(EventRouter.builder()
                 .route(Order.class, (e, c) -> {
@@ -138,6 +140,7 @@ class KafkaDeadLetterIT {
                 })
                 .deadLetter(letter -> {
                     if (sinkDown.get()) {
+                        refusedWrites.incrementAndGet();
                         throw new java.io.IOException("dlq unavailable");
                     }
                     stored.add(letter.eventId());
@@ -153,9 +156,16 @@ class KafkaDeadLetterIT {
 
         try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
                 Map.of("bootstrap.servers", bootstrap))) {
-            // While the sink is down, nothing past the bad record may be committed.
+            // First the consumer must have joined and consumed the bad record: its dead letter was
+            // refused, and refused again on the back-off retry. Only then does "nothing committed"
+            // say something.
+            await().atMost(Duration.ofSeconds(30)).until(() -> refusedWrites.get() >= 2);
+            // While the sink is down, nothing past the bad record may be committed (commitInterval
+            // is 100 ms, so two seconds span many commit rounds), and the write keeps being retried.
+            int refusedBefore = refusedWrites.get();
             await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).until(() ->
                     committed(admin, group) <= 0);
+            assertThat(refusedWrites.get()).as("the dead-letter write is retried meanwhile").isGreaterThan(refusedBefore);
             sinkDown.set(false);
             await().atMost(Duration.ofSeconds(20)).until(() -> committed(admin, group) == 2);
         }

@@ -59,9 +59,9 @@ class PollLoopCloseTest {
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
         try (EventRouter router = EventRouter.builder()
                 .route("Greeting", String.class, (e, c) -> handled.incrementAndGet()).build()) {
-            KafkaEventConsumer.Settings settings = new KafkaEventConsumer.Settings("g", List.of("orders"), null,
+            ConsumerSettings settings = new ConsumerSettings("g", List.of("orders"), null,
                     Ordering.KEY, Duration.ofMillis(10), Duration.ofHours(1), Duration.ofSeconds(2),
-                    Duration.ofMinutes(1), 1000, 100, false, ".retry");
+                    Duration.ofMinutes(1), 1000, 100, false, ".retry", 2, Duration.ofMillis(10), Duration.ofMillis(100));
             RetryTopicRedeliverer redeliverer = new RetryTopicRedeliverer(
                     new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()), ".retry");
             PollLoop loop = new PollLoop(consumer, settings, new KeyedSerialExecutor(workers),
@@ -70,7 +70,7 @@ class PollLoopCloseTest {
             Thread thread = new Thread(loop);
             thread.start();
             Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> handled.get() == 1);
-            loop.running = false;
+            loop.stop();
             thread.join(10_000);
             assertThat(thread.isAlive()).isFalse();
             assertThat(wakeups.get()).as("the first commit attempt was woken up").isNegative();

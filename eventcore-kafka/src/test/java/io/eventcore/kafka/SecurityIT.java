@@ -44,14 +44,15 @@ class SecurityIT {
     @EnumSource(value = Security.class, names = {"SASL_PLAIN", "SSL"})
     void securedBroker_everyClientConnects_throughPassedProperties(Security security) throws Exception {
         try (KafkaBrokerProcess broker = KafkaBrokerProcess.start(security)) {
-            Map<String, Object> client = broker.clientProperties();
+            Map<String, Object> clientProps = broker.clientProperties();
+            KafkaClientSettings client = KafkaClientSettings.builder().properties(clientProps).build();
             String topic = "secure-" + security.name().toLowerCase();
-            KafkaTopics.create(client, 2, Map.of(), topic, topic + ".retry");
-            KafkaTopics.create(client, 1, Map.of(), topic + ".dlq");
+            KafkaTopics.create(clientProps, 2, Map.of(), topic, topic + ".retry");
+            KafkaTopics.create(clientProps, 1, Map.of(), topic + ".dlq");
             Set<String> handled = ConcurrentHashMap.newKeySet();
             AtomicBoolean failedOnce = new AtomicBoolean();
-            try (KafkaEventPublisher publisher = KafkaEventPublisher.builder().properties(client).topic(topic).build();
-                    KafkaDeadLetterSink dlq = KafkaDeadLetterSink.builder().properties(client).build();
+            try (KafkaEventPublisher publisher = KafkaEventPublisher.builder().client(client).topic(topic).build();
+                    KafkaDeadLetterSink dlq = KafkaDeadLetterSink.builder().client(client).build();
                     EventRouter router = EventRouter.builder()
                             .route(Paid.class, (e, ctx) -> {
                                 if (e.payload().id().equals("poison")) {
@@ -64,22 +65,23 @@ class SecurityIT {
                             })
                             .retry(RetryPolicy.fixed(Duration.ofMillis(50)).maxAttempts(3).mode(RetryMode.REDELIVER))
                             .deadLetter(dlq).build();
-                    KafkaEventConsumer consumer = KafkaEventConsumer.builder().properties(client).groupId("secure")
+                    KafkaEventConsumer consumer = KafkaEventConsumer.builder().client(client).groupId("secure")
                             .topics(topic).router(router).build()) {
                 assertThat(publisher.toString()).doesNotContain(KafkaBrokerProcess.SASL_PASSWORD)
                         .doesNotContain("changeit");
                 assertThat(consumer.toString()).doesNotContain(KafkaBrokerProcess.SASL_PASSWORD);
+                assertThat(client.toString()).doesNotContain(KafkaBrokerProcess.SASL_PASSWORD).doesNotContain("changeit");
                 consumer.start();
                 for (String id : List.of("ok", "retry", "poison")) {
                     publisher.publish(Event.of(id, new Paid(id))).toCompletableFuture().get(60, TimeUnit.SECONDS);
                 }
                 Awaitility.await().atMost(60, TimeUnit.SECONDS).until(() -> handled.containsAll(Set.of("ok", "retry")));
                 assertThat(failedOnce).as("the retry went through the retry topic's producer").isTrue();
-                List<ConsumerRecord<byte[], byte[]>> letters = read(client, topic + ".dlq", 1);
+                List<ConsumerRecord<byte[], byte[]>> letters = read(clientProps, topic + ".dlq", 1);
                 assertThat(new String(letters.get(0).value(), StandardCharsets.UTF_8)).contains("poison");
             }
 
-            Map<String, Object> wrong = new HashMap<>(client);
+            Map<String, Object> wrong = new HashMap<>(clientProps);
             if (security == Security.SASL_PLAIN) {
                 wrong.putAll(KafkaBrokerProcess.saslClient("wrong-password"));
             } else {
@@ -87,10 +89,11 @@ class SecurityIT {
                 wrong.remove("ssl.truststore.password");
                 wrong.remove("ssl.truststore.type");
             }
-            wrong.put("max.block.ms", "5000");
-            wrong.put("delivery.timeout.ms", "5000");
-            wrong.put("request.timeout.ms", "4000");
-            try (KafkaEventPublisher refused = KafkaEventPublisher.builder().properties(wrong).topic(topic).build()) {
+            Map<String, Object> fast = Map.of("max.block.ms", "5000", "delivery.timeout.ms", "5000",
+                    "request.timeout.ms", "4000");
+            try (KafkaEventPublisher refused = KafkaEventPublisher.builder()
+                    .client(KafkaClientSettings.builder().properties(wrong).build()).properties(fast).topic(topic)
+                    .build()) {
                 Throwable failure = catchThrowable(() -> refused.publish(Event.of("x", new Paid("x")))
                         .toCompletableFuture().get(30, TimeUnit.SECONDS));
                 assertThat(failure).as("a client without the right credentials is refused").isNotNull();
@@ -105,7 +108,7 @@ class SecurityIT {
             TopicPartition tp = new TopicPartition(topic, 0);
             c.assign(List.of(tp));
             c.seekToBeginning(List.of(tp));
-            Awaitility.await().atMost(60, TimeUnit.SECONDS).until(() -> {
+            Awaitility.await().pollInSameThread().atMost(60, TimeUnit.SECONDS).until(() -> {
                 c.poll(Duration.ofMillis(200)).forEach(out::add);
                 return out.size() >= count;
             });

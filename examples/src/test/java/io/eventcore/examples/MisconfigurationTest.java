@@ -14,6 +14,7 @@ import io.eventcore.outbox.jdbc.JdbcOutbox;
 import io.eventcore.test.InMemoryBroker;
 import io.eventcore.test.InMemoryOutboxStore;
 import io.eventcore.test.TestDatabase;
+import io.eventcore.transport.TopicNaming;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -93,6 +94,11 @@ class MisconfigurationTest {
                         .closeTimeout(Duration.ofSeconds(-1)), "closeTimeout", "PT-1S"),
                 state("publisher: no bootstrap servers", () -> KafkaEventPublisher.builder().topic("t").build(),
                         "bootstrapServers"),
+                state("publisher: no topic", () -> KafkaEventPublisher.builder().bootstrapServers("127.0.0.1:9").build(),
+                        "topic"),
+                state("publisher: topic and topics both", () -> KafkaEventPublisher.builder().topic("t")
+                        .topics(TopicNaming.perType("")), "topic", "topics"),
+                state("consumer: group set twice", () -> consumer().groupId("h"), "groupId", "g"),
                 arg("DLQ sink: zero send timeout", () -> KafkaDeadLetterSink.builder().sendTimeout(Duration.ZERO),
                         "sendTimeout", "PT0S"),
                 // eventcore-outbox-jdbc

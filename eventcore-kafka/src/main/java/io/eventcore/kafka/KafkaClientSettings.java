@@ -1,0 +1,223 @@
+package io.eventcore.kafka;
+
+import io.eventcore.internal.Checks;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.config.SslConfigs;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
+
+/**
+ * How eventcore's Kafka clients reach the cluster: bootstrap servers, security and any other
+ * client property, configured once and given to every Kafka builder
+ * ({@link KafkaEventPublisher.Builder#client}, {@link KafkaEventConsumer.Builder#client},
+ * {@link KafkaDeadLetterSink.Builder#client}, {@link DeadLetterRedrive.Builder#client}). Every
+ * client those create (publisher, consumer, retry-topic producer, dead-letter producer, redrive
+ * consumer and producer) starts from {@link #properties()}.
+ *
+ * <pre>{@code
+ * KafkaClientSettings client = KafkaClientSettings.builder()
+ *     .bootstrapServers("broker-1:9093,broker-2:9093")
+ *     .securityProtocol("SASL_SSL")
+ *     .sasl("SCRAM-SHA-512", jaasConfig)
+ *     .truststore("/etc/kafka/truststore.p12", truststorePassword)
+ *     .build();
+ * }</pre>
+ *
+ * <p>Properties given through {@link Builder#properties(Map)} are passed to kafka-clients untouched;
+ * kafka-clients validates them. eventcore validates only its own settings. Secret values
+ * ({@code sasl.jaas.config}, every key naming a password, secret, token or credentials, SSL
+ * private keys) never appear in {@link #toString()}.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class KafkaClientSettings {
+    private final Map<String, Object> properties;
+
+    private KafkaClientSettings(Map<String, Object> properties) {
+        this.properties = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(properties));
+    }
+
+    /**
+     * Settings with bootstrap servers only (plaintext, no authentication).
+     *
+     * @param bootstrapServers {@code host:port[,host:port]}, not blank
+     * @return the settings
+     * @throws IllegalArgumentException if {@code bootstrapServers} is blank
+     */
+    public static KafkaClientSettings of(String bootstrapServers) {
+        return builder().bootstrapServers(bootstrapServers).build();
+    }
+
+    /** @return a new builder */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return the {@code bootstrap.servers} every client connects to */
+    public String bootstrapServers() {
+        return String.valueOf(properties.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG));
+    }
+
+    /**
+     * @return every client property, including {@code bootstrap.servers} and the security ones;
+     *     unmodifiable, values as given (secrets unmasked: do not log this map)
+     */
+    public Map<String, Object> properties() {
+        return properties;
+    }
+
+    /** @return the properties sorted by key, secret values replaced by {@code [hidden]} */
+    @Override
+    public String toString() {
+        return "KafkaClientSettings" + KafkaConfig.masked(properties);
+    }
+
+    /**
+     * Builds {@link KafkaClientSettings}. Every setting may be made once
+     * ({@link IllegalStateException} naming it otherwise); a typed setter and a
+     * {@link #properties(Map)} entry for the same Kafka key conflict ({@link IllegalStateException}
+     * naming the key). {@link #build()} requires bootstrap servers, given by
+     * {@link #bootstrapServers(String)} or as a {@code bootstrap.servers} property. Not thread-safe.
+     */
+    public static final class Builder {
+        /** Kafka key of each typed setting, to name both when they conflict with a property. */
+        private final Map<String, String> typed = new LinkedHashMap<>();
+        private final Map<String, Object> values = new HashMap<>();
+        private Map<String, Object> passThrough;
+
+        private Builder() {
+        }
+
+        /**
+         * @param servers {@code host:port[,host:port]}, required unless given as a
+         *     {@code bootstrap.servers} property
+         * @return this builder
+         * @throws IllegalArgumentException if blank
+         * @throws IllegalStateException if already set
+         */
+        public Builder bootstrapServers(String servers) {
+            return typed("bootstrapServers", CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG,
+                    Checks.notBlank("bootstrapServers", servers));
+        }
+
+        /**
+         * Client properties for every client, passed through untouched (for example
+         * {@code client.dns.lookup}, {@code sasl.login.callback.handler.class}, or security
+         * properties as a map). Not for settings of one client type: give producer or consumer
+         * tuning to that builder's {@code properties}.
+         *
+         * @param props Kafka client properties; copied
+         * @return this builder
+         * @throws IllegalStateException if already set
+         */
+        public Builder properties(Map<String, ?> props) {
+            Objects.requireNonNull(props, "properties");
+            Map<String, Object> shown = passThrough == null ? null : KafkaConfig.masked(passThrough);
+            Checks.once("properties", shown, props);
+            this.passThrough = new HashMap<>(props);
+            return this;
+        }
+
+        /**
+         * @param protocol {@code security.protocol}: {@code PLAINTEXT}, {@code SSL},
+         *     {@code SASL_PLAINTEXT} or {@code SASL_SSL}; Kafka's default is {@code PLAINTEXT}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code protocol} is none of those
+         * @throws IllegalStateException if already set
+         */
+        public Builder securityProtocol(String protocol) {
+            Checks.notBlank("securityProtocol", protocol);
+            if (!SecurityProtocol.names().contains(protocol)) {
+                throw new IllegalArgumentException("securityProtocol must be one of " + SecurityProtocol.names()
+                        + ", but was " + protocol);
+            }
+            return typed("securityProtocol", CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, protocol);
+        }
+
+        /**
+         * SASL authentication; set {@link #securityProtocol(String)} to {@code SASL_SSL} or
+         * {@code SASL_PLAINTEXT} as well.
+         *
+         * @param mechanism {@code sasl.mechanism}, e.g. {@code PLAIN}, {@code SCRAM-SHA-512}
+         * @param jaasConfig {@code sasl.jaas.config}; never shown by {@code toString()}
+         * @return this builder
+         * @throws IllegalArgumentException if either is blank
+         * @throws IllegalStateException if already set
+         */
+        public Builder sasl(String mechanism, String jaasConfig) {
+            Checks.notBlank("saslMechanism", mechanism);
+            Checks.notBlank("saslJaasConfig", jaasConfig);
+            typed("sasl", SaslConfigs.SASL_MECHANISM, mechanism);
+            return typed("sasl", SaslConfigs.SASL_JAAS_CONFIG, jaasConfig);
+        }
+
+        /**
+         * The trust store that verifies the brokers' certificates (TLS).
+         *
+         * @param location {@code ssl.truststore.location}, a file path
+         * @param password {@code ssl.truststore.password}; never shown by {@code toString()}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code location} is blank
+         * @throws IllegalStateException if already set
+         */
+        public Builder truststore(String location, String password) {
+            typed("truststore", SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG, Checks.notBlank("truststore", location));
+            return typed("truststore", SslConfigs.SSL_TRUSTSTORE_PASSWORD_CONFIG,
+                    Objects.requireNonNull(password, "truststore password"));
+        }
+
+        /**
+         * The key store holding this client's certificate (mutual TLS).
+         *
+         * @param location {@code ssl.keystore.location}, a file path
+         * @param storePassword {@code ssl.keystore.password}; never shown by {@code toString()}
+         * @param keyPassword {@code ssl.key.password}, or {@code null} when the key has none;
+         *     never shown by {@code toString()}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code location} is blank
+         * @throws IllegalStateException if already set
+         */
+        public Builder keystore(String location, String storePassword, String keyPassword) {
+            typed("keystore", SslConfigs.SSL_KEYSTORE_LOCATION_CONFIG, Checks.notBlank("keystore", location));
+            typed("keystore", SslConfigs.SSL_KEYSTORE_PASSWORD_CONFIG,
+                    Objects.requireNonNull(storePassword, "keystore password"));
+            return keyPassword == null ? this : typed("keystore", SslConfigs.SSL_KEY_PASSWORD_CONFIG, keyPassword);
+        }
+
+        private Builder typed(String setting, String kafkaKey, Object value) {
+            Checks.once(setting, values.containsKey(kafkaKey) ? KafkaConfig.masked(kafkaKey, values.get(kafkaKey))
+                    : null, value);
+            typed.put(kafkaKey, setting);
+            values.put(kafkaKey, value);
+            return this;
+        }
+
+        /**
+         * @return the settings
+         * @throws IllegalStateException if no bootstrap servers were given, or a typed setting and
+         *     a property set the same key (naming both)
+         */
+        public KafkaClientSettings build() {
+            Map<String, Object> all = new HashMap<>();
+            if (passThrough != null) {
+                for (Map.Entry<String, String> t : typed.entrySet()) {
+                    if (passThrough.containsKey(t.getKey())) {
+                        throw new IllegalStateException(t.getValue() + " conflicts with the " + t.getKey()
+                                + " property: set it once");
+                    }
+                }
+                all.putAll(passThrough);
+            }
+            all.putAll(values);
+            Object servers = all.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG);
+            if (servers == null || servers.toString().isBlank()) {
+                throw new IllegalStateException("bootstrapServers must be set (or the bootstrap.servers property)");
+            }
+            return new KafkaClientSettings(all);
+        }
+    }
+}
