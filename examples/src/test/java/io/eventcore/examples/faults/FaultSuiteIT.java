@@ -187,7 +187,7 @@ class FaultSuiteIT {
                             drain.run();
                             return distinct.size() >= atLeast;
                         });
-            } catch (ConditionTimeoutException short) {
+            } catch (ConditionTimeoutException incomplete) {
                 return ledger; // the caller's assertions name what is missing
             }
             // Late duplicates: read one more second after the last expected id arrived.
