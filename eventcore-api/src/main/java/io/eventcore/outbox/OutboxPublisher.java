@@ -137,15 +137,8 @@ public final class OutboxPublisher implements AutoCloseable {
      */
     public int publishPending() {
         return pass.exclusively(() -> {
-            int total = 0;
             try {
-                while (true) {
-                    RelayPass.Result result = pass.run();
-                    total += result.published();
-                    if (result.rows() == 0 || result.outage()) {
-                        return total;
-                    }
-                }
+                return pass.drain();
             } finally {
                 if (!loop.running()) {
                     // A standalone pass must not keep counting as a live relay: others would hold back shares.

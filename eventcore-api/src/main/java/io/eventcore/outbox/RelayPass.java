@@ -77,6 +77,22 @@ final class RelayPass {
         return result;
     }
 
+    /**
+     * Runs passes until one reads no row or meets an outage; call it under {@link #exclusively}.
+     *
+     * @return rows published
+     */
+    int drain() {
+        int total = 0;
+        while (true) {
+            Result result = run();
+            total += result.published();
+            if (result.rows() == 0 || result.outage()) {
+                return total;
+            }
+        }
+    }
+
     private Result publishLeased(Instant now) {
         Map<OutboxLease, List<OutboxRecord>> groups = new LinkedHashMap<>();
         int rows = 0;
