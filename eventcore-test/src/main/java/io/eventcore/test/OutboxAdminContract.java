@@ -16,6 +16,10 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class OutboxAdminContract extends OutboxLeasesContract {
 
+    /**
+     * A dead row unblocks its key, can be replayed as the newest row of its key, and is purged by age in bounded
+     * batches.
+     */
     @Test
     public final void deadRow_leavesTheKeyFlowing_andCanBeReplayedOrPurged() {
         appendCommitted(sequence("p", 0, 3));
@@ -46,12 +50,14 @@ public abstract class OutboxAdminContract extends OutboxLeasesContract {
         assertEquals(new OutboxBacklog(0, null, 0), store().backlog());
     }
 
+    /** Replaying no ids, or ids that are not in the dead table, moves nothing. */
     @Test
     public final void replayDead_ignoresUnknownIds() {
         assertEquals(0, store().replayDead(List.of(), t0()));
         assertEquals(0, store().replayDead(List.of(Long.MAX_VALUE), t0()));
     }
 
+    /** Published rows are not fetched again; where the store keeps them, they are purged by age in bounded batches. */
     @Test
     public final void publishedRows_areNotFetchedAgain_andArePurgedByAgeWhereKept() {
         appendCommitted(sequence("k", 0, 3));

@@ -15,6 +15,9 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class OutboxLeasesContract extends OutboxRowsContract {
 
+    /**
+     * A lease is exclusive until it expires; taking it over raises the fence, and the old owner can no longer renew.
+     */
     @Test
     public final void lease_isExclusiveUntilExpiry_andTakeoverRaisesTheFence() {
         OutboxLease a = store().acquire(0, "A", t0(), TTL).orElseThrow();
@@ -28,6 +31,10 @@ public abstract class OutboxLeasesContract extends OutboxRowsContract {
         assertTrue(store().renew(b, t0().plusSeconds(13), TTL).isPresent());
     }
 
+    /**
+     * A released lease can be taken at once, under a new fence, and its old holder can neither renew nor release it
+     * again.
+     */
     @Test
     public final void releasedLease_isFreeAtOnce_andCannotBeRenewed() {
         OutboxLease a = store().acquire(1, "A", t0(), TTL).orElseThrow();
@@ -40,6 +47,7 @@ public abstract class OutboxLeasesContract extends OutboxRowsContract {
         assertTrue(store().renew(b, t0().plusSeconds(2), TTL).isPresent(), "releasing a lost lease changes nothing");
     }
 
+    /** Heartbeats count the relays alive now; leaving releases the relay's leases at once. */
     @Test
     public final void heartbeat_countsLiveRelays_andLeaveReleasesLeases() {
         assertEquals(1, store().heartbeat("A", t0(), TTL));

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class OutboxRowsContract extends OutboxContractSupport {
 
+    /** Committed rows are fetched per shard in id order, each key in its append order and in its own shard. */
     @Test
     public final void committedAppends_areFetchedInAppendOrderPerKey() {
         List<OutboxEvent> events = new ArrayList<>();
@@ -67,6 +68,7 @@ public abstract class OutboxRowsContract extends OutboxContractSupport {
         assertEquals(0, backlog.dead());
     }
 
+    /** A rolled-back transaction leaves no row behind. */
     @Test
     public final void rolledBackAppend_leavesNothing() {
         appendRolledBack(sequence("k", 0, 5));
@@ -75,6 +77,7 @@ public abstract class OutboxRowsContract extends OutboxContractSupport {
         assertEquals(1, store().backlog().pending());
     }
 
+    /** A stored row keeps its payload bytes, headers, topic override, ids and occurrence time. */
     @Test
     public final void storedRow_keepsBytesHeadersTopicAndIds() {
         byte[] notUtf8 = {(byte) 0xC3, (byte) 0x28, 0, 1, (byte) 0xFF};
@@ -101,6 +104,7 @@ public abstract class OutboxRowsContract extends OutboxContractSupport {
         assertNull(r.lastError());
     }
 
+    /** A settlement under a fence that another relay has since raised changes nothing. */
     @Test
     public final void staleFence_cannotSettleRows() {
         String key = "fenced";
@@ -119,6 +123,7 @@ public abstract class OutboxRowsContract extends OutboxContractSupport {
         assertEquals(0, store().backlog().pending());
     }
 
+    /** A row waiting for its retry hides the later rows of its key, and only those, until it is due. */
     @Test
     public final void retry_blocksOnlyItsOwnKey_untilDue() {
         appendCommitted(sequence("slow", 0, 3));
@@ -140,14 +145,19 @@ public abstract class OutboxRowsContract extends OutboxContractSupport {
         assertEquals("boom", due.get(0).lastError());
     }
 
+    /** The store offers unkeyed claims if and only if {@link Features#unkeyedClaims()} says so. */
     @Test
     public final void unkeyedClaims_areOfferedExactlyAsDeclared() {
         assertEquals(features().unkeyedClaims(), store().unkeyedClaims().isPresent(),
                 "the store offers unkeyed claims if and only if its test declares them");
     }
 
+    /**
+     * Rows without a key are each relayed once: by concurrent claims where the store has them, else through the
+     * shards.
+     */
     @Test
-    public final void unkeyedRows_areEachPublishedOnce_evenWithConcurrentClaims() throws Exception {
+    public final void unkeyedRows_areEachPublishedOnce_evenWithConcurrentClaims() {
         List<OutboxEvent> events = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
             events.add(OutboxEvent.builder("Audit", null).rawPayload("Audited",

@@ -43,6 +43,7 @@ public abstract class OutboxStoreContract extends OutboxAdminContract {
     /** How long the suite waits for a signal to arrive. */
     protected static final Duration SIGNAL_TIMEOUT = Duration.ofSeconds(10);
 
+    /** A committed append runs the {@link OutboxSignals#onAppend append listeners}. */
     @Test
     public final void committedAppend_runsAppendListeners() {
         AtomicInteger woken = new AtomicInteger();
@@ -51,12 +52,18 @@ public abstract class OutboxStoreContract extends OutboxAdminContract {
         assertTrue(woken.get() >= 1, "a committed append wakes the listeners, but they ran " + woken + " times");
     }
 
+    /** The store offers a hint channel if and only if {@link Features#hintChannel()} says so. */
     @Test
     public final void hintChannel_isOfferedExactlyAsDeclared() {
         assertEquals(features().hintChannel(), store().hints().isPresent(),
                 "the store offers a hint channel if and only if its test declares one");
     }
 
+    /**
+     * A hint reaches a listener of the store's hint channel (skipped where the store has none).
+     *
+     * @throws Exception if the listener cannot be closed
+     */
     @Test
     public final void hint_reachesAListener_whereTheStoreHasAChannel() throws Exception {
         assumeTrue(features().hintChannel(), "the store declares no hint channel");
@@ -72,6 +79,7 @@ public abstract class OutboxStoreContract extends OutboxAdminContract {
         }
     }
 
+    /** Two relays sharing the store publish every row once, each key in order, with the standard headers. */
     @Test
     public final void twoRelays_publishEverything_inPerKeyOrder() {
         int keys = 20;
