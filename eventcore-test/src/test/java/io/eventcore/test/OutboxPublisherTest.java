@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.eventcore.transport.EventPublisher;
-import io.eventcore.InboundMessage;
 import io.eventcore.transport.OutboundMessage;
 import io.eventcore.outbox.OutboxEvent;
 import io.eventcore.outbox.OutboxMetrics;
