@@ -1,56 +1,26 @@
 package io.eventcore.outbox;
 
-import io.eventcore.transport.TopicNaming;
-import io.eventcore.internal.Checks;
-import io.eventcore.transport.TopicNaming;
 import io.eventcore.Clock;
-import io.eventcore.transport.TopicNaming;
-import io.eventcore.EventHeaders;
-import io.eventcore.transport.TopicNaming;
 import io.eventcore.EventcoreException;
-import io.eventcore.transport.TopicNaming;
 import io.eventcore.MessageHeader;
-import io.eventcore.transport.TopicNaming;
-import io.eventcore.deadletter.DeadLetter;
-import io.eventcore.transport.TopicNaming;
+import io.eventcore.internal.Checks;
 import io.eventcore.retry.RetryPolicy;
-import io.eventcore.transport.TopicNaming;
 import io.eventcore.transport.EventPublisher;
-import io.eventcore.transport.TopicNaming;
 import io.eventcore.transport.OutboundMessage;
-import io.eventcore.transport.TopicNaming;
 import io.eventcore.transport.PublishReceipt;
-
-import io.eventcore.transport.TopicNaming;
 import java.time.Duration;
-import io.eventcore.transport.TopicNaming;
 import java.time.Instant;
-import io.eventcore.transport.TopicNaming;
-import java.time.format.DateTimeFormatter;
-import io.eventcore.transport.TopicNaming;
 import java.util.ArrayList;
-import io.eventcore.transport.TopicNaming;
-import java.util.HashMap;
-import io.eventcore.transport.TopicNaming;
 import java.util.HashSet;
-import io.eventcore.transport.TopicNaming;
 import java.util.LinkedHashMap;
-import io.eventcore.transport.TopicNaming;
 import java.util.List;
-import io.eventcore.transport.TopicNaming;
-import java.util.Locale;
-import io.eventcore.transport.TopicNaming;
 import java.util.Map;
-import io.eventcore.transport.TopicNaming;
 import java.util.Set;
-import io.eventcore.transport.TopicNaming;
 import java.util.concurrent.CompletableFuture;
-import io.eventcore.transport.TopicNaming;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
-import io.eventcore.transport.TopicNaming;
 import java.util.concurrent.TimeUnit;
-import io.eventcore.transport.TopicNaming;
-import java.util.function.Function;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Publishes groups of outbox rows (one group per leased shard, or the unkeyed claim) in one round:
@@ -61,31 +31,54 @@ import java.util.function.Function;
  * sent again, a duplicate) behind the failed row. To keep that rare, a row whose send fails on the spot
  * (the publisher rejects it before it reaches the broker) holds its key's later rows back from the
  * round, and a row that failed before is sent alone for its key.
+ *
+ * <p>Used by one thread at a time (the relay's pass).
  */
 final class OutboxBatch {
     private final EventPublisher publisher;
-    private final TopicNaming topicNaming;
+    private final OutboxMessages messages;
     private final RetryPolicy retry;
     private final Duration sendTimeout;
     private final Clock clock;
 
-    /** Rows in flight of one round. */
-    record Sent(OutboxRecord row, CompletableFuture<PublishReceipt> result) {
+    /** A row in flight. */
+    private record Sent(OutboxRecord row, CompletableFuture<PublishReceipt> result) {
     }
 
-    /** The outcome of a round. */
-    record Round(Map<Object, OutboxCompletion> completions, List<Failure> dead, int sent, int published,
-            boolean allTransientFailures, Throwable lastFailure) {
+    /** A row moved to the dead table, the message it would have been, and why. */
+    record DeadRow(OutboxRecord row, String topic, List<MessageHeader> headers, Throwable cause) {
     }
 
-    /** A row moved to the dead table, and why. */
-    record Failure(OutboxRecord row, String topic, List<MessageHeader> headers, Throwable cause) {
+    /** What became of one group: its completion, and the rows in it that died. */
+    record GroupOutcome(OutboxCompletion completion, List<DeadRow> dead) {
     }
 
-    OutboxBatch(EventPublisher publisher, TopicNaming topicNaming, RetryPolicy retry,
-            Duration sendTimeout, Clock clock) {
+    /** The outcome of a round, by group. */
+    record Round<K>(Map<K, GroupOutcome> outcomes, int sent, int published, boolean allTransientFailures,
+            Throwable lastFailure) {
+
+        /** @return rows of every group scheduled for a retry */
+        int retries() {
+            return outcomes.values().stream().mapToInt(o -> o.completion().retries().size()).sum();
+        }
+    }
+
+    /** Counts of one round's settlement. */
+    private static final class Tally {
+        int published;
+        int failures;
+        int transientFailures;
+        Throwable lastFailure;
+
+        boolean allTransient() {
+            return failures > 0 && transientFailures == failures && published == 0;
+        }
+    }
+
+    OutboxBatch(EventPublisher publisher, OutboxMessages messages, RetryPolicy retry, Duration sendTimeout,
+            Clock clock) {
         this.publisher = publisher;
-        this.topicNaming = topicNaming;
+        this.messages = messages;
         this.retry = retry;
         this.sendTimeout = sendTimeout;
         this.clock = clock;
@@ -95,87 +88,97 @@ final class OutboxBatch {
      * Sends every group, awaits, and settles.
      *
      * @param groups rows by group (a lease, or any marker for the unkeyed claim), each in id order
-     * @return completions by group, plus the rows that died
+     * @return outcomes by group
      */
-    Round publish(Map<Object, List<OutboxRecord>> groups) {
-        Map<Object, List<Sent>> inFlight = new LinkedHashMap<>();
+    <K> Round<K> publish(Map<K, List<OutboxRecord>> groups) {
+        Map<K, List<Sent>> inFlight = new LinkedHashMap<>();
         int sent = 0;
-        for (Map.Entry<Object, List<OutboxRecord>> group : groups.entrySet()) {
-            List<Sent> sends = new ArrayList<>(group.getValue().size());
-            Set<String> retryingKeys = new HashSet<>();
-            Set<String> seenKeys = new HashSet<>();
-            for (OutboxRecord row : group.getValue()) {
-                String key = row.aggregateId();
-                if (key != null) {
-                    // A row that failed before goes alone: its successors wait until it is through.
-                    if (retryingKeys.contains(key)) {
-                        continue;
-                    }
-                    boolean first = seenKeys.add(key);
-                    if (first && row.attempts() > 0) {
-                        retryingKeys.add(key);
-                    }
-                }
-                CompletableFuture<PublishReceipt> result = send(row);
-                if (key != null && result.isCompletedExceptionally()) {
-                    // Failed on the spot (too large, bad topic...): hold the key's later rows back.
-                    retryingKeys.add(key);
-                }
-                sends.add(new Sent(row, result));
-                sent++;
-            }
+        for (Map.Entry<K, List<OutboxRecord>> group : groups.entrySet()) {
+            List<Sent> sends = sendGroup(group.getValue());
             inFlight.put(group.getKey(), sends);
+            sent += sends.size();
         }
         long deadline = System.nanoTime() + sendTimeout.toNanos();
-        Map<Object, OutboxCompletion> completions = new LinkedHashMap<>();
-        List<Failure> dead = new ArrayList<>();
-        int published = 0;
-        int failures = 0;
-        int transientFailures = 0;
-        Throwable lastFailure = null;
-        for (Map.Entry<Object, List<Sent>> group : inFlight.entrySet()) {
-            OutboxCompletion completion = new OutboxCompletion();
-            Set<String> blockedKeys = new HashSet<>();
-            for (Sent s : group.getValue()) {
-                Throwable failure = await(s.result(), deadline);
-                String key = s.row().aggregateId();
-                if (key != null && blockedKeys.contains(key)) {
-                    continue; // stays pending behind the failed row of its key
-                }
-                if (failure == null) {
-                    completion.published(s.row());
-                    published++;
+        Tally tally = new Tally();
+        Map<K, GroupOutcome> outcomes = new LinkedHashMap<>();
+        for (Map.Entry<K, List<Sent>> group : inFlight.entrySet()) {
+            outcomes.put(group.getKey(), settleGroup(group.getValue(), deadline, tally));
+        }
+        return new Round<>(outcomes, sent, tally.published, tally.allTransient(), tally.lastFailure);
+    }
+
+    private List<Sent> sendGroup(List<OutboxRecord> rows) {
+        List<Sent> sends = new ArrayList<>(rows.size());
+        Set<String> retryingKeys = new HashSet<>();
+        Set<String> seenKeys = new HashSet<>();
+        for (OutboxRecord row : rows) {
+            String key = row.aggregateId();
+            if (key != null) {
+                // A row that failed before goes alone: its successors wait until it is through.
+                if (retryingKeys.contains(key)) {
                     continue;
                 }
-                failures++;
-                lastFailure = failure;
-                if (key != null) {
-                    blockedKeys.add(key);
-                }
-                if (publisher.isTransient(failure)) {
-                    transientFailures++;
-                    continue; // not the row's fault: it stays due, and is not counted against it
-                }
-                OutboxRecord failed = s.row().failed(1, describe(failure));
-                Instant now = clock.now();
-                if (failed.attempts() >= retry.maxAttempts() || !retry.isRetryable(failure)) {
-                    completion.dead(failed, now);
-                    OutboundMessage message = toMessage(s.row());
-                    dead.add(new Failure(failed, message.topic(), message.headers(), failure));
-                } else {
-                    Duration delay = retry.delayAfter(failed.attempts(), ThreadLocalRandom.current().nextDouble());
-                    completion.retry(failed, now.plus(delay));
+                if (seenKeys.add(key) && row.attempts() > 0) {
+                    retryingKeys.add(key);
                 }
             }
-            completions.put(group.getKey(), completion);
+            CompletableFuture<PublishReceipt> result = send(row);
+            if (key != null && result.isCompletedExceptionally()) {
+                // Failed on the spot (too large, bad topic...): hold the key's later rows back.
+                retryingKeys.add(key);
+            }
+            sends.add(new Sent(row, result));
         }
-        boolean outage = failures > 0 && transientFailures == failures && published == 0;
-        return new Round(completions, dead, sent, published, outage, lastFailure);
+        return sends;
+    }
+
+    private GroupOutcome settleGroup(List<Sent> sends, long deadline, Tally tally) {
+        OutboxCompletion.Builder completion = OutboxCompletion.builder();
+        List<DeadRow> dead = new ArrayList<>();
+        Set<String> blockedKeys = new HashSet<>();
+        for (Sent s : sends) {
+            Throwable failure = await(s.result(), deadline);
+            String key = s.row().aggregateId();
+            if (key != null && blockedKeys.contains(key)) {
+                continue; // stays pending behind the failed row of its key
+            }
+            if (failure == null) {
+                completion.published(s.row());
+                tally.published++;
+                continue;
+            }
+            tally.failures++;
+            tally.lastFailure = failure;
+            if (key != null) {
+                blockedKeys.add(key);
+            }
+            if (publisher.isTransient(failure)) {
+                tally.transientFailures++;
+                continue; // not the row's fault: it stays due, and is not counted against it
+            }
+            settleFailure(s.row(), failure, completion, dead);
+        }
+        return new GroupOutcome(completion.build(), List.copyOf(dead));
+    }
+
+    /** A failure of the row's own: retried with back-off, or dead once out of attempts or not retryable. */
+    private void settleFailure(OutboxRecord row, Throwable failure, OutboxCompletion.Builder completion,
+            List<DeadRow> dead) {
+        OutboxRecord failed = row.failed(1, describe(failure));
+        Instant now = clock.now();
+        if (failed.attempts() >= retry.maxAttempts() || !retry.isRetryable(failure)) {
+            completion.dead(failed, now);
+            OutboundMessage message = messages.toMessage(row);
+            dead.add(new DeadRow(failed, message.topic(), message.headers(), failure));
+        } else {
+            Duration delay = retry.delayAfter(failed.attempts(), ThreadLocalRandom.current().nextDouble());
+            completion.retry(failed, now.plus(delay));
+        }
     }
 
     private CompletableFuture<PublishReceipt> send(OutboxRecord row) {
         try {
-            return publisher.send(toMessage(row)).toCompletableFuture();
+            return publisher.send(messages.toMessage(row)).toCompletableFuture();
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -185,37 +188,14 @@ final class OutboxBatch {
         try {
             result.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
             return null;
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             return e.getCause() != null ? e.getCause() : e;
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             return new EventcoreException("publish not acknowledged within the relay's sendTimeout", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return e;
         }
-    }
-
-    /** The message for a row: the default headers, then the row's own, key = aggregate id. */
-    OutboundMessage toMessage(OutboxRecord row) {
-        String topic = row.topic() != null ? row.topic() : topicNaming.topicFor(row.eventType(), row.aggregateType(), row.aggregateId());
-        List<MessageHeader> headers = new ArrayList<>(row.headers().size() + 5);
-        headers.add(MessageHeader.of(EventHeaders.EVENT_TYPE, row.eventType()));
-        headers.add(MessageHeader.of(EventHeaders.EVENT_ID, row.eventId()));
-        headers.add(MessageHeader.of(EventHeaders.PRODUCED_AT, DateTimeFormatter.ISO_INSTANT.format(row.createdAt())));
-        headers.add(MessageHeader.of(EventHeaders.AGGREGATE_TYPE, row.aggregateType()));
-        if (row.aggregateId() != null) {
-            headers.add(MessageHeader.of(EventHeaders.AGGREGATE_ID, row.aggregateId()));
-        }
-        Map<String, String> standard = new HashMap<>();
-        for (MessageHeader h : headers) {
-            standard.put(h.key(), h.valueAsString());
-        }
-        for (Map.Entry<String, String> h : row.headers().entrySet()) {
-            if (!standard.containsKey(h.getKey())) {
-                headers.add(MessageHeader.of(h.getKey(), h.getValue()));
-            }
-        }
-        return new OutboundMessage(topic, row.aggregateId(), row.payload(), headers);
     }
 
     static String describe(Throwable failure) {

@@ -126,7 +126,12 @@ public final class OutboxEvent {
                 + (topic == null ? "" : ", topic=" + topic) + '}';
     }
 
-    /** Builds an {@link OutboxEvent}. Not thread-safe. */
+    /**
+     * Builds an {@link OutboxEvent}. Each setting may be given once, and each header name once: a repeated
+     * one throws {@link IllegalStateException} naming it, an invalid value {@link IllegalArgumentException}
+     * naming the setting and the value, a {@code null} {@link NullPointerException}. A payload
+     * ({@link #payload} or {@link #rawPayload}, not both) is required. Not thread-safe.
+     */
     public static final class Builder {
         private final String aggregateType;
         private final String aggregateId;
@@ -144,71 +149,73 @@ public final class OutboxEvent {
         }
 
         /**
-         * @param id the event id; defaults to a random UUID
+         * @param id the event id, not blank; defaults to a random UUID
          * @return this builder
          */
         public Builder eventId(String id) {
-            this.eventId = Checks.notBlank("eventId", id);
+            eventId = Checks.once("eventId", eventId, Checks.notBlank("eventId", id));
             return this;
         }
 
         /**
-         * An object payload, encoded by the outbox's codec. The event type defaults to the payload's
-         * {@link EventType} value or simple class name.
+         * An object payload, encoded by the outbox's codec. Unless {@link #eventType} is given, the event
+         * type is the payload's {@link EventType} value or simple class name.
          *
          * @param value the payload
          * @return this builder
-         * @throws IllegalStateException if a payload was already set
+         * @throws IllegalStateException if a payload (object or raw) was already set
          */
         public Builder payload(Object value) {
             requireNoPayload();
-            this.payload = Objects.requireNonNull(value, "payload");
-            if (eventType == null) {
-                eventType = Event.typeOf(value.getClass());
-            }
+            payload = Objects.requireNonNull(value, "payload");
             return this;
         }
 
         /**
          * A payload already encoded, written as given.
          *
-         * @param type the event type
+         * @param type the event type, not blank
          * @param bytes the payload bytes (copied)
          * @return this builder
-         * @throws IllegalStateException if a payload was already set
+         * @throws IllegalStateException if a payload (object or raw) or the event type was already set
          */
         public Builder rawPayload(String type, byte[] bytes) {
             requireNoPayload();
-            this.eventType = Checks.notBlank("eventType", type);
-            this.rawPayload = Objects.requireNonNull(bytes, "rawPayload").clone();
+            eventType = Checks.once("eventType", eventType, Checks.notBlank("eventType", type));
+            rawPayload = Objects.requireNonNull(bytes, "rawPayload").clone();
             return this;
         }
 
         /**
-         * @param type the event type, overriding the one derived from the payload class
+         * @param type the event type, not blank, instead of the one derived from the payload class
          * @return this builder
+         * @throws IllegalStateException if the event type was already set (also by {@link #rawPayload})
          */
         public Builder eventType(String type) {
-            this.eventType = Checks.notBlank("eventType", type);
+            eventType = Checks.once("eventType", eventType, Checks.notBlank("eventType", type));
             return this;
         }
 
         /**
-         * @param name header name
+         * @param name header name, not blank
          * @param value header value
          * @return this builder
+         * @throws IllegalStateException if a header of that name was already set
          */
         public Builder header(String name, String value) {
-            headers.put(Checks.notBlank("header name", name), Objects.requireNonNull(value, "header value"));
+            Checks.notBlank("header name", name);
+            Objects.requireNonNull(value, "header value");
+            Checks.once("header '" + name + "'", headers.get(name), value);
+            headers.put(name, value);
             return this;
         }
 
         /**
-         * @param name the topic to publish to instead of the relay's naming strategy
+         * @param name the topic to publish to instead of the relay's naming strategy, not blank; defaults to none
          * @return this builder
          */
         public Builder topic(String name) {
-            this.topic = Checks.notBlank("topic", name);
+            topic = Checks.once("topic", topic, Checks.notBlank("topic", name));
             return this;
         }
 
@@ -217,7 +224,7 @@ public final class OutboxEvent {
          * @return this builder
          */
         public Builder occurredAt(Instant time) {
-            this.occurredAt = Objects.requireNonNull(time, "occurredAt");
+            occurredAt = Checks.once("occurredAt", occurredAt, Objects.requireNonNull(time, "occurredAt"));
             return this;
         }
 
@@ -230,12 +237,15 @@ public final class OutboxEvent {
                 throw new IllegalStateException("payload or rawPayload must be set for an outbox event of "
                         + aggregateType + "/" + aggregateId);
             }
+            if (eventType == null) {
+                eventType = Event.typeOf(payload.getClass());
+            }
             return new OutboxEvent(this);
         }
 
         private void requireNoPayload() {
             if (payload != null || rawPayload != null) {
-                throw new IllegalStateException("payload is already set");
+                throw new IllegalStateException("payload was already set");
             }
         }
     }

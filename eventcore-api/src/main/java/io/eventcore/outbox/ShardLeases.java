@@ -13,20 +13,24 @@ import org.slf4j.LoggerFactory;
 /**
  * The shard leases one relay holds. Keeps the relay at its fair share ({@code ceil(shards / live
  * relays)}): takes free or expired shards up to it and gives back the surplus when relays join.
- * Used only by the relay thread (or a {@code publishPending} caller holding the pass lock).
+ * Changed only by the relay thread (or a {@code publishPending} caller holding the pass lock);
+ * {@link #shards()} and {@link #size()} may be read from any thread.
  */
 final class ShardLeases {
     private static final Logger log = LoggerFactory.getLogger(ShardLeases.class);
 
-    private final OutboxStore store;
+    private final OutboxLeases store;
+    private final int shardCount;
     private final String relayId;
     private final Duration ttl;
     private final OutboxMetrics metrics;
     private final TreeMap<Integer, OutboxLease> owned = new TreeMap<>();
+    private volatile List<Integer> snapshot = List.of();
     private Instant nextHeartbeat = Instant.MIN;
 
-    ShardLeases(OutboxStore store, String relayId, Duration ttl, OutboxMetrics metrics) {
+    ShardLeases(OutboxLeases store, int shardCount, String relayId, Duration ttl, OutboxMetrics metrics) {
         this.store = store;
+        this.shardCount = shardCount;
         this.relayId = relayId;
         this.ttl = ttl;
         this.metrics = metrics;
@@ -41,20 +45,19 @@ final class ShardLeases {
         for (OutboxLease lease : List.copyOf(owned.values())) {
             renewOrDrop(lease, now);
         }
-        int shards = store.shardCount();
-        int fairShare = (shards + Math.max(1, live) - 1) / Math.max(1, live);
+        int fairShare = (shardCount + Math.max(1, live) - 1) / Math.max(1, live);
         while (owned.size() > fairShare) {
             OutboxLease surplus = owned.lastEntry().getValue();
-            owned.remove(surplus.shard());
+            forget(surplus.shard());
             store.release(surplus);
         }
-        int start = ThreadLocalRandom.current().nextInt(shards);
-        for (int i = 0; i < shards && owned.size() < fairShare; i++) {
-            int shard = (start + i) % shards;
+        int start = ThreadLocalRandom.current().nextInt(shardCount);
+        for (int i = 0; i < shardCount && owned.size() < fairShare; i++) {
+            int shard = (start + i) % shardCount;
             if (!owned.containsKey(shard)) {
                 store.acquire(shard, relayId, now, ttl).ifPresent(lease -> {
-                    owned.put(shard, lease);
-                    safely(() -> metrics.leaseAcquired(shard));
+                    hold(lease);
+                    metrics.leaseAcquired(shard);
                 });
             }
         }
@@ -76,43 +79,53 @@ final class ShardLeases {
 
     /** Forgets a lease whose settlement was fenced off. */
     void fenced(OutboxLease lease) {
-        owned.remove(lease.shard());
-        safely(() -> metrics.fenceRejected(lease.shard()));
+        forget(lease.shard());
+        metrics.fenceRejected(lease.shard());
         log.warn("relay {} lost shard {}: another relay took it over (fence {})", relayId, lease.shard(),
                 lease.fence());
     }
 
+    /** @return the shards held, ascending; safe from any thread */
     List<Integer> shards() {
-        return List.copyOf(owned.keySet());
+        return snapshot;
     }
 
+    /** @return how many shards are held; safe from any thread */
     int size() {
-        return owned.size();
+        return snapshot.size();
+    }
+
+    /** @return whether this relay holds every shard */
+    boolean holdsAll() {
+        return size() == shardCount;
     }
 
     /** Forgets every lease locally (the caller releases them in the store, e.g. by leaving). */
     void forgetAll() {
         owned.clear();
+        snapshot = List.of();
         nextHeartbeat = Instant.MIN;
     }
 
     private Optional<OutboxLease> renewOrDrop(OutboxLease lease, Instant now) {
         Optional<OutboxLease> renewed = store.renew(lease, now, ttl);
         if (renewed.isPresent()) {
-            owned.put(lease.shard(), renewed.get());
+            hold(renewed.get());
         } else {
-            owned.remove(lease.shard());
-            safely(() -> metrics.leaseLost(lease.shard()));
+            forget(lease.shard());
+            metrics.leaseLost(lease.shard());
             log.info("relay {} lost the lease of shard {}", relayId, lease.shard());
         }
         return renewed;
     }
 
-    static void safely(Runnable metric) {
-        try {
-            metric.run();
-        } catch (RuntimeException e) {
-            log.warn("outbox metrics failed", e);
-        }
+    private void hold(OutboxLease lease) {
+        owned.put(lease.shard(), lease);
+        snapshot = List.copyOf(owned.keySet());
+    }
+
+    private void forget(int shard) {
+        owned.remove(shard);
+        snapshot = List.copyOf(owned.keySet());
     }
 }

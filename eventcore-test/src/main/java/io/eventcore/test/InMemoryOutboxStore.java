@@ -9,7 +9,9 @@ import io.eventcore.outbox.OutboxCompletion;
 import io.eventcore.outbox.OutboxEvent;
 import io.eventcore.outbox.OutboxLease;
 import io.eventcore.outbox.OutboxRecord;
+import io.eventcore.outbox.OutboxRows;
 import io.eventcore.outbox.OutboxStore;
+import io.eventcore.outbox.UnkeyedClaims;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,8 +29,10 @@ import java.util.function.Function;
 
 /**
  * An outbox and outbox store in memory, for unit tests of services and relays. It behaves like the
- * JDBC store (shards, leases with fences, per-key blocking, dead table, unkeyed claims) and passes the
- * same {@link OutboxStoreContract}.
+ * JDBC store (shards, leases with fences, per-key blocking, dead table, {@link #unkeyedClaims() unkeyed
+ * claims}) and passes the same {@link OutboxStoreContract}. It deletes published rows (so
+ * {@link #purgePublished} returns 0) and has no {@link #hints() hint channel}: relays in one process are woken
+ * through {@link #onAppend}.
  *
  * <pre>{@code
  * InMemoryOutboxStore outbox = InMemoryOutboxStore.create();
@@ -105,7 +109,7 @@ public final class InMemoryOutboxStore implements OutboxStore, Outbox<InMemoryOu
                     OutboxRecord r = new OutboxRecord(id, e.eventId(), e.aggregateType(), e.aggregateId(),
                             e.eventType(), e.topic(), e.headers(), e.encodedPayload(codec),
                             e.occurredAt() != null ? e.occurredAt() : now, 0, null);
-                    rows.put(id, new Row(r, e.aggregateId() == null ? -1 : OutboxStore.shardOf(e.aggregateId(), shards),
+                    rows.put(id, new Row(r, e.aggregateId() == null ? -1 : OutboxRows.shardOf(e.aggregateId(), shards),
                             Instant.MIN));
                 }
             }
@@ -287,13 +291,13 @@ public final class InMemoryOutboxStore implements OutboxStore, Outbox<InMemoryOu
         }
     }
 
+    /** @return claims of rows without a key, which this store keeps outside the shards */
     @Override
-    public boolean supportsUnkeyedClaims() {
-        return true;
+    public Optional<UnkeyedClaims> unkeyedClaims() {
+        return Optional.of(this::relayUnkeyed);
     }
 
-    @Override
-    public int relayUnkeyed(Instant now, int limit, Function<List<OutboxRecord>, OutboxCompletion> publish) {
+    private int relayUnkeyed(Instant now, int limit, Function<List<OutboxRecord>, OutboxCompletion> publish) {
         List<OutboxRecord> batch = new ArrayList<>();
         synchronized (this) {
             checkAvailable();
@@ -342,7 +346,7 @@ public final class InMemoryOutboxStore implements OutboxStore, Outbox<InMemoryOu
                 long newId = nextId++;
                 rows.put(newId, new Row(new OutboxRecord(newId, r.eventId(), r.aggregateType(), r.aggregateId(),
                         r.eventType(), r.topic(), r.headers(), r.payload(), r.createdAt(), 0, null),
-                        r.aggregateId() == null ? -1 : OutboxStore.shardOf(r.aggregateId(), shards), Instant.MIN));
+                        r.aggregateId() == null ? -1 : OutboxRows.shardOf(r.aggregateId(), shards), Instant.MIN));
                 moved++;
             }
         }

@@ -8,6 +8,11 @@ class InMemoryOutboxStoreTest extends OutboxStoreContract {
     private InMemoryOutboxStore store;
 
     @Override
+    protected Features features() {
+        return Features.basic().withUnkeyedClaims();
+    }
+
+    @Override
     protected OutboxStore emptyStore() {
         store = InMemoryOutboxStore.create();
         return store;

@@ -4,19 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.eventcore.transport.EventPublisher;
-import io.eventcore.InboundMessage;
 import io.eventcore.transport.OutboundMessage;
 import io.eventcore.outbox.OutboxEvent;
+import io.eventcore.outbox.OutboxMetrics;
 import io.eventcore.outbox.OutboxPublisher;
 import io.eventcore.transport.PublishReceipt;
 import io.eventcore.retry.RetryPolicy;
+import io.eventcore.transport.TopicNaming;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
@@ -156,14 +160,51 @@ class OutboxPublisherTest {
                 .minPollInterval(Duration.ofSeconds(2)).maxPollInterval(Duration.ofSeconds(1)).build())
                 .hasMessageContaining("minPollInterval");
         assertThatThrownBy(() -> OutboxPublisher.builder().batchSize(5).batchSize(6))
-                .isInstanceOf(IllegalStateException.class).hasMessage("batchSize was already set");
+                .isInstanceOf(IllegalStateException.class).hasMessage("batchSize was already set to 5");
+        assertThatThrownBy(() -> OutboxPublisher.builder().store(store).build())
+                .isInstanceOf(IllegalStateException.class).hasMessage("publisher must be set");
+        assertThatThrownBy(() -> OutboxPublisher.builder().publisher(broker.publisher()).build())
+                .isInstanceOf(IllegalStateException.class).hasMessage("store must be set");
+        assertThatThrownBy(() -> OutboxPublisher.builder().relayId("x".repeat(129)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("relayId must be at most 128 characters, but was 129");
     }
 
-    /** Counts what the relay reports. */
-    private static final class RecordingMetrics implements io.eventcore.outbox.OutboxMetrics {
-        final java.util.concurrent.atomic.AtomicInteger published = new java.util.concurrent.atomic.AtomicInteger();
-        final java.util.concurrent.atomic.AtomicInteger leases = new java.util.concurrent.atomic.AtomicInteger();
-        volatile long backlog = -1;
+    @Test
+    void builder_rejectsEveryRepeatedSetting_namingIt() {
+        Map<String, java.util.function.Consumer<OutboxPublisher.Builder>> settings = new LinkedHashMap<>();
+        settings.put("store", b -> b.store(store));
+        settings.put("publisher", b -> b.publisher(broker.publisher()));
+        settings.put("relayId", b -> b.relayId("r"));
+        settings.put("batchSize", b -> b.batchSize(10));
+        settings.put("leaseTtl", b -> b.leaseTtl(Duration.ofSeconds(5)));
+        settings.put("minPollInterval", b -> b.minPollInterval(Duration.ofMillis(5)));
+        settings.put("maxPollInterval", b -> b.maxPollInterval(Duration.ofSeconds(1)));
+        settings.put("sendTimeout", b -> b.sendTimeout(Duration.ofSeconds(1)));
+        settings.put("retry", b -> b.retry(RetryPolicy.none()));
+        settings.put("topicNaming", b -> b.topicNaming(TopicNaming.fixed("t")));
+        settings.put("deadLetter", b -> b.deadLetter(new InMemoryDeadLetterSink()));
+        settings.put("deadRetention", b -> b.deadRetention(Duration.ofDays(1)));
+        settings.put("publishedRetention", b -> b.publishedRetention(Duration.ofDays(1)));
+        settings.put("purgeBatch", b -> b.purgeBatch(10));
+        settings.put("hintOthers", b -> b.hintOthers(false));
+        settings.put("clock", b -> b.clock(clock));
+        settings.put("metrics", b -> b.metrics(OutboxMetrics.noop()));
+        settings.forEach((name, set) -> {
+            OutboxPublisher.Builder builder = OutboxPublisher.builder();
+            set.accept(builder);
+            assertThatThrownBy(() -> set.accept(builder)).as(name).isInstanceOf(IllegalStateException.class)
+                    .hasMessageStartingWith(name + " was already set");
+        });
+    }
+
+    /** Counts what the relay reports; the metrics it does not override are the interface's no-ops. */
+    private static final class RecordingMetrics implements OutboxMetrics {
+        final AtomicInteger published = new AtomicInteger();
+        final AtomicInteger retried = new AtomicInteger();
+        final AtomicInteger leases = new AtomicInteger();
+        volatile long backlogPending = -1;
+        volatile long backlogDead = -1;
 
         @Override
         public void batchPublished(int size, int ok, Duration elapsed) {
@@ -172,10 +213,7 @@ class OutboxPublisherTest {
 
         @Override
         public void retried(int count) {
-        }
-
-        @Override
-        public void dead(int count) {
+            retried.addAndGet(count);
         }
 
         @Override
@@ -184,28 +222,39 @@ class OutboxPublisherTest {
         }
 
         @Override
-        public void leaseLost(int shard) {
-        }
-
-        @Override
-        public void fenceRejected(int shard) {
-        }
-
-        @Override
         public void backlog(long pending, Duration oldestAge, long dead) {
-            backlog = pending;
+            backlogPending = pending;
+            backlogDead = dead;
         }
     }
 
     @Test
-    void relay_reportsBatchesLeasesAndBacklog() {
+    void relay_reportsBatchesRetriesLeasesAndBacklog() {
         RecordingMetrics metrics = new RecordingMetrics();
-        OutboxPublisher relay = OutboxPublisher.builder().store(store).publisher(broker.publisher()).clock(clock)
-                .metrics(metrics).build();
+        OutboxPublisher relay = OutboxPublisher.builder().store(store).publisher(new FlakyPublisher()).clock(clock)
+                .retry(RetryPolicy.fixed(Duration.ofSeconds(10)).maxAttempts(3)).metrics(metrics).build();
         append("k", "1", "2");
+        append("bad", "poison");
         assertThat(relay.publishPending()).isEqualTo(2);
         assertThat(metrics.published).hasValue(2);
+        assertThat(metrics.retried).hasValue(1);
         assertThat(metrics.leases).hasValue(4);
-        assertThat(metrics.backlog).isGreaterThanOrEqualTo(0);
+        assertThat(metrics.backlogPending).as("the poison row waits for its retry").isEqualTo(1);
+        assertThat(metrics.backlogDead).isZero();
+    }
+
+    @Test
+    void throwingMetrics_doNotBreakTheRelay() {
+        OutboxMetrics broken = new OutboxMetrics() {
+            @Override
+            public void batchPublished(int size, int ok, Duration elapsed) {
+                throw new IllegalStateException("metrics backend down");
+            }
+        };
+        OutboxPublisher relay = OutboxPublisher.builder().store(store).publisher(broker.publisher()).clock(clock)
+                .metrics(broken).build();
+        append("k", "1", "2");
+        assertThat(relay.publishPending()).isEqualTo(2);
+        assertThat(store.pending()).isEmpty();
     }
 }

@@ -1,20 +1,18 @@
 package io.eventcore.outbox.jdbc;
 
 import io.eventcore.Clock;
-import io.eventcore.codec.EventCodec;
 import io.eventcore.EventcoreException;
+import io.eventcore.codec.EventCodec;
+import io.eventcore.internal.Checks;
 import io.eventcore.outbox.Outbox;
 import io.eventcore.outbox.OutboxEvent;
 import io.eventcore.outbox.OutboxStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.regex.Pattern;
 import javax.sql.DataSource;
 
 /**
@@ -52,7 +50,8 @@ public final class JdbcOutbox implements Outbox<Connection> {
     public static final String DEFAULT_TABLE = "eventcore_outbox";
     /** Default number of shards: {@value}. The most relay instances that share the work. */
     public static final int DEFAULT_SHARDS = 16;
-    private static final Pattern IDENTIFIER = Pattern.compile("([A-Za-z_][A-Za-z0-9_]{0,62}\\.)?[A-Za-z_][A-Za-z0-9_]{0,39}");
+    /** Largest number of shards: {@value}. */
+    public static final int MAX_SHARDS = 1024;
 
     private final DataSource dataSource;
     private final Dialect dialect;
@@ -60,22 +59,27 @@ public final class JdbcOutbox implements Outbox<Connection> {
     private final EventCodec codec;
     private final Clock clock;
     private final Sql sql;
+    private final Shards shards;
+    private final JdbcSchema schema;
     private final JdbcOutboxStore store;
 
     private JdbcOutbox(Builder b, Dialect dialect) {
         this.dataSource = b.dataSource;
         this.dialect = dialect;
-        this.table = b.table;
-        this.codec = b.codec;
-        this.clock = b.clock;
-        this.sql = new Sql(b.table, dialect, b.strictOrder);
-        this.store = new JdbcOutboxStore(b.dataSource, dialect, sql, b.shards, b.keepPublished,
-                b.notifications ? b.table.replace('.', '_') : null);
+        this.table = b.table != null ? b.table : DEFAULT_TABLE;
+        this.codec = b.codec != null ? b.codec : EventCodec.json();
+        this.clock = b.clock != null ? b.clock : Clock.system();
+        this.sql = new Sql(table, dialect, Boolean.TRUE.equals(b.strictOrder));
+        this.shards = new Shards(b.shards != null ? b.shards : DEFAULT_SHARDS, dialect);
+        this.schema = new JdbcSchema(dataSource, dialect, table);
+        this.store = new JdbcOutboxStore(dataSource, dialect, sql, shards, Boolean.TRUE.equals(b.keepPublished),
+                Boolean.TRUE.equals(b.notifications) ? table.replace('.', '_') : null);
     }
 
     /**
      * @param dataSource where the outbox tables are; the relay borrows connections from it
      * @return a builder
+     * @throws NullPointerException if the data source is null
      */
     public static Builder builder(DataSource dataSource) {
         return new Builder(dataSource);
@@ -99,9 +103,9 @@ public final class JdbcOutbox implements Outbox<Connection> {
         Instant now = clock.now();
         try (PreparedStatement insert = connection.prepareStatement(sql.insert)) {
             for (OutboxEvent e : events) {
-                bindInsert(insert, store.shardOf(e.aggregateId(), e.eventId()), e.eventId(), e.aggregateType(),
-                        e.aggregateId(), e.eventType(), e.topic(), e.headers(), e.encodedPayload(codec),
-                        e.occurredAt() != null ? e.occurredAt() : now);
+                RowMapping.bindInsert(insert, shards.of(e.aggregateId(), e.eventId()), e.eventId(),
+                        e.aggregateType(), e.aggregateId(), e.eventType(), e.topic(), e.headers(),
+                        e.encodedPayload(codec), e.occurredAt() != null ? e.occurredAt() : now);
                 if (events.size() > 1) {
                     insert.addBatch();
                 }
@@ -118,21 +122,11 @@ public final class JdbcOutbox implements Outbox<Connection> {
         store.appended();
     }
 
-    static void bindInsert(PreparedStatement s, int shard, String eventId, String aggregateType, String aggregateId,
-            String eventType, String topic, Map<String, String> headers, byte[] payload, Instant createdAt)
-            throws SQLException {
-        s.setInt(1, shard);
-        s.setString(2, eventId);
-        s.setString(3, aggregateType);
-        s.setString(4, aggregateId);
-        s.setString(5, eventType);
-        s.setString(6, topic);
-        s.setString(7, Headers.encode(headers));
-        s.setBytes(8, payload);
-        s.setLong(9, createdAt.toEpochMilli());
-    }
-
-    /** Work done inside {@link #inTransaction}. */
+    /**
+     * Work done inside {@link #inTransaction}.
+     *
+     * @param <R> result type
+     */
     @FunctionalInterface
     public interface TransactionWork<R> {
         /**
@@ -182,7 +176,11 @@ public final class JdbcOutbox implements Outbox<Connection> {
         store.appended();
     }
 
-    /** @return the store for {@link io.eventcore.outbox.OutboxPublisher.Builder#store} */
+    /**
+     * @return the store for {@link io.eventcore.outbox.OutboxPublisher.Builder#store}; it has
+     *         {@link OutboxStore#unkeyedClaims() unkeyed claims} on PostgreSQL and MySQL/MariaDB, and a
+     *         {@link OutboxStore#hints() hint channel} when {@link Builder#notifications notifications} are on
+     */
     public OutboxStore store() {
         return store;
     }
@@ -194,9 +192,7 @@ public final class JdbcOutbox implements Outbox<Connection> {
 
     /** @return the DDL of this dialect with the configured table names */
     public String ddl() {
-        // Index names take no schema: they get the bare table name.
-        return dialect.defaultDdl().replaceAll(DEFAULT_TABLE + "(\\w*)_idx", Sql.bare(table) + "$1_idx")
-                .replace(DEFAULT_TABLE, table);
+        return schema.ddl();
     }
 
     /**
@@ -206,25 +202,7 @@ public final class JdbcOutbox implements Outbox<Connection> {
      * @throws EventcoreException if a statement fails
      */
     public void createSchema() {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            c.setAutoCommit(true);
-            for (String statement : statements(ddl())) {
-                s.execute(statement);
-            }
-        } catch (SQLException e) {
-            throw new EventcoreException("could not create the outbox schema for " + table + ": " + e.getMessage(), e);
-        }
-    }
-
-    static List<String> statements(String script) {
-        StringBuilder withoutComments = new StringBuilder();
-        for (String line : script.split("\n")) {
-            if (!line.trim().startsWith("--")) {
-                withoutComments.append(line).append('\n');
-            }
-        }
-        return java.util.Arrays.stream(withoutComments.toString().split(";")).map(String::trim)
-                .filter(st -> !st.isEmpty()).toList();
+        schema.create();
     }
 
     /** Closes the relay-side connections this outbox keeps open. Appends keep working. */
@@ -233,29 +211,24 @@ public final class JdbcOutbox implements Outbox<Connection> {
     }
 
     /**
-     * Builds a {@link JdbcOutbox}. Setters reject invalid values with {@link IllegalArgumentException}
-     * naming the setting; repeated settings throw {@link IllegalStateException}. Not thread-safe.
+     * Builds a {@link JdbcOutbox}. Each setting may be given once: a repeated one throws
+     * {@link IllegalStateException} naming it, an invalid value {@link IllegalArgumentException} naming the
+     * setting and the value, a {@code null} {@link NullPointerException}. The data source is required (it is
+     * the argument of {@link JdbcOutbox#builder}). Not thread-safe.
      */
     public static final class Builder {
         private final DataSource dataSource;
         private Dialect dialect;
-        private String table = DEFAULT_TABLE;
-        private int shards = DEFAULT_SHARDS;
-        private EventCodec codec = EventCodec.json();
-        private Clock clock = Clock.system();
-        private boolean strictOrder;
-        private boolean keepPublished;
-        private boolean notifications;
-        private final java.util.Set<String> set = new java.util.HashSet<>();
+        private String table;
+        private Integer shards;
+        private EventCodec codec;
+        private Clock clock;
+        private Boolean strictOrder;
+        private Boolean keepPublished;
+        private Boolean notifications;
 
         private Builder(DataSource dataSource) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
-        }
-
-        private void once(String name) {
-            if (!set.add(name)) {
-                throw new IllegalStateException(name + " was already set");
-            }
         }
 
         /**
@@ -263,8 +236,7 @@ public final class JdbcOutbox implements Outbox<Connection> {
          * @return this builder
          */
         public Builder dialect(Dialect value) {
-            once("dialect");
-            this.dialect = Objects.requireNonNull(value, "dialect");
+            dialect = Checks.once("dialect", dialect, Objects.requireNonNull(value, "dialect"));
             return this;
         }
 
@@ -276,28 +248,26 @@ public final class JdbcOutbox implements Outbox<Connection> {
          * @throws IllegalArgumentException if it is not a plain identifier
          */
         public Builder table(String name) {
-            once("table");
             Objects.requireNonNull(name, "table");
-            if (!IDENTIFIER.matcher(name).matches()) {
-                throw new IllegalArgumentException("table must be a plain SQL identifier ([A-Za-z_][A-Za-z0-9_]*, at most"
-                        + " 40 characters, optionally schema-qualified), but was '" + name + "'");
+            if (!JdbcSchema.TABLE_NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException("table must be a plain SQL identifier ([A-Za-z_][A-Za-z0-9_]*,"
+                        + " at most 40 characters, optionally schema-qualified), but was '" + name + "'");
             }
-            this.table = name;
+            table = Checks.once("table", table, name);
             return this;
         }
 
         /**
-         * @param count shards keyed rows are spread over: the most relay instances that can share the work.
-         *        Fixed for the life of the table: change it only when the outbox is empty. Defaults to
-         *        {@value JdbcOutbox#DEFAULT_SHARDS}.
+         * @param count shards keyed rows are spread over, between 1 and {@value JdbcOutbox#MAX_SHARDS}: the most
+         *        relay instances that can share the work. Fixed for the life of the table: change it only when
+         *        the outbox is empty. Defaults to {@value JdbcOutbox#DEFAULT_SHARDS}.
          * @return this builder
          */
         public Builder shards(int count) {
-            once("shards");
-            if (count < 1 || count > 1024) {
-                throw new IllegalArgumentException("shards must be between 1 and 1024, but was " + count);
+            if (count < 1 || count > MAX_SHARDS) {
+                throw new IllegalArgumentException("shards must be between 1 and " + MAX_SHARDS + ", but was " + count);
             }
-            this.shards = count;
+            shards = Checks.once("shards", shards, count);
             return this;
         }
 
@@ -306,8 +276,7 @@ public final class JdbcOutbox implements Outbox<Connection> {
          * @return this builder
          */
         public Builder codec(EventCodec value) {
-            once("codec");
-            this.codec = Objects.requireNonNull(value, "codec");
+            codec = Checks.once("codec", codec, Objects.requireNonNull(value, "codec"));
             return this;
         }
 
@@ -316,8 +285,7 @@ public final class JdbcOutbox implements Outbox<Connection> {
          * @return this builder
          */
         public Builder clock(Clock value) {
-            once("clock");
-            this.clock = Objects.requireNonNull(value, "clock");
+            clock = Checks.once("clock", clock, Objects.requireNonNull(value, "clock"));
             return this;
         }
 
@@ -332,19 +300,18 @@ public final class JdbcOutbox implements Outbox<Connection> {
          * @return this builder
          */
         public Builder strictOrder(boolean strict) {
-            once("strictOrder");
-            this.strictOrder = strict;
+            strictOrder = Checks.once("strictOrder", strictOrder, strict);
             return this;
         }
 
         /**
          * @param keep mark published rows instead of deleting them, so they can be inspected until purged
-         *        (see {@link io.eventcore.outbox.OutboxPublisher.Builder#publishedRetention}). Defaults to {@code false}.
+         *        (see {@link io.eventcore.outbox.OutboxPublisher.Builder#publishedRetention}). Defaults to
+         *        {@code false}.
          * @return this builder
          */
         public Builder keepPublished(boolean keep) {
-            once("keepPublished");
-            this.keepPublished = keep;
+            keepPublished = Checks.once("keepPublished", keepPublished, keep);
             return this;
         }
 
@@ -358,8 +325,7 @@ public final class JdbcOutbox implements Outbox<Connection> {
          * @return this builder
          */
         public Builder notifications(boolean enabled) {
-            once("notifications");
-            this.notifications = enabled;
+            notifications = Checks.once("notifications", notifications, enabled);
             return this;
         }
 
@@ -369,22 +335,23 @@ public final class JdbcOutbox implements Outbox<Connection> {
          * @throws EventcoreException if the dialect must be detected and the database is unreachable
          */
         public JdbcOutbox build() {
-            Dialect d = dialect;
-            if (d == null) {
-                try (Connection c = dataSource.getConnection()) {
-                    d = Dialect.detect(c);
-                } catch (SQLException e) {
-                    throw new EventcoreException("could not detect the outbox dialect (set dialect() to skip this): "
-                            + e.getMessage(), e);
-                }
-            }
-            if (strictOrder && d != Dialect.POSTGRESQL) {
+            Dialect d = dialect != null ? dialect : detectDialect();
+            if (Boolean.TRUE.equals(strictOrder) && d != Dialect.POSTGRESQL) {
                 throw new IllegalStateException("strictOrder needs PostgreSQL, but the dialect is " + d);
             }
-            if (notifications && d != Dialect.POSTGRESQL) {
+            if (Boolean.TRUE.equals(notifications) && d != Dialect.POSTGRESQL) {
                 throw new IllegalStateException("notifications needs PostgreSQL, but the dialect is " + d);
             }
             return new JdbcOutbox(this, d);
+        }
+
+        private Dialect detectDialect() {
+            try (Connection c = dataSource.getConnection()) {
+                return Dialect.detect(c);
+            } catch (SQLException e) {
+                throw new EventcoreException("could not detect the outbox dialect (set dialect() to skip this): "
+                        + e.getMessage(), e);
+            }
         }
     }
 }

@@ -4,6 +4,11 @@ import io.eventcore.test.TestDatabase;
 
 class H2OutboxStoreTest extends JdbcOutboxContract {
     @Override
+    protected Features features() {
+        return Features.basic();
+    }
+
+    @Override
     TestDatabase database() {
         return TestDatabase.h2("outbox_contract");
     }

@@ -8,7 +8,11 @@ import io.eventcore.test.TestDatabase;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 
-/** Runs the outbox-store contract against one database, with tables of its own. */
+/**
+ * Runs the outbox-store contract against one database, with tables of its own. The store is configured from
+ * the declared {@link Features}: kept published rows turn on {@code keepPublished}, a hint channel turns on
+ * {@code notifications}; unkeyed claims follow from the dialect, and the contract checks the declaration.
+ */
 abstract class JdbcOutboxContract extends OutboxStoreContract {
     private JdbcOutbox outbox;
 
@@ -21,7 +25,9 @@ abstract class JdbcOutboxContract extends OutboxStoreContract {
     @Override
     protected OutboxStore emptyStore() {
         TestDatabase db = database();
-        outbox = JdbcOutbox.builder(db.dataSource()).table(table()).shards(8).build();
+        Features features = features();
+        outbox = JdbcOutbox.builder(db.dataSource()).table(table()).shards(8)
+                .keepPublished(features.keepsPublishedRows()).notifications(features.hintChannel()).build();
         outbox.createSchema();
         TestDatabase.emptyOutbox(db.dataSource(), table());
         return outbox.store();

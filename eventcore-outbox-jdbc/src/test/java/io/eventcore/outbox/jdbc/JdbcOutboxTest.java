@@ -3,8 +3,12 @@ package io.eventcore.outbox.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.eventcore.Clock;
+import io.eventcore.codec.EventCodec;
 import io.eventcore.test.TestDatabase;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 
@@ -31,7 +35,39 @@ class JdbcOutboxTest {
         assertThatThrownBy(() -> JdbcOutbox.builder(h2).notifications(true).build())
                 .hasMessage("notifications needs PostgreSQL, but the dialect is H2");
         assertThatThrownBy(() -> JdbcOutbox.builder(h2).shards(0)).hasMessage("shards must be between 1 and 1024, but was 0");
-        assertThatThrownBy(() -> JdbcOutbox.builder(h2).shards(4).shards(8)).hasMessage("shards was already set");
+        assertThatThrownBy(() -> JdbcOutbox.builder(h2).shards(4).shards(8)).isInstanceOf(IllegalStateException.class)
+                .hasMessage("shards was already set to 4");
+    }
+
+    @Test
+    void builder_rejectsEveryRepeatedSetting_namingIt() {
+        Map<String, Consumer<JdbcOutbox.Builder>> settings = new LinkedHashMap<>();
+        settings.put("dialect", b -> b.dialect(Dialect.H2));
+        settings.put("table", b -> b.table("t"));
+        settings.put("shards", b -> b.shards(2));
+        settings.put("codec", b -> b.codec(EventCodec.json()));
+        settings.put("clock", b -> b.clock(Clock.system()));
+        settings.put("strictOrder", b -> b.strictOrder(false));
+        settings.put("keepPublished", b -> b.keepPublished(false));
+        settings.put("notifications", b -> b.notifications(false));
+        settings.forEach((name, set) -> {
+            JdbcOutbox.Builder builder = JdbcOutbox.builder(h2);
+            set.accept(builder);
+            assertThatThrownBy(() -> set.accept(builder)).as(name).isInstanceOf(IllegalStateException.class)
+                    .hasMessageStartingWith(name + " was already set");
+        });
+    }
+
+    @Test
+    void store_offersUnkeyedClaimsAndHints_byDialectAndSetting() {
+        JdbcOutbox onH2 = JdbcOutbox.builder(h2).table("caps").build();
+        assertThat(onH2.store().unkeyedClaims()).as("H2 spreads unkeyed rows over the shards").isEmpty();
+        assertThat(onH2.store().hints()).isEmpty();
+        JdbcOutbox postgresDialect = JdbcOutbox.builder(h2).dialect(Dialect.POSTGRESQL).notifications(true).build();
+        assertThat(postgresDialect.store().unkeyedClaims()).isPresent();
+        assertThat(postgresDialect.store().hints()).isPresent();
+        onH2.close();
+        postgresDialect.close();
     }
 
     @Test
@@ -46,7 +82,7 @@ class JdbcOutboxTest {
     @Test
     void everyDialectShipsItsDdl() {
         for (Dialect d : Dialect.values()) {
-            assertThat(JdbcOutbox.statements(d.defaultDdl())).as(d.name()).hasSizeGreaterThanOrEqualTo(4)
+            assertThat(JdbcSchema.statements(d.defaultDdl())).as(d.name()).hasSizeGreaterThanOrEqualTo(4)
                     .anyMatch(s -> s.contains("eventcore_outbox_lease"));
             assertThat(Dialect.class.getClassLoader().getResource(d.ddlResource())).isNotNull();
         }

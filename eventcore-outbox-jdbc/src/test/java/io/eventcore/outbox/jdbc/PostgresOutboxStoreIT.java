@@ -4,6 +4,11 @@ import io.eventcore.test.TestDatabase;
 
 class PostgresOutboxStoreIT extends JdbcOutboxContract {
     @Override
+    protected Features features() {
+        return Features.basic().withUnkeyedClaims().withHintChannel();
+    }
+
+    @Override
     TestDatabase database() {
         return TestDatabase.postgres();
     }

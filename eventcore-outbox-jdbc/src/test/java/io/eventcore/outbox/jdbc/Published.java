@@ -22,22 +22,29 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 final class Published {
     final List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
 
-    /** Reads the topic from the start until {@code expected} records arrived or {@code timeout} passed. */
-    static Published read(String bootstrap, String topic, int expected, Duration timeout) {
+    /**
+     * Reads the topic from the start until {@code expectedDistinct} distinct values arrived or {@code timeout}
+     * passed, then for a moment more, to count duplicates already on their way. Duplicates do not count
+     * towards {@code expectedDistinct}: relays may legitimately send a row twice.
+     */
+    static Published read(String bootstrap, String topic, int expectedDistinct, Duration timeout) {
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrap);
         p.put("group.id", "check-" + System.nanoTime());
         p.put("auto.offset.reset", "earliest");
         p.put("enable.auto.commit", "false");
         Published out = new Published();
+        Set<String> distinct = new HashSet<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topic));
             long deadline = System.nanoTime() + timeout.toNanos();
-            while (out.records.size() < expected && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(out.records::add);
+            while (distinct.size() < expectedDistinct && System.nanoTime() - deadline < 0) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    out.records.add(r);
+                    distinct.add(text(r.value()));
+                }
             }
-            // Anything beyond the expected count (duplicates) that is already there.
             consumer.poll(Duration.ofMillis(500)).forEach(out.records::add);
         }
         return out;

@@ -1,0 +1,113 @@
+package io.eventcore.outbox;
+
+import io.eventcore.Clock;
+import io.eventcore.deadletter.DeadLetterSink;
+import io.eventcore.retry.RetryPolicy;
+import io.eventcore.transport.EventPublisher;
+import io.eventcore.transport.TopicNaming;
+import java.time.Duration;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What an {@link OutboxPublisher.Builder} collected: {@code null} means "not set", and each getter resolves
+ * it to the default (the public {@code DEFAULT_*} constants of {@link OutboxPublisher}). Values were
+ * validated by the builder's setters; {@link #check()} validates their combination. Not thread-safe.
+ */
+final class RelaySettings {
+    private static final Logger log = LoggerFactory.getLogger(RelaySettings.class);
+
+    OutboxStore store;
+    EventPublisher publisher;
+    String relayId;
+    Integer batchSize;
+    Duration leaseTtl;
+    Duration minPoll;
+    Duration maxPoll;
+    Duration sendTimeout;
+    Duration deadRetention;
+    Duration publishedRetention;
+    Integer purgeBatch;
+    RetryPolicy retry;
+    TopicNaming topicNaming;
+    Clock clock;
+    OutboxMetrics metrics;
+    DeadLetterSink deadLetter;
+    Boolean hintOthers;
+
+    /** @throws IllegalStateException naming the setting that is missing, or the two that conflict */
+    void check() {
+        if (store == null) {
+            throw new IllegalStateException("store must be set");
+        }
+        if (publisher == null) {
+            throw new IllegalStateException("publisher must be set");
+        }
+        if (minPoll().compareTo(maxPoll()) > 0) {
+            throw new IllegalStateException("minPollInterval (" + minPoll() + ") must not exceed maxPollInterval ("
+                    + maxPoll() + ")");
+        }
+        if (sendTimeout().compareTo(leaseTtl().multipliedBy(3)) > 0) {
+            log.debug("sendTimeout {} is long against leaseTtl {}: a slow broker may let leases lapse",
+                    sendTimeout(), leaseTtl());
+        }
+    }
+
+    /** @return the relay id, or a new random one */
+    String relayIdOrRandom() {
+        return relayId != null ? relayId : "relay-" + UUID.randomUUID();
+    }
+
+    int batchSize() {
+        return or(batchSize, OutboxPublisher.DEFAULT_BATCH_SIZE);
+    }
+
+    Duration leaseTtl() {
+        return or(leaseTtl, OutboxPublisher.DEFAULT_LEASE_TTL);
+    }
+
+    Duration minPoll() {
+        return or(minPoll, OutboxPublisher.DEFAULT_MIN_POLL_INTERVAL);
+    }
+
+    Duration maxPoll() {
+        return or(maxPoll, OutboxPublisher.DEFAULT_MAX_POLL_INTERVAL);
+    }
+
+    Duration sendTimeout() {
+        return or(sendTimeout, OutboxPublisher.DEFAULT_SEND_TIMEOUT);
+    }
+
+    Duration deadRetention() {
+        return or(deadRetention, OutboxPublisher.DEFAULT_DEAD_RETENTION);
+    }
+
+    int purgeBatch() {
+        return or(purgeBatch, OutboxPublisher.DEFAULT_PURGE_BATCH);
+    }
+
+    RetryPolicy retry() {
+        return or(retry, OutboxPublisher.DEFAULT_RETRY);
+    }
+
+    TopicNaming topicNaming() {
+        return or(topicNaming, OutboxPublisher.DEFAULT_TOPIC_NAMING);
+    }
+
+    Clock clock() {
+        return or(clock, Clock.system());
+    }
+
+    OutboxMetrics metrics() {
+        return or(metrics, OutboxMetrics.noop());
+    }
+
+    boolean hintOthers() {
+        return or(hintOthers, OutboxPublisher.DEFAULT_HINT_OTHERS);
+    }
+
+    private static <T> T or(T value, T fallback) {
+        return value != null ? value : fallback;
+    }
+}

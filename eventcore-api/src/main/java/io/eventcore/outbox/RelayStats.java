@@ -1,0 +1,72 @@
+package io.eventcore.outbox;
+
+import io.eventcore.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The relay's counters and last error, for {@link OutboxPublisher#status()}, and the metrics of each round.
+ * Written by the pass, read from any thread.
+ */
+final class RelayStats {
+    private final Clock clock;
+    private final OutboxMetrics metrics;
+    private final AtomicLong published = new AtomicLong();
+    private final AtomicLong retried = new AtomicLong();
+    private final AtomicLong dead = new AtomicLong();
+    private final AtomicLong fenced = new AtomicLong();
+    private volatile Instant lastPublishAt;
+    private volatile String lastError;
+
+    RelayStats(Clock clock, OutboxMetrics metrics) {
+        this.clock = clock;
+        this.metrics = metrics;
+    }
+
+    /**
+     * Counts a settled round and reports its metrics.
+     *
+     * @param deadRows rows of the round actually moved to the dead table (not those of fenced groups)
+     */
+    void roundSettled(OutboxBatch.Round<?> round, int deadRows, Duration elapsed) {
+        int retries = round.retries();
+        published.addAndGet(round.published());
+        retried.addAndGet(retries);
+        dead.addAndGet(deadRows);
+        if (round.published() > 0) {
+            lastPublishAt = clock.now();
+        }
+        if (round.allTransientFailures()) {
+            lastError = "broker unavailable: " + round.lastFailure();
+        }
+        metrics.batchPublished(round.sent(), round.published(), elapsed);
+        if (retries > 0) {
+            metrics.retried(retries);
+        }
+        if (deadRows > 0) {
+            metrics.dead(deadRows);
+        }
+    }
+
+    /** A settlement was rejected because another relay took the shard over. */
+    void fenced() {
+        fenced.incrementAndGet();
+    }
+
+    /** A pass failed (store or broker unreachable). */
+    void passFailed(RuntimeException failure) {
+        lastError = failure.toString();
+    }
+
+    /** A pass went through without an outage. */
+    void passSucceeded() {
+        lastError = null;
+    }
+
+    OutboxStatus status(String relayId, boolean running, List<Integer> shards) {
+        return new OutboxStatus(relayId, running, shards, published.get(), retried.get(), dead.get(), fenced.get(),
+                lastPublishAt, lastError);
+    }
+}

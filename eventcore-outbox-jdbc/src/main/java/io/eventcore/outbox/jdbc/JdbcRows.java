@@ -1,0 +1,78 @@
+package io.eventcore.outbox.jdbc;
+
+import io.eventcore.outbox.OutboxCompletion;
+import io.eventcore.outbox.OutboxLease;
+import io.eventcore.outbox.OutboxRecord;
+import io.eventcore.outbox.OutboxRows;
+import io.eventcore.outbox.UnkeyedClaims;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@link OutboxRows} over the outbox table: fetches a shard's due rows in id order and settles them while
+ * holding the lease row's lock, so a takeover waits for the settlement and a settlement after a takeover
+ * finds the fence changed. Thread-safe.
+ */
+final class JdbcRows implements OutboxRows {
+    private final JdbcRunner db;
+    private final Sql sql;
+    private final int shards;
+    private final JdbcSettlement settlement;
+    private final Optional<UnkeyedClaims> unkeyed;
+
+    /**
+     * @param unkeyed the dialect's claims of unkeyed rows, or empty when they are spread over the shards
+     */
+    JdbcRows(JdbcRunner db, Sql sql, int shards, JdbcSettlement settlement, Optional<UnkeyedClaims> unkeyed) {
+        this.db = db;
+        this.sql = sql;
+        this.shards = shards;
+        this.settlement = settlement;
+        this.unkeyed = unkeyed;
+    }
+
+    @Override
+    public int shardCount() {
+        return shards;
+    }
+
+    @Override
+    public List<OutboxRecord> fetch(OutboxLease lease, Instant now, int limit) {
+        return db.run("fetch", false, c -> {
+            try (PreparedStatement fetch = c.prepareStatement(sql.fetch)) {
+                fetch.setInt(1, lease.shard());
+                fetch.setLong(2, now.toEpochMilli());
+                fetch.setInt(3, limit);
+                return RowMapping.rows(fetch);
+            }
+        });
+    }
+
+    @Override
+    public boolean complete(OutboxLease lease, OutboxCompletion completion, Instant now) {
+        return db.run("settle batch", true, c -> {
+            // Holding the lease row lock while settling: a takeover (which updates that row) waits for
+            // this transaction, and a settlement after a takeover finds the fence changed.
+            try (PreparedStatement fence = c.prepareStatement(sql.lockFence)) {
+                fence.setInt(1, lease.shard());
+                fence.setString(2, lease.owner());
+                fence.setLong(3, lease.fence());
+                try (ResultSet rs = fence.executeQuery()) {
+                    if (!rs.next()) {
+                        return false;
+                    }
+                }
+            }
+            settlement.settle(c, completion, now);
+            return true;
+        });
+    }
+
+    @Override
+    public Optional<UnkeyedClaims> unkeyedClaims() {
+        return unkeyed;
+    }
+}
