@@ -35,7 +35,12 @@ public final class OutboxCompletion {
      * @param notBefore when it may be tried again; until then it blocks the rows behind it with the same key
      */
     public record Retry(OutboxRecord record, Instant notBefore) {
-        /** Validates. */
+        /**
+         * Validates.
+         *
+         * @param record the row, with its attempts and last error already updated
+         * @param notBefore when it may be tried again; until then it blocks the rows behind it with the same key
+         */
         public Retry {
             Objects.requireNonNull(record, "record");
             Objects.requireNonNull(notBefore, "notBefore");
@@ -49,7 +54,12 @@ public final class OutboxCompletion {
      * @param failedAt when it was given up
      */
     public record Dead(OutboxRecord record, Instant failedAt) {
-        /** Validates. */
+        /**
+         * Validates.
+         *
+         * @param record the row, with its attempts and last error already updated
+         * @param failedAt when it was given up
+         */
         public Dead {
             Objects.requireNonNull(record, "record");
             Objects.requireNonNull(failedAt, "failedAt");

@@ -23,7 +23,21 @@ public record OutboxRecord(long id, String eventId, String aggregateType, String
         String topic, Map<String, String> headers, byte[] payload, Instant createdAt, int attempts,
         String lastError) {
 
-    /** Validates and copies. */
+    /**
+     * Validates and copies.
+     *
+     * @param id the store's sequence number; within one key, rows are published in ascending id order
+     * @param eventId the unique event id
+     * @param aggregateType the aggregate type
+     * @param aggregateId the aggregate id (the ordering and message key), may be {@code null}
+     * @param eventType the event type
+     * @param topic the topic override, or {@code null}
+     * @param headers extra headers stored with the event
+     * @param payload the encoded payload
+     * @param createdAt when the event was appended (or when it happened, if the event said so)
+     * @param attempts failed publish attempts so far
+     * @param lastError the last publish failure, or {@code null}
+     */
     public OutboxRecord {
         Objects.requireNonNull(eventId, "eventId");
         Objects.requireNonNull(aggregateType, "aggregateType");

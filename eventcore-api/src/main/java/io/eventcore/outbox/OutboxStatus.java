@@ -19,7 +19,19 @@ import java.util.List;
 public record OutboxStatus(String relayId, boolean running, List<Integer> shards, long published, long retried,
         long dead, long fenceRejections, Instant lastPublishAt, String lastError) {
 
-    /** Copies the shard list. */
+    /**
+     * Copies the shard list.
+     *
+     * @param relayId this relay's id
+     * @param running whether the relay thread is running
+     * @param shards the shards this relay holds leases for
+     * @param published rows published since start
+     * @param retried failed publish attempts that were scheduled for a retry
+     * @param dead rows moved to the dead table
+     * @param fenceRejections batches whose settlement was rejected because another relay had taken the shard over
+     * @param lastPublishAt when a row was last published, {@code null} if never
+     * @param lastError the last error of the relay loop (store or broker unreachable), {@code null} after a clean pass
+     */
     public OutboxStatus {
         shards = List.copyOf(shards);
     }

@@ -83,7 +83,10 @@ public abstract class DeadLetterSinkContract {
                 .header("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01").build();
     }
 
-    /** The original key, value and headers are stored byte for byte, including bytes that are not UTF-8. */
+    /**
+     * The original key, value and headers are stored byte for byte, including bytes that are not UTF-8.
+     * @throws Exception if the implementation under test fails unexpectedly
+     */
     @Test
     public final void accept_storesOriginalBytesKeyAndHeaders() throws Exception {
         DeadLetterSink sink = newSink();
@@ -100,7 +103,10 @@ public abstract class DeadLetterSinkContract {
         }
     }
 
-    /** Source position, consumer group, handler, failure classes, message, attempts and failure times survive. */
+    /**
+     * Source position, consumer group, handler, failure classes, message, attempts and failure times survive.
+     * @throws Exception if the implementation under test fails unexpectedly
+     */
     @Test
     public final void accept_storesEveryDiagnosticField() throws Exception {
         DeadLetterSink sink = newSink();
@@ -127,7 +133,10 @@ public abstract class DeadLetterSinkContract {
                 "stack trace capped");
     }
 
-    /** A message with neither key nor value (a tombstone) is stored too. */
+    /**
+     * A message with neither key nor value (a tombstone) is stored too.
+     * @throws Exception if the implementation under test fails unexpectedly
+     */
     @Test
     public final void accept_storesAMessageWithoutKeyOrValue() throws Exception {
         DeadLetterSink sink = newSink();
@@ -141,7 +150,10 @@ public abstract class DeadLetterSinkContract {
         assertEquals(7, read.offset());
     }
 
-    /** A message dead-lettered a second time (after a redrive) carries one set of dead-letter headers. */
+    /**
+     * A message dead-lettered a second time (after a redrive) carries one set of dead-letter headers.
+     * @throws Exception if the implementation under test fails unexpectedly
+     */
     @Test
     public final void deadLetteredAgain_replacesEarlierDeadLetterHeaders() throws Exception {
         DeadLetterSink sink = newSink();
@@ -160,7 +172,10 @@ public abstract class DeadLetterSinkContract {
         }
     }
 
-    /** Eight threads writing at once: every letter accepted is stored. */
+    /**
+     * Eight threads writing at once: every letter accepted is stored.
+     * @throws Exception if the implementation under test fails unexpectedly
+     */
     @Test
     public final void concurrentWriters_loseNothing() throws Exception {
         DeadLetterSink sink = newSink();

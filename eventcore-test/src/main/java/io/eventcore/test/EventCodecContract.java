@@ -120,7 +120,10 @@ public abstract class EventCodecContract {
         assertTrue(type == null || type.matches("[\\w.+-]+/[\\w.+-]+(;.*)?"), "content type " + type);
     }
 
-    /** One codec instance used from eight threads at once gives the same results as from one. */
+    /**
+     * One codec instance used from eight threads at once gives the same results as from one.
+     * @throws Exception if the implementation under test fails unexpectedly
+     */
     @Test
     public final void concurrentUse_isSafe() throws Exception {
         EventCodec codec = codec();

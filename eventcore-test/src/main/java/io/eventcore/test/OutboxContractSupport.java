@@ -106,7 +106,12 @@ public abstract class OutboxContractSupport {
         return t0;
     }
 
-    /** @return events of type {@code Step} with payloads {@code key:from} to {@code key:from+count-1} */
+    /**
+     * @param key the aggregate id of every event
+     * @param from the first sequence number
+     * @param count how many events
+     * @return events of type {@code Step} with payloads {@code key:from} to {@code key:from+count-1}
+     */
     protected static List<OutboxEvent> sequence(String key, int from, int count) {
         List<OutboxEvent> out = new ArrayList<>();
         for (int i = from; i < from + count; i++) {
@@ -116,17 +121,27 @@ public abstract class OutboxContractSupport {
         return out;
     }
 
-    /** @return the payload of a row as UTF-8 text */
+    /**
+     * @param r a row
+     * @return the payload of a row as UTF-8 text
+     */
     protected static String text(OutboxRecord r) {
         return new String(r.payload(), StandardCharsets.UTF_8);
     }
 
-    /** @return the payloads of every fetched row */
+    /**
+     * @param fetched rows per lease, as {@link #fetchAll} returns them
+     * @return the payloads of every fetched row
+     */
     protected static List<String> texts(Map<OutboxLease, List<OutboxRecord>> fetched) {
         return fetched.values().stream().flatMap(List::stream).map(OutboxContractSupport::text).toList();
     }
 
-    /** @return the leases of every shard, taken by {@code relay}; fails if one is held elsewhere */
+    /**
+     * @param relay the relay id taking the leases
+     * @param now the time of the acquisition
+     * @return the leases of every shard, taken by {@code relay}; fails if one is held elsewhere
+     */
     protected final List<OutboxLease> leaseAll(String relay, Instant now) {
         List<OutboxLease> out = new ArrayList<>();
         for (int s = 0; s < store.shardCount(); s++) {
@@ -135,7 +150,11 @@ public abstract class OutboxContractSupport {
         return out;
     }
 
-    /** @return the due rows of each lease's shard, in shard order */
+    /**
+     * @param leases the leases to read under
+     * @param now the time rows must be due by
+     * @return the due rows of each lease's shard, in shard order
+     */
     protected final Map<OutboxLease, List<OutboxRecord>> fetchAll(List<OutboxLease> leases, Instant now) {
         Map<OutboxLease, List<OutboxRecord>> out = new LinkedHashMap<>();
         for (OutboxLease l : leases) {
@@ -147,6 +166,9 @@ public abstract class OutboxContractSupport {
     /**
      * Fetches every lease's due rows, lets {@code decide} record what became of them, and settles each
      * shard, asserting that the fence was accepted.
+     * @param leases the leases to settle under
+     * @param now the settlement time
+     * @param decide records the fate of each row on the completion builder
      */
     protected final void settleAll(List<OutboxLease> leases, Instant now,
             BiConsumer<OutboxRecord, OutboxCompletion.Builder> decide) {
