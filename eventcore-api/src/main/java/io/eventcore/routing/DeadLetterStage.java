@@ -48,6 +48,10 @@ final class DeadLetterStage implements Stage {
     DispatchResult write(DeadLetterSink sink, DeadLetter letter, Throwable failure) {
         try {
             sink.accept(letter);
+        } catch (Error e) {
+            log.error("dead-letter sink threw a fatal error for event {} ({}); not acknowledging it",
+                    letter.eventId(), letter.eventType(), e);
+            return DispatchResult.fatal(letter.attempts(), e);
         } catch (Exception e) {
             log.error("dead-letter sink failed for event {} ({}) from {}-{}@{}; the message stays unacknowledged",
                     letter.eventId(), letter.eventType(), letter.topic(), letter.partition(), letter.offset(), e);

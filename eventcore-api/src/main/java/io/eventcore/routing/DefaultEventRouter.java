@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -24,15 +25,20 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The router built by {@link EventRouter.Builder}. Immutable after construction. Every dispatch runs
  * through one chain of {@link Stage}s whose order {@link #stages} declares.
  */
 final class DefaultEventRouter implements EventRouter {
+    private static final Logger log = LoggerFactory.getLogger(DefaultEventRouter.class);
+
     private final Map<String, Route<?>> routes;
     private final TypeResolver typeResolver;
     private final DeadLetterStage deadLetters;
+    private final RetryStage retries;
     private final Stage.Next chain;
     private final ScheduledThreadPoolExecutor ownedTimer;
     private final ExecutorService ownedExecutor;
@@ -66,10 +72,11 @@ final class DefaultEventRouter implements EventRouter {
         }
         this.routes = Map.copyOf(map);
         this.deadLetters = new DeadLetterStage(metrics, b.deadLetter);
+        this.retries = new RetryStage(clock, scheduler, executor, metrics);
         this.chain = Stage.link(stages(metrics, deadLetters,
                 new DecodeStage(b.codec != null ? b.codec : EventCodec.json(), clock,
                         b.unknownType != null ? b.unknownType : UnknownTypePolicy.DEAD_LETTER),
-                new RetryStage(clock, scheduler, executor, metrics), new TimeoutStage(scheduler), b.middleware));
+                retries, new TimeoutStage(scheduler), b.middleware));
     }
 
     /**
@@ -117,7 +124,21 @@ final class DefaultEventRouter implements EventRouter {
         String type = typeResolver.resolve(message).orElse(null);
         Route<?> route = type != null ? routes.get(type) : null;
         Exchange exchange = new Exchange(message, type, route, eventIdOf(message), null, null);
-        return chain.proceed(exchange).thenApply(StageResult::done);
+        CompletionStage<StageResult> result;
+        try {
+            result = chain.proceed(exchange);
+        } catch (Throwable t) {
+            result = CompletableFuture.failedFuture(t);
+        }
+        // Last line of the contract: whatever escaped a stage is an outcome, never an exceptional stage.
+        return result.handle((r, t) -> t == null && r != null && r.done() != null ? r.done() : escaped(message, t));
+    }
+
+    private static DispatchResult escaped(InboundMessage message, Throwable t) {
+        Throwable failure = t != null ? MiddlewareStage.unwrap(t)
+                : new IllegalStateException("the router chain ended without an outcome");
+        log.error("dispatch of {} failed inside the router; not acknowledging it", message, failure);
+        return failure instanceof Error error ? DispatchResult.fatal(0, error) : DispatchResult.failed(0, failure);
     }
 
     /**
@@ -153,6 +174,7 @@ final class DefaultEventRouter implements EventRouter {
 
     @Override
     public void close() {
+        retries.close();
         if (ownedTimer != null) {
             ownedTimer.shutdownNow();
         }

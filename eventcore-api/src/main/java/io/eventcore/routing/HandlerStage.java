@@ -56,7 +56,7 @@ final class HandlerStage implements Stage {
             MDC.remove(MDC_PARTITION);
             MDC.remove(MDC_OFFSET);
         }
-        return stage.handle((ok, failure) -> {
+        return Stage.own(stage).handle((ok, failure) -> {
             boolean success = failure == null;
             metrics.handlerAttempt(event.type(), route.name, Duration.ofNanos(System.nanoTime() - start), success);
             return success ? StageResult.ATTEMPT_SUCCEEDED

@@ -32,7 +32,7 @@ final class MiddlewareStage implements Stage {
             return CompletableFuture.completedFuture(StageResult.attemptFailed(
                     new EventcoreException("middleware " + middleware + " returned null")));
         }
-        return stage.handle((ok, t) -> t == null ? StageResult.ATTEMPT_SUCCEEDED
+        return Stage.own(stage).handle((ok, t) -> t == null ? StageResult.ATTEMPT_SUCCEEDED
                 : StageResult.attemptFailed(unwrap(t)));
     }
 

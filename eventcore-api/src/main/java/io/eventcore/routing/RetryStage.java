@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
@@ -31,6 +32,9 @@ final class RetryStage implements Stage {
     private final Scheduler scheduler;
     private final Executor executor;
     private final EventMetrics metrics;
+    /** In-place retries waiting for their delay; {@link #close()} ends them as FAILED. */
+    private final java.util.Set<CompletableFuture<StageResult>> waiting = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
 
     RetryStage(Clock clock, Scheduler scheduler, Executor executor, EventMetrics metrics) {
         this.clock = clock;
@@ -53,9 +57,14 @@ final class RetryStage implements Stage {
     }
 
     private CompletionStage<StageResult> attempt(Exchange x, Next next, Instant firstFailure) {
-        return next.proceed(x).thenCompose(r -> r.failure() == null
-                ? CompletableFuture.completedFuture(StageResult.done(DispatchResult.succeeded(x.context().attempt())))
-                : afterFailure(x, next, firstFailure, r.failure()));
+        return next.proceed(x).thenCompose(r -> {
+            if (r.done() != null) {
+                return CompletableFuture.completedFuture(r);
+            }
+            return r.failure() == null
+                    ? CompletableFuture.completedFuture(StageResult.done(DispatchResult.succeeded(x.context().attempt())))
+                    : afterFailure(x, next, firstFailure, r.failure());
+        });
     }
 
     private CompletionStage<StageResult> afterFailure(Exchange x, Next next, Instant firstFailure,
@@ -88,20 +97,46 @@ final class RetryStage implements Stage {
             return attempt(again, next, first);
         }
         CompletableFuture<StageResult> later = new CompletableFuture<>();
-        scheduler.schedule(() -> {
-            try {
-                executor.execute(() -> attempt(again, next, first).whenComplete((r, t) -> {
-                    if (t != null) {
-                        later.completeExceptionally(t);
-                    } else {
-                        later.complete(r);
-                    }
-                }));
-            } catch (RejectedExecutionException closed) {
-                later.complete(StageResult.done(DispatchResult.failed(attempt, closed)));
-            }
-        }, delay);
+        waiting.add(later);
+        later.whenComplete((r, t) -> waiting.remove(later));
+        try {
+            scheduler.schedule(() -> {
+                if (closed) {
+                    return; // close() has ended it as FAILED already
+                }
+                try {
+                    executor.execute(() -> attempt(again, next, first).whenComplete((r, t) -> {
+                        if (t != null) {
+                            later.completeExceptionally(t);
+                        } else {
+                            later.complete(r);
+                        }
+                    }));
+                } catch (RejectedExecutionException rejected) {
+                    later.complete(StageResult.done(DispatchResult.failed(attempt, rejected)));
+                }
+            }, delay);
+        } catch (RejectedExecutionException rejected) {
+            later.complete(StageResult.done(DispatchResult.failed(attempt, rejected)));
+        }
+        if (closed) {
+            endAsFailed(later);
+        }
         return later;
+    }
+
+    /**
+     * Ends every in-place retry still waiting for its delay as FAILED (the message stays
+     * unacknowledged), and any scheduled later.
+     */
+    void close() {
+        closed = true;
+        waiting.forEach(RetryStage::endAsFailed);
+    }
+
+    private static void endAsFailed(CompletableFuture<StageResult> later) {
+        later.complete(StageResult.done(DispatchResult.failed(0,
+                new RejectedExecutionException("the router was closed while a retry was waiting"))));
     }
 
     private static int redeliveredAttempt(InboundMessage message) {

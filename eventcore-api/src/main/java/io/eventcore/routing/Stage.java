@@ -20,6 +20,26 @@ interface Stage {
     }
 
     /**
+     * The stage itself when it is a plain {@link java.util.concurrent.CompletableFuture}, else a
+     * plain copy of it. A handler or middleware may return any {@link CompletionStage}, including
+     * the JDK's minimal stages whose {@code isDone()} throws; the chain only works on its own kind.
+     */
+    static <T> java.util.concurrent.CompletableFuture<T> own(CompletionStage<T> stage) {
+        if (stage.getClass() == java.util.concurrent.CompletableFuture.class) {
+            return (java.util.concurrent.CompletableFuture<T>) stage;
+        }
+        java.util.concurrent.CompletableFuture<T> copy = new java.util.concurrent.CompletableFuture<>();
+        stage.whenComplete((value, failure) -> {
+            if (failure != null) {
+                copy.completeExceptionally(failure);
+            } else {
+                copy.complete(value);
+            }
+        });
+        return copy;
+    }
+
+    /**
      * Links the stages into one chain, built once per router: calls allocate no chain objects.
      *
      * @return the entry point of the chain
