@@ -1,11 +1,13 @@
 package io.eventcore.outbox;
 
 import io.eventcore.Event;
+import io.eventcore.EventHeaders;
 import io.eventcore.EventType;
 import io.eventcore.codec.EventCodec;
 
 import io.eventcore.internal.Checks;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -118,6 +120,24 @@ public final class OutboxEvent {
      */
     public byte[] encodedPayload(EventCodec codec) {
         return rawPayload != null ? rawPayload.clone() : codec.encode(payload);
+    }
+
+    /**
+     * The headers a store keeps with the row: {@link #headers()}, plus {@code content_type} (the
+     * codec's {@link EventCodec#contentType()}) when the payload is an object the codec encodes and
+     * the event does not set that header itself. Raw payloads get no content type.
+     *
+     * @param codec the codec for object payloads
+     * @return the headers to store, unmodifiable
+     */
+    public Map<String, String> storedHeaders(EventCodec codec) {
+        String contentType = rawPayload == null ? codec.contentType() : null;
+        if (contentType == null || headers.containsKey(EventHeaders.CONTENT_TYPE)) {
+            return headers;
+        }
+        Map<String, String> withType = new LinkedHashMap<>(headers);
+        withType.put(EventHeaders.CONTENT_TYPE, contentType);
+        return Collections.unmodifiableMap(withType);
     }
 
     @Override

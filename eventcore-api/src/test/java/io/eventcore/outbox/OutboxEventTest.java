@@ -24,6 +24,17 @@ class OutboxEventTest {
     }
 
     @Test
+    void storedHeaders_carryTheCodecsContentType_forObjectPayloadsOnly() {
+        OutboxEvent object = OutboxEvent.of("Order", "o-1", new OrderCreated("o-1"));
+        assertThat(object.storedHeaders(EventCodec.json())).containsEntry("content_type", "application/json");
+        OutboxEvent raw = OutboxEvent.builder("Order", "o-1").rawPayload("Archived", new byte[] {1}).build();
+        assertThat(raw.storedHeaders(EventCodec.json())).doesNotContainKey("content_type");
+        OutboxEvent own = OutboxEvent.builder("Order", "o-1").payload(new OrderCreated("o-1"))
+                .header("content_type", "application/vnd.shop+json").build();
+        assertThat(own.storedHeaders(EventCodec.json())).containsEntry("content_type", "application/vnd.shop+json");
+    }
+
+    @Test
     void eventType_overridesTheDerivedType_inEitherOrder() {
         assertThat(OutboxEvent.builder("Order", "o").payload(new OrderCreated("o")).eventType("Created").build()
                 .eventType()).isEqualTo("Created");

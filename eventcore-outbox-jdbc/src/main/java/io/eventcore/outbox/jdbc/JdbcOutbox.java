@@ -104,7 +104,7 @@ public final class JdbcOutbox implements Outbox<Connection> {
         try (PreparedStatement insert = connection.prepareStatement(sql.insert)) {
             for (OutboxEvent e : events) {
                 RowMapping.bindInsert(insert, shards.of(e.aggregateId(), e.eventId()), e.eventId(),
-                        e.aggregateType(), e.aggregateId(), e.eventType(), e.topic(), e.headers(),
+                        e.aggregateType(), e.aggregateId(), e.eventType(), e.topic(), e.storedHeaders(codec),
                         e.encodedPayload(codec), e.occurredAt() != null ? e.occurredAt() : now);
                 if (events.size() > 1) {
                     insert.addBatch();
