@@ -51,7 +51,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * checks that the first handling of each key's events follows the sequence.
  *
  * <p>Quick profile (default, part of {@code ./mvnw verify}): 2,000 events per scenario. Full profile:
- * {@code ./mvnw verify -pl examples -am -Dit.test=FaultSuiteIT -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false -Dfaults.full=true} (20,000 events).
+ * {@code ./mvnw verify -Pfaults -pl examples -am} (20,000 events).
  * Each scenario prints one line of the fault matrix in {@code docs/reliability.md}.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
