@@ -7,7 +7,8 @@ import java.time.Duration;
  * Receives the router's measurements. eventcore ships {@link #noop()} and {@link io.eventcore.micrometer.MicrometerMetrics MicrometerMetrics};
  * hosts may implement their own.
  *
- * <p>Implementations must be thread-safe and fast. An exception thrown from any method is logged
+ * <p>Every method is a no-op by default, so an implementation overrides only what it records.
+ * Implementations must be thread-safe and fast. An exception thrown from any method is logged
  * and otherwise ignored: metrics never break processing.
  */
 public interface EventMetrics {
@@ -19,7 +20,8 @@ public interface EventMetrics {
      * @param outcome the outcome
      * @param elapsed time from dispatch to outcome, retries included
      */
-    void dispatched(String eventType, DispatchOutcome outcome, Duration elapsed);
+    default void dispatched(String eventType, DispatchOutcome outcome, Duration elapsed) {
+    }
 
     /**
      * One handler attempt finished.
@@ -29,7 +31,8 @@ public interface EventMetrics {
      * @param elapsed duration of the attempt
      * @param success whether it succeeded
      */
-    void handlerAttempt(String eventType, String handlerName, Duration elapsed, boolean success);
+    default void handlerAttempt(String eventType, String handlerName, Duration elapsed, boolean success) {
+    }
 
     /**
      * A failed attempt is going to be retried (in place or by redelivery).
@@ -37,7 +40,8 @@ public interface EventMetrics {
      * @param eventType the event type
      * @param attempt the attempt that failed
      */
-    void retried(String eventType, int attempt);
+    default void retried(String eventType, int attempt) {
+    }
 
     /**
      * A message was accepted by a dead-letter sink.
@@ -45,7 +49,8 @@ public interface EventMetrics {
      * @param eventType the event type, {@code "unknown"} when unresolved
      * @param exceptionClass simple name of the failure's class
      */
-    void deadLettered(String eventType, String exceptionClass);
+    default void deadLettered(String eventType, String exceptionClass) {
+    }
 
     /** @return metrics that record nothing (the default) */
     static EventMetrics noop() {

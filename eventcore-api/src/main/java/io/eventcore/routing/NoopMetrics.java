@@ -1,23 +1,6 @@
 package io.eventcore.routing;
 
-import java.time.Duration;
-
+/** Records nothing: every {@link EventMetrics} method is a no-op by default. */
 enum NoopMetrics implements EventMetrics {
-    INSTANCE;
-
-    @Override
-    public void dispatched(String eventType, DispatchOutcome outcome, Duration elapsed) {
-    }
-
-    @Override
-    public void handlerAttempt(String eventType, String handlerName, Duration elapsed, boolean success) {
-    }
-
-    @Override
-    public void retried(String eventType, int attempt) {
-    }
-
-    @Override
-    public void deadLettered(String eventType, String exceptionClass) {
-    }
+    INSTANCE
 }

@@ -499,6 +499,23 @@ class EventRouterTest {
         assertThat(dlq.deadLetters()).isEmpty();
     }
 
+    @Test
+    void metrics_overridingOneMethod_receiveOnlyWhatTheyAskFor() {
+        AtomicInteger deadLettered = new AtomicInteger();
+        EventRouter router = build(builder().retry(RetryPolicy.none())
+                .metrics(new io.eventcore.routing.EventMetrics() {
+                    @Override
+                    public void deadLettered(String eventType, String exceptionClass) {
+                        deadLettered.incrementAndGet();
+                    }
+                })
+                .route(OrderCreated.class, (e, c) -> {
+                    throw new TransientException("down");
+                }));
+        assertThat(now(router.dispatch(created(1))).outcome()).isEqualTo(DispatchOutcome.DEAD_LETTERED);
+        assertThat(deadLettered).hasValue(1);
+    }
+
     // --- concurrency ---------------------------------------------------------------------------
 
     @Test
