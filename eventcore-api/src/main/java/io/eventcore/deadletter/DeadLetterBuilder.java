@@ -75,10 +75,7 @@ public final class DeadLetterBuilder {
      * @throws IllegalStateException if already set
      */
     public DeadLetterBuilder key(byte[] key) {
-        if (this.key != null) {
-            throw new IllegalStateException("key was already set");
-        }
-        this.key = key;
+        this.key = Checks.once("key", this.key, key);
         return this;
     }
 
@@ -88,10 +85,7 @@ public final class DeadLetterBuilder {
      * @throws IllegalStateException if already set
      */
     public DeadLetterBuilder value(byte[] value) {
-        if (this.value != null) {
-            throw new IllegalStateException("value was already set");
-        }
-        this.value = value;
+        this.value = Checks.once("value", this.value, value);
         return this;
     }
 

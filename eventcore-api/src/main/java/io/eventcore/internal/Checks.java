@@ -48,7 +48,8 @@ public final class Checks {
      */
     public static <V> V once(String setting, V current, V value) {
         if (current != null) {
-            throw new IllegalStateException(setting + " was already set to " + current);
+            throw new IllegalStateException(setting + " was already set to "
+                    + (current instanceof byte[] bytes ? bytes.length + " bytes" : current));
         }
         return value;
     }

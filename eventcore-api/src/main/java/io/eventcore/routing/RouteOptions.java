@@ -26,7 +26,7 @@ public final class RouteOptions {
      * @return this
      */
     public RouteOptions retry(RetryPolicy policy) {
-        this.retry = once("retry", this.retry, Objects.requireNonNull(policy, "retry"));
+        this.retry = Checks.once("retry", this.retry, Objects.requireNonNull(policy, "retry"));
         return this;
     }
 
@@ -35,7 +35,7 @@ public final class RouteOptions {
      * @return this
      */
     public RouteOptions deadLetter(DeadLetterSink sink) {
-        this.deadLetter = once("deadLetter", this.deadLetter, Objects.requireNonNull(sink, "deadLetter"));
+        this.deadLetter = Checks.once("deadLetter", this.deadLetter, Objects.requireNonNull(sink, "deadLetter"));
         return this;
     }
 
@@ -45,7 +45,7 @@ public final class RouteOptions {
      * @return this
      */
     public RouteOptions timeout(Duration limit) {
-        this.timeout = once("timeout", this.timeout, Checks.positive("timeout", limit));
+        this.timeout = Checks.once("timeout", this.timeout, Checks.positive("timeout", limit));
         return this;
     }
 
@@ -55,15 +55,8 @@ public final class RouteOptions {
      * @return this
      */
     public RouteOptions name(String handlerName) {
-        this.name = once("name", this.name, Checks.notBlank("name", handlerName));
+        this.name = Checks.once("name", this.name, Checks.notBlank("name", handlerName));
         return this;
-    }
-
-    static <V> V once(String setting, V current, V value) {
-        if (current != null) {
-            throw new IllegalStateException(setting + " was already set to " + current);
-        }
-        return value;
     }
 
     RetryPolicy retry() {
