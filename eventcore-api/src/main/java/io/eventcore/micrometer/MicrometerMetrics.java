@@ -4,6 +4,7 @@ import io.eventcore.outbox.Outbox;
 import io.eventcore.outbox.OutboxMetrics;
 import io.eventcore.routing.DispatchOutcome;
 import io.eventcore.routing.EventMetrics;
+import io.eventcore.transport.ConsumerMetrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -11,7 +12,10 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -38,18 +42,28 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <tr><td>{@code eventcore.outbox.backlog}</td><td>gauge</td><td>none: pending rows</td></tr>
  *   <tr><td>{@code eventcore.outbox.oldest.age}</td><td>gauge (seconds)</td><td>none: age of the oldest pending row</td></tr>
  *   <tr><td>{@code eventcore.outbox.dead.rows}</td><td>gauge</td><td>none: rows in the dead table</td></tr>
+ *   <tr><td>{@code eventcore.consumer.lag}</td><td>gauge</td><td>{@code group}, {@code topic}, {@code partition}:
+ *       end offset minus committed offset</td></tr>
+ *   <tr><td>{@code eventcore.consumer.paused}</td><td>gauge</td><td>{@code group}, {@code topic},
+ *       {@code partition}: 1 while back-pressure pauses the partition</td></tr>
+ *   <tr><td>{@code eventcore.consumer.in.flight}</td><td>gauge</td><td>{@code group}</td></tr>
+ *   <tr><td>{@code eventcore.consumer.failures}</td><td>counter</td><td>{@code group}, {@code topic},
+ *       {@code partition}, {@code exception}: failed rounds of unacknowledged records</td></tr>
  * </table>
  *
- * <p>One instance may serve a router and an outbox relay at the same time.
+ * <p>One instance may serve a router, consumers and an outbox relay at the same time. A
+ * partition's gauges are removed when its consumer releases it.
  *
  * <p>Thread-safe.
  */
-public final class MicrometerMetrics implements EventMetrics, OutboxMetrics {
+public final class MicrometerMetrics implements EventMetrics, OutboxMetrics, ConsumerMetrics {
     private final MeterRegistry registry;
     private final AtomicLong backlog = new AtomicLong();
     private final AtomicLong oldestAgeMillis = new AtomicLong();
     private final AtomicLong deadRows = new AtomicLong();
     private final AtomicBoolean gaugesRegistered = new AtomicBoolean();
+    private final Map<List<String>, AtomicLong> partitionGauges = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> inFlightGauges = new ConcurrentHashMap<>();
 
     private MicrometerMetrics(MeterRegistry registry) {
         this.registry = Objects.requireNonNull(registry, "registry");
@@ -146,5 +160,54 @@ public final class MicrometerMetrics implements EventMetrics, OutboxMetrics {
         backlog.set(pending);
         oldestAgeMillis.set(oldestAge.toMillis());
         deadRows.set(dead);
+    }
+
+    @Override
+    public void partitionLag(String group, String topic, int partition, long lag) {
+        partitionGauge("eventcore.consumer.lag", "End offset minus committed offset", group, topic, partition)
+                .set(lag);
+    }
+
+    @Override
+    public void partitionPaused(String group, String topic, int partition, boolean paused) {
+        partitionGauge("eventcore.consumer.paused", "1 while back-pressure pauses the partition", group, topic,
+                partition).set(paused ? 1 : 0);
+    }
+
+    @Override
+    public void inFlight(String group, int records) {
+        inFlightGauges.computeIfAbsent(group, g -> {
+            AtomicLong value = new AtomicLong();
+            Gauge.builder("eventcore.consumer.in.flight", value, AtomicLong::get)
+                    .description("Records handed to workers and not yet settled").tag("group", g).register(registry);
+            return value;
+        }).set(records);
+    }
+
+    @Override
+    public void recordFailed(String group, String topic, int partition, String exceptionClass) {
+        Counter.builder("eventcore.consumer.failures").description("Failed rounds of unacknowledged records")
+                .tag("group", group).tag("topic", topic).tag("partition", Integer.toString(partition))
+                .tag("exception", exceptionClass).register(registry).increment();
+    }
+
+    @Override
+    public void partitionReleased(String group, String topic, int partition) {
+        for (String name : List.of("eventcore.consumer.lag", "eventcore.consumer.paused")) {
+            if (partitionGauges.remove(List.of(name, group, topic, Integer.toString(partition))) != null) {
+                registry.find(name).tag("group", group).tag("topic", topic)
+                        .tag("partition", Integer.toString(partition)).meters().forEach(registry::remove);
+            }
+        }
+    }
+
+    private AtomicLong partitionGauge(String name, String description, String group, String topic, int partition) {
+        String p = Integer.toString(partition);
+        return partitionGauges.computeIfAbsent(List.of(name, group, topic, p), k -> {
+            AtomicLong value = new AtomicLong();
+            Gauge.builder(name, value, AtomicLong::get).description(description)
+                    .tag("group", group).tag("topic", topic).tag("partition", p).register(registry);
+            return value;
+        });
     }
 }

@@ -32,6 +32,12 @@ final class DeadLetterStage implements Stage {
         Route<?> route = x.route();
         DeadLetterSink sink = route != null ? route.deadLetter : defaultSink;
         Throwable failure = gaveUp.failure();
+        if (interrupted(failure)) {
+            // A handler interrupted by a shutting-down transport is not a poison message.
+            log.warn("{} ({}) from {} was interrupted; not dead-lettered and not acknowledged", x.eventId(),
+                    x.type(), x.message());
+            return DispatchResult.failed(gaveUp.attempts(), failure);
+        }
         if (sink == null) {
             log.error("no dead-letter sink configured: {} ({}) from {} is not acknowledged and will be redelivered",
                     x.eventId(), x.type(), x.message(), failure);
@@ -61,6 +67,21 @@ final class DeadLetterStage implements Stage {
         metrics.deadLettered(letter.eventType() == null ? ObservationStage.UNKNOWN_TYPE : letter.eventType(),
                 simpleName(letter.exceptionClass()));
         return DispatchResult.deadLettered(letter, failure);
+    }
+
+    /** Whether the failure is an interruption (in its cause chain, or of this thread). */
+    static boolean interrupted(Throwable failure) {
+        if (Thread.currentThread().isInterrupted()) {
+            return true;
+        }
+        Throwable t = failure;
+        for (int depth = 0; t != null && depth < 32; depth++, t = t.getCause()) {
+            if (t instanceof InterruptedException || t instanceof java.io.InterruptedIOException
+                    || t instanceof java.nio.channels.ClosedByInterruptException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String simpleName(String className) {

@@ -68,15 +68,24 @@ final class Assignments {
     }
 
     /**
-     * Any thread: partitions with work in flight that has not progressed for longer than
-     * {@code thresholdNanos}.
+     * Any thread: partitions whose lowest uncommitted offset has not moved for longer than
+     * {@code thresholdNanos} while they have work in flight.
      */
     Set<TopicPartition> stalled(long thresholdNanos, long nowNanos) {
         Set<TopicPartition> out = new HashSet<>();
         for (PartitionState s : visible.values()) {
-            if (s.tracker.inFlight() > 0 && nowNanos - s.lastProgressNanos > thresholdNanos) {
+            if (s.stalled(thresholdNanos, nowNanos)) {
                 out.add(s.partition);
             }
+        }
+        return out;
+    }
+
+    /** Any thread: the records that keep failing, e.g. {@code orders-0@5: 3 failed round(s), last: ...}. */
+    List<String> failing() {
+        List<String> out = new ArrayList<>();
+        for (PartitionState s : visible.values()) {
+            s.failing.forEach((offset, why) -> out.add(s.partition + "@" + offset + ": " + why));
         }
         return out;
     }

@@ -71,17 +71,23 @@ final class CommitScheduler {
 
     /** Commits synchronously within the sync timeout; a failure is logged, not thrown. */
     void commitSync(Collection<PartitionState> which) {
+        commitSync(which, syncTimeout);
+    }
+
+    /** Commits synchronously within {@code timeout} (at most the sync timeout); a failure is logged, not thrown. */
+    void commitSync(Collection<PartitionState> which, Duration timeout) {
         Map<TopicPartition, OffsetAndMetadata> offsets = advanced(which);
         if (offsets.isEmpty()) {
             return;
         }
+        Duration bound = timeout.compareTo(syncTimeout) < 0 ? timeout : syncTimeout;
         try {
             try {
-                consumer.commitSync(offsets, syncTimeout);
+                consumer.commitSync(offsets, bound);
             } catch (WakeupException e) {
                 // close() may wake the consumer after the loop left poll(); the wake-up is spent
                 // on this call, so the commit itself can go through now.
-                consumer.commitSync(offsets, syncTimeout);
+                consumer.commitSync(offsets, bound);
             }
             offsets.forEach((tp, om) -> markCommitted(tp, om.offset()));
         } catch (RuntimeException e) {

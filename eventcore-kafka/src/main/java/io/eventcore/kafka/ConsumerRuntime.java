@@ -2,9 +2,11 @@ package io.eventcore.kafka;
 
 import io.eventcore.routing.EventRouter;
 import io.eventcore.transport.ConsumerHealth;
+import io.eventcore.transport.ConsumerMetrics;
 import io.eventcore.transport.internal.KeyedSerialExecutor;
 import io.eventcore.transport.internal.Settlement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -12,7 +14,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -21,6 +22,8 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The resources of one {@link KafkaEventConsumer}: the Kafka consumer, the retry-topic producer,
@@ -29,23 +32,28 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * times), and reports health. Lifecycle methods are thread-safe.
  */
 final class ConsumerRuntime {
+    private static final Logger log = LoggerFactory.getLogger(ConsumerRuntime.class);
+
     private final ConsumerSettings settings;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final Producer<byte[], byte[]> retryProducer;
     private final ExecutorService ownedExecutor;
+    private final WorkerThreads workers;
     private final ScheduledExecutorService timer;
     private final PollLoop loop;
     private final Thread pollThread;
     private volatile boolean started;
     private volatile boolean closing;
+    private volatile boolean terminated;
 
     /**
      * @param executor runs handlers; {@code null} for an own pool of {@code maxConcurrency} threads
      * @param consumerProps the consumer's complete properties
      * @param producerProps the retry-topic producer's complete properties
+     * @param metrics receives lag, back-pressure and failure measurements
      */
     ConsumerRuntime(ConsumerSettings settings, EventRouter router, Executor executor,
-            Map<String, Object> consumerProps, Map<String, Object> producerProps) {
+            Map<String, Object> consumerProps, Map<String, Object> producerProps, ConsumerMetrics metrics) {
         this.settings = settings;
         String group = settings.groupId();
         this.consumer = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -57,11 +65,14 @@ final class ConsumerRuntime {
         } else {
             ownedExecutor = null;
         }
+        this.workers = new WorkerThreads(executor != null ? executor : ownedExecutor);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "eventcore-kafka-timer-" + group));
         RetryTopicRedeliverer redeliverer = new RetryTopicRedeliverer(retryProducer, settings.retrySuffix());
-        this.loop = new PollLoop(consumer, settings, new KeyedSerialExecutor(executor != null ? executor : ownedExecutor),
-                blocks -> new Settlement(router, timer, () -> !closing, redeliverer, blocks, settings.failedBackoff(),
-                        settings.maxFailedBackoff()));
+        // Ownership is each record's lease (its partition's epoch); "running" only guards against
+        // anything outliving the poll thread.
+        Settlement settlement = new Settlement(router, timer, workers, () -> !terminated, redeliverer,
+                settings.failedBackoff(), settings.maxFailedBackoff());
+        this.loop = new PollLoop(consumer, settings, new KeyedSerialExecutor(workers), settlement, metrics);
         this.pollThread = new Thread(loop, "eventcore-kafka-poll-" + group);
     }
 
@@ -82,10 +93,13 @@ final class ConsumerRuntime {
     }
 
     /**
-     * Stops the loop (it drains and commits within the drain timeout), waits for it, then stops
-     * the timer and the own pool and closes the retry producer. Later calls return at once.
+     * Within {@code timeout} in total: stops polling, drains in-flight work once (for at most the
+     * drain timeout), commits, closes the consumer and waits for the poll thread; then interrupts
+     * work still running (it is neither committed nor dead-lettered), stops the timer and the own
+     * pool and closes the retry producer. Later calls return at once; a concurrent call waits for
+     * the first.
      *
-     * @param timeout how long to wait for the poll thread beyond the drain timeout
+     * @param timeout the bound of the whole close
      */
     synchronized void close(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
@@ -93,32 +107,49 @@ final class ConsumerRuntime {
             return;
         }
         closing = true;
-        loop.stop();
+        long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
         if (started) {
+            loop.stop(deadline);
             loop.wakeup();
-            try {
-                pollThread.join(timeout.plus(settings.drainTimeout()).toMillis() + 1000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            joinPollThread(deadline);
         } else {
+            loop.stop(deadline);
             consumer.close(CloseOptions.timeout(Duration.ZERO));
+        }
+        terminated = true;
+        int interrupted = workers.interruptRunning();
+        if (interrupted > 0) {
+            log.warn("consumer {} closed with {} handler(s) still running; interrupted, their records stay "
+                    + "uncommitted", settings.groupId(), interrupted);
         }
         timer.shutdownNow();
         if (ownedExecutor != null) {
             ownedExecutor.shutdownNow();
-            try {
-                ownedExecutor.awaitTermination(1, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
         }
-        retryProducer.close(Duration.ofSeconds(5));
+        retryProducer.close(remaining(deadline));
+    }
+
+    private void joinPollThread(long deadline) {
+        try {
+            pollThread.join(Math.max(1, remaining(deadline).toMillis()));
+            if (pollThread.isAlive()) {
+                log.warn("consumer {} poll thread still running at the close bound; interrupting it", settings.groupId());
+                pollThread.interrupt();
+                pollThread.join(200);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static Duration remaining(long deadlineNanos) {
+        return Duration.ofNanos(Math.max(0, deadlineNanos - System.nanoTime()));
     }
 
     /**
-     * @return {@code DOWN} after a fatal error, {@code STOPPED} when not running, {@code STALLED}
-     *     naming the partitions without progress for the stall timeout, else {@code UP}
+     * @return {@code DOWN} with the cause after a fatal error, {@code STOPPED} when not running,
+     *     {@code STALLED} naming the partitions whose lowest uncommitted offset has not moved for
+     *     the stall timeout, else {@code UP}; the detail names records that keep failing and why
      */
     ConsumerHealth health() {
         Throwable fatal = loop.fatal();
@@ -128,11 +159,13 @@ final class ConsumerRuntime {
         if (!started || closing || !pollThread.isAlive()) {
             return new ConsumerHealth(ConsumerHealth.Status.STOPPED, "not running");
         }
+        List<String> failing = loop.failing();
+        String blocked = failing.isEmpty() ? "" : "; blocked: " + String.join("; ", failing);
         Set<TopicPartition> stalled = loop.stalled();
         if (!stalled.isEmpty()) {
             return new ConsumerHealth(ConsumerHealth.Status.STALLED,
-                    "no progress for " + settings.stallTimeout() + " on " + stalled);
+                    "no progress for " + settings.stallTimeout() + " on " + stalled + blocked);
         }
-        return new ConsumerHealth(ConsumerHealth.Status.UP, "consuming");
+        return new ConsumerHealth(ConsumerHealth.Status.UP, "consuming" + blocked);
     }
 }

@@ -3,6 +3,7 @@ package io.eventcore.kafka;
 import io.eventcore.internal.Checks;
 import io.eventcore.routing.EventRouter;
 import io.eventcore.transport.ConsumerHealth;
+import io.eventcore.transport.ConsumerMetrics;
 import io.eventcore.transport.EventConsumer;
 import io.eventcore.transport.Ordering;
 import java.time.Duration;
@@ -69,10 +70,12 @@ public final class KafkaEventConsumer implements EventConsumer {
     }
 
     /**
-     * Stops polling, drains in-flight work within the drain timeout, commits, and closes the
-     * clients and the own worker pool. Later calls return at once.
+     * Closes within {@code timeout} in total: stops polling, drains in-flight work once (for at
+     * most the drain timeout), commits, stops the poll thread, then returns. Work still running at
+     * the bound is interrupted and is neither committed nor dead-lettered (the next owner
+     * redelivers it). Later calls return at once.
      *
-     * @param timeout how long to wait for the poll thread beyond the drain timeout
+     * @param timeout the bound of the whole close
      */
     @Override
     public void close(Duration timeout) {
@@ -80,8 +83,10 @@ public final class KafkaEventConsumer implements EventConsumer {
     }
 
     /**
-     * @return {@code DOWN} after a fatal error, {@code STOPPED} when not running, {@code STALLED}
-     *     naming the partitions without progress for the stall timeout, else {@code UP}
+     * @return {@code DOWN} with the cause after a fatal error, {@code STOPPED} when not running,
+     *     {@code STALLED} naming the partitions whose lowest uncommitted offset has not moved for the
+     *     stall timeout (even while later records flow), else {@code UP}; the detail names records
+     *     that keep failing and block their partition, and why
      */
     @Override
     public ConsumerHealth health() {
@@ -127,6 +132,7 @@ public final class KafkaEventConsumer implements EventConsumer {
         private final ConsumerSettings.Draft draft = new ConsumerSettings.Draft();
         private EventRouter router;
         private Executor executor;
+        private ConsumerMetrics metrics;
 
         private Builder() {
         }
@@ -353,6 +359,17 @@ public final class KafkaEventConsumer implements EventConsumer {
         }
 
         /**
+         * @param consumerMetrics receives per-partition lag, pause state, in-flight records and
+         *     failed rounds, e.g. {@code MicrometerMetrics}; defaults to {@link ConsumerMetrics#noop()}
+         * @return this builder
+         * @throws IllegalStateException if already set
+         */
+        public Builder metrics(ConsumerMetrics consumerMetrics) {
+            this.metrics = Checks.once("metrics", metrics, Objects.requireNonNull(consumerMetrics, "metrics"));
+            return this;
+        }
+
+        /**
          * @return the consumer, not yet started
          * @throws IllegalStateException naming the missing or conflicting setting
          */
@@ -364,7 +381,7 @@ public final class KafkaEventConsumer implements EventConsumer {
             Map<String, Object> user = KafkaConfig.merge(Map.of(), client.client(), client.own());
             Map<String, Object> props = KafkaConfig.consumerProps(user, settings.groupId());
             ConsumerRuntime runtime = new ConsumerRuntime(settings, router, executor, props,
-                    KafkaConfig.producerPropsFrom(user));
+                    KafkaConfig.producerPropsFrom(user), metrics != null ? metrics : ConsumerMetrics.noop());
             return new KafkaEventConsumer(runtime, props);
         }
     }

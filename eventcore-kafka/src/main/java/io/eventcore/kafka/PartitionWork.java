@@ -1,10 +1,11 @@
 package io.eventcore.kafka;
 
+import io.eventcore.InboundMessage;
+import io.eventcore.transport.ConsumerMetrics;
 import io.eventcore.transport.Ordering;
 import io.eventcore.transport.internal.KeyedSerialExecutor;
 import io.eventcore.transport.internal.Settlement;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.Collection;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -13,15 +14,22 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The partitions' work queues: hands each record to a worker queue chosen by the ordering mode
- * (one per key, one per partition, or none), tracks its offset and the in-flight counts, and
- * applies what workers report back ({@link WorkSignals}) to the partition states. Results for a
- * partition that was revoked meanwhile only release its in-flight count; they never complete an
- * offset of the new assignment.
+ * (one per topic and key, one per partition, or none), tracks its offset and the in-flight counts,
+ * and applies what workers report back ({@link WorkSignals}) to the partition states.
+ *
+ * <p>Every record carries its partition's ownership epoch (the {@link PartitionState} it was
+ * submitted under) through a {@link RecordLease}. {@link #retire Retiring} an epoch releases its
+ * in-flight slots at once; its queued work never starts, its {@code FAILED} loops stop at their
+ * next back-off, and its late results and signals are ignored.
  *
  * <p>Every method but {@link #fatal()} runs on the poll thread.
  */
 final class PartitionWork {
     private static final Logger log = LoggerFactory.getLogger(PartitionWork.class);
+
+    /** The KEY-mode ordering key: the same key in two topics is two keys. */
+    record TopicKey(String topic, ByteBuffer key) {
+    }
 
     private final Assignments assignments;
     private final WorkSignals signals;
@@ -29,31 +37,41 @@ final class PartitionWork {
     private final Settlement settlement;
     private final Ordering ordering;
     private final String groupId;
+    private final ConsumerMetrics metrics;
     private int inFlight;
     private volatile Throwable fatal;
 
     PartitionWork(Assignments assignments, WorkSignals signals, KeyedSerialExecutor workers, Settlement settlement,
             Ordering ordering, String groupId) {
+        this(assignments, signals, workers, settlement, ordering, groupId, ConsumerMetrics.noop());
+    }
+
+    PartitionWork(Assignments assignments, WorkSignals signals, KeyedSerialExecutor workers, Settlement settlement,
+            Ordering ordering, String groupId, ConsumerMetrics metrics) {
         this.assignments = assignments;
         this.signals = signals;
         this.workers = workers;
         this.settlement = settlement;
         this.ordering = ordering;
         this.groupId = groupId;
+        this.metrics = metrics;
     }
 
     /**
-     * Tracks the record's offset and queues it for a worker.
+     * Tracks the record's offset and queues it for a worker under its partition's epoch.
      *
      * @param unordered run it without ordering (a retry-topic record: its order was already given up)
      */
     void submit(PartitionState state, ConsumerRecord<byte[], byte[]> record, boolean unordered) {
-        state.tracker.track(record.offset());
+        long offset = record.offset();
+        InboundMessage message = KafkaRecords.toMessage(record, groupId);
+        state.track(offset, System.nanoTime());
         state.inFlight++;
         inFlight++;
+        RecordLease lease = new RecordLease(state, offset, signals, metrics, groupId);
         Object key = unordered ? null : orderingKey(record);
-        workers.submit(key, () -> settlement.process(KafkaRecords.toMessage(record, groupId)))
-                .whenComplete((v, t) -> signals.post(WorkSignals.completion(state, record.offset(), t)));
+        workers.submit(key, () -> settlement.process(message, lease))
+                .whenComplete((v, t) -> signals.post(WorkSignals.completion(state, offset, t)));
     }
 
     private Object orderingKey(ConsumerRecord<byte[], byte[]> record) {
@@ -61,19 +79,34 @@ final class PartitionWork {
             return new TopicPartition(record.topic(), record.partition());
         }
         if (ordering == Ordering.KEY && record.key() != null) {
-            return ByteBuffer.wrap(record.key());
+            return new TopicKey(record.topic(), ByteBuffer.wrap(record.key()));
         }
         return null;
     }
 
-    /** @return records in flight across all partitions */
+    /** @return records in flight across all partitions (retired epochs excluded) */
     int inFlight() {
         return inFlight;
     }
 
-    /** Any thread: the JVM error a handler threw, or {@code null}. */
+    /** Any thread: the JVM error on a record's path, or {@code null}. */
     Throwable fatal() {
         return fatal;
+    }
+
+    /**
+     * Ends an epoch: its in-flight slots are released now, its queued work never starts, its
+     * {@code FAILED} loops stop, and what its work reports later is ignored. Idempotent.
+     */
+    void retire(PartitionState state) {
+        if (state.retired) {
+            return;
+        }
+        state.retired = true;
+        inFlight -= state.inFlight;
+        state.inFlight = 0;
+        state.blocked = 0;
+        metrics.partitionReleased(groupId, state.partition.topic(), state.partition.partition());
     }
 
     /** Applies every queued signal. */
@@ -86,34 +119,33 @@ final class PartitionWork {
 
     private void apply(WorkSignals.Signal s) {
         PartitionState state = s.state();
-        boolean current = assignments.isCurrent(state);
+        if (s.kind() == WorkSignals.Kind.FATAL) {
+            // A JVM error stops the consumer whichever epoch it came from.
+            fatal = s.error() != null ? s.error() : new IllegalStateException("fatal dispatch");
+            log.error("consumer {} stops: a fatal error at {}@{}", groupId, state == null ? "?" : state.partition,
+                    s.offset(), fatal);
+            return;
+        }
+        if (state == null || state.retired) {
+            return; // an ended epoch: its slots were released when it ended
+        }
         switch (s.kind()) {
             case DONE -> {
-                if (state != null) {
-                    release(state);
-                    if (current) {
-                        state.tracker.complete(s.offset());
-                        state.lastProgressNanos = System.nanoTime();
-                    }
+                release(state);
+                if (assignments.isCurrent(state)) {
+                    state.complete(s.offset(), System.nanoTime());
                 }
             }
             case ABANDONED -> {
-                if (state != null) {
-                    release(state);
+                release(state);
+                if (!(s.error() instanceof Settlement.AbandonedException)) {
+                    log.error("consumer {}: {}@{} ended without an outcome; it stays uncommitted", groupId,
+                            state.partition, s.offset(), s.error());
                 }
             }
-            case FATAL -> {
-                fatal = s.error() != null ? s.error() : new IllegalStateException("fatal dispatch");
-                log.error("consumer {} stops: a handler threw a fatal error at {}-{}", groupId,
-                        state == null ? "?" : state.partition, s.offset(), fatal);
-            }
-            case BLOCKED -> {
-                if (current) {
-                    state.blocked++;
-                }
-            }
+            case BLOCKED -> state.blocked++;
             case UNBLOCKED -> {
-                if (current && state.blocked > 0) {
+                if (state.blocked > 0) {
                     state.blocked--;
                 }
             }
@@ -127,10 +159,21 @@ final class PartitionWork {
     }
 
     /** Waits until {@code which} have no work in flight, the timeout passes, or a fatal error stops the consumer. */
-    void drain(Collection<PartitionState> which, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (which.stream().anyMatch(s -> s.inFlight > 0) && System.nanoTime() < deadline && fatal == null) {
-            if (!signals.await(10)) {
+    void drain(Collection<PartitionState> which, java.time.Duration timeout) {
+        drain(which, System.nanoTime() + timeout.toNanos());
+    }
+
+    /**
+     * Waits until {@code which} have no work in flight, the deadline passes, or a fatal error stops
+     * the consumer.
+     *
+     * @param deadlineNanos a {@link System#nanoTime()} value
+     */
+    void drain(Collection<PartitionState> which, long deadlineNanos) {
+        applySignals();
+        while (which.stream().anyMatch(s -> s.inFlight > 0) && fatal == null) {
+            long left = deadlineNanos - System.nanoTime();
+            if (left <= 0 || !signals.await(Math.max(1, Math.min(10, left / 1_000_000)))) {
                 return;
             }
             applySignals();

@@ -36,28 +36,40 @@ final class RebalanceHandler implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
         List<PartitionState> revoked = assignments.owned(partitions);
-        work.drain(revoked, drainTimeout);
+        if (revoked.isEmpty()) {
+            return;
+        }
+        work.drain(revoked, System.nanoTime() + drainTimeout.toNanos());
         commits.commitSync(revoked);
         for (PartitionState s : revoked) {
-            assignments.remove(s.partition);
             if (s.inFlight > 0) {
-                log.warn("consumer {} lost {} with {} message(s) still in flight; their results are discarded and "
-                        + "the new owner will redeliver them", groupId, s.partition, s.inFlight);
+                log.warn("consumer {} lost {} with {} message(s) still in flight; they are abandoned (queued ones never "
+                        + "start) and the new owner will redeliver them", groupId, s.partition, s.inFlight);
             }
+            end(s);
         }
     }
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
-        for (TopicPartition tp : partitions) {
-            assignments.remove(tp);
+        for (PartitionState s : assignments.owned(partitions)) {
+            end(s);
         }
     }
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
         for (TopicPartition tp : partitions) {
+            PartitionState previous = assignments.get(tp);
+            if (previous != null) {
+                end(previous);
+            }
             assignments.assign(tp);
         }
+    }
+
+    private void end(PartitionState s) {
+        work.retire(s);
+        assignments.remove(s.partition);
     }
 }

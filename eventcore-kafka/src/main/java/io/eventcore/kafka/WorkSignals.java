@@ -1,10 +1,8 @@
 package io.eventcore.kafka;
 
-import io.eventcore.InboundMessage;
 import io.eventcore.transport.internal.Settlement;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * What workers tell the poll thread: a record completed, was abandoned, hit a fatal error, or
@@ -21,9 +19,9 @@ final class WorkSignals {
     enum Kind {
         /** The record may be committed. */
         DONE,
-        /** The record must not be committed (consumer closing); the next owner redelivers it. */
+        /** The record must not be committed (consumer closing, or its epoch ended); the next owner redelivers it. */
         ABANDONED,
-        /** A handler threw a JVM error: the consumer stops. */
+        /** A JVM error on the record's path: the consumer stops. */
         FATAL,
         /** The record keeps failing and blocks its partition. */
         BLOCKED,
@@ -79,27 +77,5 @@ final class WorkSignals {
             return new Signal(state, offset, Kind.FATAL, t.getCause());
         }
         return new Signal(state, offset, Kind.ABANDONED, t);
-    }
-
-    /**
-     * @param assignments finds the partition state of a blocked message
-     * @return a listener that posts {@code BLOCKED} / {@code UNBLOCKED} signals
-     */
-    Settlement.BlockListener blockListener(Assignments assignments) {
-        return new Settlement.BlockListener() {
-            @Override
-            public void blocked(InboundMessage m) {
-                post(new Signal(stateOf(m), m.offset(), Kind.BLOCKED, null));
-            }
-
-            @Override
-            public void unblocked(InboundMessage m) {
-                post(new Signal(stateOf(m), m.offset(), Kind.UNBLOCKED, null));
-            }
-
-            private PartitionState stateOf(InboundMessage m) {
-                return assignments.lookup(new TopicPartition(m.topic(), m.partition()));
-            }
-        };
     }
 }

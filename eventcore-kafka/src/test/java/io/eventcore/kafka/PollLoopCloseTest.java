@@ -65,7 +65,7 @@ class PollLoopCloseTest {
             RetryTopicRedeliverer redeliverer = new RetryTopicRedeliverer(
                     new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()), ".retry");
             PollLoop loop = new PollLoop(consumer, settings, new KeyedSerialExecutor(workers),
-                    blocks -> new Settlement(router, timer, () -> true, redeliverer, blocks, Duration.ofMillis(10),
+                    new Settlement(router, timer, workers, () -> true, redeliverer, Duration.ofMillis(10),
                             Duration.ofMillis(100)));
             Thread thread = new Thread(loop);
             thread.start();

@@ -37,8 +37,8 @@ final class WorkFixture implements AutoCloseable {
             })
             .retry(RetryPolicy.none()).build();
     final PartitionWork work = new PartitionWork(assignments, signals, new KeyedSerialExecutor(workers),
-            new Settlement(router, timer, () -> true, (m, r) -> CompletableFuture.completedFuture(null),
-                    signals.blockListener(assignments), Duration.ofMillis(10), Duration.ofMillis(100)),
+            new Settlement(router, timer, workers, () -> true, (m, r) -> CompletableFuture.completedFuture(null),
+                    Duration.ofMillis(10), Duration.ofMillis(100)),
             Ordering.KEY, "g");
 
     static ConsumerRecord<byte[], byte[]> greeting(String topic, int partition, long offset, String payload) {

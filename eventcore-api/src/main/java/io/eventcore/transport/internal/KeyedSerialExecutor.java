@@ -31,7 +31,11 @@ public final class KeyedSerialExecutor {
      */
     public <T> CompletableFuture<T> submit(Object key, Supplier<? extends CompletionStage<T>> task) {
         if (key == null) {
-            return CompletableFuture.supplyAsync(task, executor).thenCompose(s -> s);
+            try {
+                return CompletableFuture.supplyAsync(task, executor).thenCompose(s -> s);
+            } catch (RuntimeException rejected) {
+                return CompletableFuture.failedFuture(rejected);
+            }
         }
         CompletableFuture<T> result = new CompletableFuture<>();
         CompletableFuture<?> previous = tails.put(key, result);
@@ -53,11 +57,21 @@ public final class KeyedSerialExecutor {
             });
         };
         if (previous == null) {
-            executor.execute(run);
+            execute(key, result, run);
         } else {
-            previous.whenComplete((v, t) -> executor.execute(run));
+            previous.whenComplete((v, t) -> execute(key, result, run));
         }
         return result;
+    }
+
+    /** A task the executor rejects (it was shut down) fails its stage instead of hanging it and its key. */
+    private void execute(Object key, CompletableFuture<?> result, Runnable run) {
+        try {
+            executor.execute(run);
+        } catch (RuntimeException rejected) {
+            tails.remove(key, result);
+            result.completeExceptionally(rejected);
+        }
     }
 
     /** @return number of keys with queued or running tasks */

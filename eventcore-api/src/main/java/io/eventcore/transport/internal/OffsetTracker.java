@@ -38,6 +38,11 @@ public final class OffsetTracker {
         return pending.isEmpty() ? nextUnseen : pending.first();
     }
 
+    /** @return the lowest offset that may be tracked next, or -1 if nothing was tracked */
+    public synchronized long nextUnseen() {
+        return nextUnseen;
+    }
+
     /** @return how many offsets are in flight */
     public synchronized int inFlight() {
         return pending.size();

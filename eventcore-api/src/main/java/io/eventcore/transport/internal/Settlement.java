@@ -1,26 +1,40 @@
 package io.eventcore.transport.internal;
 
+import io.eventcore.InboundMessage;
 import io.eventcore.routing.DispatchResult;
 import io.eventcore.routing.EventRouter;
-import io.eventcore.InboundMessage;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Internal, not API. Turns a dispatch result into "may acknowledge" for a transport: completes
- * normally when the message may be acknowledged, exceptionally when it must not be (consumer
- * closing, or a fatal error: {@link FatalDispatchException}). {@code FAILED} outcomes are retried
- * with back-off on the timer (never on the transport's I/O thread): a pending dead letter is
- * re-written without re-running the handler, anything else is re-dispatched.
+ * normally when the message may be acknowledged, exceptionally when it must not be: a fatal error
+ * ({@link FatalDispatchException}), or the message is no longer this consumer's to settle
+ * ({@link AbandonedException}: closing, or its partition was revoked).
+ *
+ * <p>There is no silent path: a {@code FAILED} outcome and any exception escaping dispatch or
+ * settlement (a codec or sink bug, a redeliverer that throws) are failures of that message. They
+ * are logged with its position (the stack once, then at most once a minute with a count), reported
+ * to the {@link Lease}, and retried with back-off: a pending dead letter is re-written without
+ * re-running the handler, a failed redelivery is re-sent, anything else is re-dispatched. A JVM
+ * {@link Error} from anywhere on the path is fatal. Back-offs wait on the timer; the retries run on
+ * the retry executor, so one message's slow retry (a blocking dead-letter write) never delays
+ * another's.
  */
 public final class Settlement {
     private static final Logger log = LoggerFactory.getLogger(Settlement.class);
+    private static final long LOG_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     /** Transport-specific redelivery of a {@code RETRY_LATER} message (e.g. to a retry topic). */
     @FunctionalInterface
@@ -42,7 +56,26 @@ public final class Settlement {
         void unblocked(InboundMessage message);
     }
 
-    /** A handler threw an {@link Error}: the transport must stop without acknowledging. */
+    /**
+     * The owner of one message's settlement: whether it still owns it, and where its blocking and
+     * failures are reported. Called from any thread, one call at a time per message.
+     */
+    public interface Lease extends BlockListener {
+        /** @return whether the message is still the transport's to settle; once false, settlement stops */
+        boolean valid();
+
+        /**
+         * A failed round of this message, about to be retried after a back-off.
+         *
+         * @param message the message
+         * @param cause the failure
+         * @param failures failed rounds so far, from 1
+         */
+        default void failing(InboundMessage message, Throwable cause, int failures) {
+        }
+    }
+
+    /** A handler (or anything on the path) threw an {@link Error}: the transport must stop without acknowledging. */
     public static final class FatalDispatchException extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
@@ -51,8 +84,19 @@ public final class Settlement {
         }
     }
 
+    /** The message is no longer the transport's to settle (closing, or revoked): not acknowledged. */
+    public static final class AbandonedException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        /** @param message what was abandoned */
+        public AbandonedException(InboundMessage message) {
+            super("no longer owned: " + message, null, false, false);
+        }
+    }
+
     private final EventRouter router;
     private final ScheduledExecutorService timer;
+    private final Executor retries;
     private final BooleanSupplier running;
     private final Redeliverer redeliverer;
     private final BlockListener blocks;
@@ -61,7 +105,24 @@ public final class Settlement {
 
     /**
      * @param router the router that dispatched
-     * @param timer runs back-off delays
+     * @param timer times back-off delays (runs no retry itself)
+     * @param retries runs the retries once their back-off has passed
+     * @param running whether the transport is still running
+     * @param redeliverer stores {@code RETRY_LATER} copies
+     * @param firstBackoff first back-off of a {@code FAILED} retry
+     * @param maxBackoff cap of the back-off
+     */
+    public Settlement(EventRouter router, ScheduledExecutorService timer, Executor retries, BooleanSupplier running,
+            Redeliverer redeliverer, Duration firstBackoff, Duration maxBackoff) {
+        this(router, timer, retries, running, redeliverer, null, firstBackoff, maxBackoff);
+    }
+
+    /**
+     * Settlement whose {@link #process(InboundMessage)} reports to one listener and retries on
+     * the timer thread.
+     *
+     * @param router the router that dispatched
+     * @param timer runs back-off delays and the retries
      * @param running whether the transport is still running
      * @param redeliverer stores {@code RETRY_LATER} copies
      * @param blocks told when a message blocks its partition
@@ -70,8 +131,14 @@ public final class Settlement {
      */
     public Settlement(EventRouter router, ScheduledExecutorService timer, BooleanSupplier running,
             Redeliverer redeliverer, BlockListener blocks, Duration firstBackoff, Duration maxBackoff) {
+        this(router, timer, timer, running, redeliverer, blocks, firstBackoff, maxBackoff);
+    }
+
+    private Settlement(EventRouter router, ScheduledExecutorService timer, Executor retries, BooleanSupplier running,
+            Redeliverer redeliverer, BlockListener blocks, Duration firstBackoff, Duration maxBackoff) {
         this.router = router;
         this.timer = timer;
+        this.retries = retries;
         this.running = running;
         this.redeliverer = redeliverer;
         this.blocks = blocks;
@@ -80,66 +147,185 @@ public final class Settlement {
     }
 
     /**
-     * Dispatches a message and settles the result.
+     * Dispatches a message and settles the result, reporting to the constructor's listener.
      *
      * @param message the message
      * @return completes normally once the message may be acknowledged
      */
     public CompletionStage<Void> process(InboundMessage message) {
-        return router.dispatch(message).thenCompose(r -> settle(message, r, firstBackoff, false));
+        BlockListener listener = blocks;
+        return process(message, new Lease() {
+            @Override
+            public boolean valid() {
+                return true;
+            }
+
+            @Override
+            public void blocked(InboundMessage m) {
+                if (listener != null) {
+                    listener.blocked(m);
+                }
+            }
+
+            @Override
+            public void unblocked(InboundMessage m) {
+                if (listener != null) {
+                    listener.unblocked(m);
+                }
+            }
+        });
     }
 
-    private CompletionStage<Void> settle(InboundMessage message, DispatchResult result, Duration backoff,
-            boolean blocked) {
-        switch (result.outcome()) {
-            case SUCCEEDED, SKIPPED, DEAD_LETTERED:
-                return unblock(message, blocked, CompletableFuture.completedFuture(null));
-            case RETRY_LATER:
-                return redeliverer.redeliver(message, result).handle((ok, failure) -> {
-                    if (failure == null) {
-                        return unblock(message, blocked, CompletableFuture.<Void>completedFuture(null));
-                    }
-                    log.warn("could not store redelivery of {}: {}; retrying", message, failure.toString());
-                    return retryAfter(message, backoff, blocked, () -> settle(message, result, next(backoff), true));
-                }).thenCompose(s -> s);
-            default:
-                break;
-        }
-        if (result.fatal()) {
-            return CompletableFuture.failedFuture(new FatalDispatchException(result.failure().orElse(null)));
-        }
-        if (result.deadLetterPending()) {
-            return retryAfter(message, backoff, blocked,
-                    () -> settle(message, router.retryDeadLetter(result), next(backoff), true));
-        }
-        return retryAfter(message, backoff, blocked,
-                () -> router.dispatch(message).thenCompose(r -> settle(message, r, next(backoff), true)));
-    }
-
-    private CompletionStage<Void> unblock(InboundMessage message, boolean blocked, CompletionStage<Void> done) {
-        if (blocked) {
-            blocks.unblocked(message);
-        }
-        return done;
-    }
-
-    private CompletionStage<Void> retryAfter(InboundMessage message, Duration backoff, boolean blocked,
-            java.util.function.Supplier<CompletionStage<Void>> retry) {
-        if (!blocked) {
-            blocks.blocked(message);
-        }
-        CompletableFuture<Void> delay = new CompletableFuture<>();
-        try {
-            timer.schedule(() -> delay.complete(null), backoff.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (RuntimeException closed) {
-            return CompletableFuture.failedFuture(closed);
-        }
-        return delay.thenCompose(v -> running.getAsBoolean() ? retry.get()
-                : CompletableFuture.failedFuture(new IllegalStateException("closed before " + message + " settled")));
+    /**
+     * Dispatches a message and settles the result while {@code lease} is valid.
+     *
+     * @param message the message
+     * @param lease its owner
+     * @return completes normally once the message may be acknowledged
+     */
+    public CompletionStage<Void> process(InboundMessage message, Lease lease) {
+        return new Run(message, lease).attempt(() -> router.dispatch(message), firstBackoff);
     }
 
     private Duration next(Duration backoff) {
         Duration doubled = backoff.multipliedBy(2);
         return doubled.compareTo(maxBackoff) > 0 ? maxBackoff : doubled;
+    }
+
+    static Throwable unwrap(Throwable t) {
+        Throwable c = t;
+        while ((c instanceof CompletionException || c instanceof ExecutionException) && c.getCause() != null) {
+            c = c.getCause();
+        }
+        return c;
+    }
+
+    /** The settlement of one message; its steps run one after another. */
+    private final class Run {
+        private final InboundMessage message;
+        private final Lease lease;
+        private boolean blocked;
+        private int failures;
+        private long lastLoggedNanos;
+
+        Run(InboundMessage message, Lease lease) {
+            this.message = message;
+            this.lease = lease;
+        }
+
+        /** Runs one step (a dispatch, a dead-letter write, a stored result) and settles what it yields. */
+        CompletionStage<Void> attempt(Supplier<CompletionStage<DispatchResult>> step, Duration backoff) {
+            if (!owned()) {
+                return abandoned();
+            }
+            CompletionStage<DispatchResult> stage;
+            try {
+                stage = step.get();
+            } catch (Throwable t) {
+                stage = CompletableFuture.failedFuture(t);
+            }
+            return stage.handle((result, failure) -> {
+                if (failure != null) {
+                    return escaped(step, backoff, failure);
+                }
+                try {
+                    return settle(result, backoff);
+                } catch (Throwable t) {
+                    return escaped(step, backoff, t);
+                }
+            }).thenCompose(s -> s);
+        }
+
+        private CompletionStage<Void> settle(DispatchResult result, Duration backoff) {
+            switch (result.outcome()) {
+                case SUCCEEDED, SKIPPED, DEAD_LETTERED:
+                    return resolved();
+                case RETRY_LATER:
+                    return redeliverer.redeliver(message, result).handle((ok, failure) -> failure == null ? resolved()
+                            : retryAfter(failure, backoff,
+                                    () -> attempt(() -> CompletableFuture.completedFuture(result), next(backoff))))
+                            .thenCompose(s -> s);
+                default:
+                    break;
+            }
+            if (result.fatal()) {
+                return CompletableFuture.failedFuture(new FatalDispatchException(result.failure().orElse(null)));
+            }
+            Throwable cause = result.failure().orElseGet(() -> new IllegalStateException("FAILED without a cause"));
+            if (result.deadLetterPending()) {
+                return retryAfter(cause, backoff, () -> attempt(
+                        () -> CompletableFuture.completedFuture(router.retryDeadLetter(result)), next(backoff)));
+            }
+            return retryAfter(cause, backoff, () -> attempt(() -> router.dispatch(message), next(backoff)));
+        }
+
+        private CompletionStage<Void> escaped(Supplier<CompletionStage<DispatchResult>> step, Duration backoff,
+                Throwable failure) {
+            Throwable cause = unwrap(failure);
+            if (cause instanceof FatalDispatchException || cause instanceof AbandonedException) {
+                return CompletableFuture.failedFuture(cause);
+            }
+            if (cause instanceof Error error) {
+                log.error("fatal error settling {}-{}@{}; not acknowledging it", message.topic(), message.partition(),
+                        message.offset(), error);
+                return CompletableFuture.failedFuture(new FatalDispatchException(error));
+            }
+            return retryAfter(cause, backoff, () -> attempt(step, next(backoff)));
+        }
+
+        private CompletionStage<Void> resolved() {
+            if (blocked) {
+                lease.unblocked(message);
+                log.info("{}-{}@{} settled after {} failed round(s)", message.topic(), message.partition(),
+                        message.offset(), failures);
+            }
+            return CompletableFuture.completedFuture(null);
+        }
+
+        private CompletionStage<Void> retryAfter(Throwable cause, Duration backoff,
+                Supplier<CompletionStage<Void>> retry) {
+            if (!owned()) {
+                return abandoned();
+            }
+            failures++;
+            report(cause, backoff);
+            if (!blocked) {
+                blocked = true;
+                lease.blocked(message);
+            }
+            CompletableFuture<Void> delay = new CompletableFuture<>();
+            try {
+                timer.schedule(() -> delay.complete(null), backoff.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException closed) {
+                return abandoned();
+            }
+            return delay.thenComposeAsync(v -> owned() ? retry.get() : abandoned(), retries);
+        }
+
+        private void report(Throwable cause, Duration backoff) {
+            long now = System.nanoTime();
+            if (failures == 1) {
+                lastLoggedNanos = now;
+                log.warn("{}-{}@{} failed; not acknowledged, retrying after {} (the stack is logged once)",
+                        message.topic(), message.partition(), message.offset(), backoff, cause);
+            } else if (now - lastLoggedNanos >= LOG_EVERY_NANOS) {
+                lastLoggedNanos = now;
+                log.warn("{}-{}@{} still failing after {} rounds: {}", message.topic(), message.partition(),
+                        message.offset(), failures, cause.toString());
+            }
+            try {
+                lease.failing(message, cause, failures);
+            } catch (RuntimeException e) {
+                log.warn("failure listener threw: {}", e.toString());
+            }
+        }
+
+        private boolean owned() {
+            return running.getAsBoolean() && lease.valid();
+        }
+
+        private CompletionStage<Void> abandoned() {
+            return CompletableFuture.failedFuture(new AbandonedException(message));
+        }
     }
 }
