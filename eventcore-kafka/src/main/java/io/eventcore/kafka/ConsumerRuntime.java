@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -35,7 +36,7 @@ final class ConsumerRuntime {
     private static final Logger log = LoggerFactory.getLogger(ConsumerRuntime.class);
 
     private final ConsumerSettings settings;
-    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final Consumer<byte[], byte[]> consumer;
     private final Producer<byte[], byte[]> retryProducer;
     private final ExecutorService ownedExecutor;
     private final WorkerThreads workers;
@@ -54,10 +55,18 @@ final class ConsumerRuntime {
      */
     ConsumerRuntime(ConsumerSettings settings, EventRouter router, Executor executor,
             Map<String, Object> consumerProps, Map<String, Object> producerProps, ConsumerMetrics metrics) {
+        this(settings, router, executor,
+                new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
+                new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer()), metrics);
+    }
+
+    /** With given clients (tests pass mock ones); owns and closes them. */
+    ConsumerRuntime(ConsumerSettings settings, EventRouter router, Executor executor,
+            Consumer<byte[], byte[]> consumer, Producer<byte[], byte[]> retryProducer, ConsumerMetrics metrics) {
         this.settings = settings;
         String group = settings.groupId();
-        this.consumer = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        this.retryProducer = new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer());
+        this.consumer = consumer;
+        this.retryProducer = retryProducer;
         if (executor == null) {
             AtomicInteger n = new AtomicInteger();
             ownedExecutor = Executors.newFixedThreadPool(settings.maxConcurrency(),
