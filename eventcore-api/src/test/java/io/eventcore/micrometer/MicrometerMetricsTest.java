@@ -107,4 +107,27 @@ class MicrometerMetricsTest {
         metrics.backlog(0, Duration.ZERO, 0);
         assertThat(registry.get("eventcore.outbox.backlog").gauge().value()).isZero();
     }
+
+    @Test
+    void consumerGauges_perPartition_areRemovedWhenThePartitionIsReleased() {
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry reg =
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        MicrometerMetrics m = MicrometerMetrics.of(reg);
+        m.partitionLag("g", "orders", 0, 7);
+        m.partitionLag("g", "orders", 0, 5);
+        m.partitionPaused("g", "orders", 0, true);
+        m.inFlight("g", 3);
+        m.recordFailed("g", "orders", 0, "IOException");
+
+        org.assertj.core.api.Assertions.assertThat(reg.get("eventcore.consumer.lag").tag("partition", "0").gauge().value())
+                .isEqualTo(5.0);
+        org.assertj.core.api.Assertions.assertThat(reg.get("eventcore.consumer.paused").gauge().value()).isEqualTo(1.0);
+        org.assertj.core.api.Assertions.assertThat(reg.get("eventcore.consumer.in.flight").gauge().value()).isEqualTo(3.0);
+        org.assertj.core.api.Assertions.assertThat(reg.get("eventcore.consumer.failures").counter().count()).isEqualTo(1.0);
+
+        m.partitionReleased("g", "orders", 0);
+
+        org.assertj.core.api.Assertions.assertThat(reg.find("eventcore.consumer.lag").gauges()).isEmpty();
+        org.assertj.core.api.Assertions.assertThat(reg.find("eventcore.consumer.paused").gauges()).isEmpty();
+    }
 }
