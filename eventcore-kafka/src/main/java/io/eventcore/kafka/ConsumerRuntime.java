@@ -58,7 +58,7 @@ final class ConsumerRuntime {
             ownedExecutor = null;
         }
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "eventcore-kafka-timer-" + group));
-        RetryTopicRedeliverer redeliverer = new RetryTopicRedeliverer(retryProducer, settings.retrySuffix());
+        RetryTopicRedeliverer redeliverer = new RetryTopicRedeliverer(retryProducer, settings.retryTopics());
         this.loop = new PollLoop(consumer, settings, new KeyedSerialExecutor(executor != null ? executor : ownedExecutor),
                 blocks -> new Settlement(router, timer, () -> !closing, redeliverer, blocks, settings.failedBackoff(),
                         settings.maxFailedBackoff()));

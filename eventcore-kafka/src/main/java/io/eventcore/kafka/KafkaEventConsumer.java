@@ -8,7 +8,9 @@ import io.eventcore.transport.Ordering;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 
@@ -27,9 +29,10 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
  *       partitions once {@code maxInFlight} is reached, are paused until work completes.</li>
  *   <li>{@code FAILED} outcomes (dead-letter sink down, no sink) pause the partition and are
  *       retried with back-off on a timer; the offset is not committed meanwhile.</li>
- *   <li>{@code RETRY_LATER} ({@link io.eventcore.retry.RetryMode#REDELIVER}) stores the record in
- *       {@code <topic>.retry} with attempt and due-time headers. The consumer subscribes to that
- *       topic too and waits for the due time by pausing the partition, never by sleeping.</li>
+ *   <li>{@code RETRY_LATER} ({@link io.eventcore.retry.RetryMode#REDELIVER} routes only) stores a
+ *       copy in this group's retry topic ({@link #defaultRetryTopic}), which the consumer reads
+ *       back at its due time by pausing the partition, never sleeping. The copy is handled with the
+ *       original's position and id; exhausted, it is dead-lettered as the original.</li>
  *   <li>On revoke, in-flight work of the lost partitions is drained within {@code drainTimeout}
  *       and committed; results arriving later are discarded (the new owner redelivers).</li>
  *   <li>A handler's JVM {@link Error} stops the consumer without committing past the record;
@@ -37,7 +40,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
  * </ul>
  *
  * <p>The consumer's properties are, in this order: eventcore's defaults
- * ({@code auto.offset.reset=earliest}, cooperative-sticky assignment), the
+ * ({@code auto.offset.reset=earliest}; cooperative-sticky assignment with the classic group
+ * protocol, none with {@code group.protocol=consumer}, KIP-848, where the broker assigns), the
  * {@link KafkaClientSettings}, the builder's own {@link Builder#properties(Map) properties}, and
  * finally {@code group.id} and {@code enable.auto.commit=false}. The retry-topic producer gets the
  * client settings too, so security is configured once.
@@ -56,6 +60,19 @@ public final class KafkaEventConsumer implements EventConsumer {
     /** @return a new builder */
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * The default retry topic of a topic for a group: {@code <topic>.<group>.retry}, characters
+     * Kafka does not allow replaced by {@code _}; over Kafka's 249 characters it is cut and keeps a
+     * hash of the full name ({@code <prefix>.<16 hex digits>.retry}). Create retry topics with it.
+     *
+     * @param topic a consumed topic
+     * @param groupId the consumer group
+     * @return the retry topic name
+     */
+    public static String defaultRetryTopic(String topic, String groupId) {
+        return RetryTopics.defaultName(Checks.notBlank("topic", topic), Checks.notBlank("groupId", groupId));
     }
 
     /**
@@ -116,8 +133,6 @@ public final class KafkaEventConsumer implements EventConsumer {
         public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(100);
         /** Default time without progress before a partition counts as stalled: 60 seconds. */
         public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(60);
-        /** Default suffix of retry topics: {@value}. */
-        public static final String DEFAULT_RETRY_SUFFIX = ".retry";
         /** Default first back-off of a {@code FAILED} record: 100 ms. */
         public static final Duration DEFAULT_FAILED_BACKOFF = Duration.ofMillis(100);
         /** Default cap of the back-off of a {@code FAILED} record: 30 seconds. */
@@ -185,9 +200,9 @@ public final class KafkaEventConsumer implements EventConsumer {
         }
 
         /**
-         * Topics to consume; their retry topics ({@code <topic>.retry}) are added automatically
-         * while {@link #retryTopics(boolean)} is on. This or {@link #topicPattern(Pattern)} is
-         * required, not both.
+         * Topics to consume; when a route uses {@code REDELIVER}, this group's retry topics
+         * ({@link #retryTopicNaming}) are added automatically. This or
+         * {@link #topicPattern(Pattern)} is required, not both.
          *
          * @param names one or more topic names
          * @return this builder
@@ -200,8 +215,8 @@ public final class KafkaEventConsumer implements EventConsumer {
         }
 
         /**
-         * Subscribes to every topic matching a pattern (include retry topics in it). This or
-         * {@link #topics(String...)} is required, not both.
+         * Subscribes to every topic matching a pattern. This or {@link #topics(String...)} is
+         * required, not both; {@code REDELIVER} routes need {@code topics} (per-topic retry topics).
          *
          * @param regex the pattern
          * @return this builder
@@ -328,13 +343,26 @@ public final class KafkaEventConsumer implements EventConsumer {
         }
 
         /**
-         * @param enabled whether {@code <topic>.retry} topics are consumed and used for
-         *     {@code RETRY_LATER}; defaults to {@code true}
+         * @param enabled whether {@code REDELIVER} routes may use retry topics (only they make the
+         *     consumer read or write any); defaults to {@code true}; with {@code false}
+         *     {@link #build()} rejects such a route
          * @return this builder
          * @throws IllegalStateException if already set
          */
         public Builder retryTopics(boolean enabled) {
             draft.retryTopics(enabled);
+            return this;
+        }
+
+        /**
+         * @param naming maps a consumed topic to this group's retry topic (a legal topic name, not
+         *     consumed itself, never shared with another group); defaults to
+         *     {@link #defaultRetryTopic(String, String) defaultRetryTopic(topic, groupId)}
+         * @return this builder
+         * @throws IllegalStateException if already set ({@link #build()}: if a name is illegal)
+         */
+        public Builder retryTopicNaming(UnaryOperator<String> naming) {
+            draft.retryTopicNaming(naming);
             return this;
         }
 
@@ -354,10 +382,11 @@ public final class KafkaEventConsumer implements EventConsumer {
 
         /**
          * @return the consumer, not yet started
-         * @throws IllegalStateException naming the missing or conflicting setting
+         * @throws IllegalStateException naming the missing or conflicting setting, e.g. a route
+         *     retrying with {@code REDELIVER} while {@code retryTopics(false)} or a topic pattern
          */
         public KafkaEventConsumer build() {
-            ConsumerSettings settings = draft.resolve();
+            ConsumerSettings settings = draft.resolve(router == null ? Set.of() : router.redeliveredTypes());
             if (router == null) {
                 throw new IllegalStateException("router must be set");
             }

@@ -51,7 +51,7 @@ final class PollLoop implements Runnable {
             Function<Settlement.BlockListener, Settlement> settlementFactory) {
         this.consumer = consumer;
         this.settings = settings;
-        this.gate = new RetryTopicGate(settings.retryTopics(), settings.retrySuffix());
+        this.gate = new RetryTopicGate(settings);
         WorkSignals signals = new WorkSignals();
         Settlement settlement = settlementFactory.apply(signals.blockListener(assignments));
         this.work = new PartitionWork(assignments, signals, workers, settlement, settings.ordering(),
