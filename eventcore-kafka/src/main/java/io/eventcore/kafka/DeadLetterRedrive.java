@@ -81,6 +81,11 @@ public final class DeadLetterRedrive {
         return new Builder();
     }
 
+    /** @return the client settings its consumer and producer start from */
+    KafkaClientSettings client() {
+        return client;
+    }
+
     /**
      * What a run selected and did.
      *
