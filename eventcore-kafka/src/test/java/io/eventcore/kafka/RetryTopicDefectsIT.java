@@ -193,6 +193,54 @@ class RetryTopicDefectsIT {
     }
 
     /**
+     * The dead letter of an event exhausted in the retry topic carries the ORIGINAL position (topic,
+     * partition, offset) in its headers, and redrive sends it back to the original topic.
+     */
+    @Test
+    void deadLetterOfARetryCopy_namesTheOriginalPosition_andRedrivesToTheOriginalTopic() throws Exception {
+        String topic = "retry-dlq-origin-" + UUID.randomUUID();
+        String group = "g-" + topic;
+        EmbeddedKafka.createTopics(1, topic, KafkaEventConsumer.defaultRetryTopic(topic, group), topic + ".dlq");
+        String bootstrap = EmbeddedKafka.bootstrapServers();
+        KafkaDeadLetterSink sink = track(KafkaDeadLetterSink.builder().bootstrapServers(bootstrap).build());
+        AtomicInteger calls = new AtomicInteger();
+        EventRouter router = track(EventRouter.builder().route(Order.class, (e, c) -> {
+            calls.incrementAndGet();
+            throw new IllegalStateException("always fails");
+        }).retry(RetryPolicy.fixed(Duration.ofMillis(100)).maxAttempts(2).mode(RetryMode.REDELIVER))
+                .deadLetter(sink).build());
+        KafkaEventConsumer consumer = track(KafkaEventConsumer.builder().bootstrapServers(bootstrap)
+                .groupId(group).topics(topic).router(router).build());
+        consumer.start();
+        produceRaw(topic, "k", "a");
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> KafkaTopics.endOffsets(bootstrap, topic + ".dlq") == 1);
+        Map<String, String> headers = new java.util.HashMap<>();
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> reader =
+                new org.apache.kafka.clients.consumer.KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap),
+                        new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                        new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            TopicPartition dlq = new TopicPartition(topic + ".dlq", 0);
+            reader.assign(List.of(dlq));
+            reader.seekToBeginning(List.of(dlq));
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                reader.poll(Duration.ofMillis(200)).forEach(r -> r.headers().forEach(
+                        h -> headers.put(h.key(), new String(h.value(), StandardCharsets.UTF_8))));
+                return !headers.isEmpty();
+            });
+        }
+        assertThat(headers).containsEntry("eventcore_dlq_topic", topic).containsEntry("eventcore_dlq_partition", "0")
+                .containsEntry("eventcore_dlq_offset", "0").containsEntry("eventcore_dlq_attempts", "2")
+                .doesNotContainKey(EventHeaders.ORIGINAL_TOPIC);
+
+        DeadLetterRedrive.Report report = DeadLetterRedrive.builder().bootstrapServers(bootstrap)
+                .dlqTopic(topic + ".dlq").output(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
+                .build().run();
+        assertThat(report.republished()).isEqualTo(1);
+        assertThat(KafkaTopics.endOffsets(bootstrap, topic)).as("redriven to the original topic").isEqualTo(2);
+    }
+
+    /**
      * EventConsumer.close(timeout): "waits up to timeout for in-flight messages". KafkaEventConsumer ignores
      * the timeout for the drain (it uses drainTimeout), and consumer.close() calls onPartitionsRevoked,
      * which drains a second time.
