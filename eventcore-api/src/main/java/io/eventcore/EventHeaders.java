@@ -33,6 +33,17 @@ public final class EventHeaders {
     public static final String FIRST_FAILURE_AT = "eventcore_first_failure_at";
     /** ISO-8601 instant before which a redelivered message must not be handled. */
     public static final String DUE_AT = "eventcore_due_at";
+    /**
+     * Topic the redelivered message was first consumed from. A transport that redelivers through
+     * another topic (Kafka retry topics) writes the original position into the copy and hands the
+     * copy over with that position, so its event id, its dead letter ({@code <original topic>.dlq},
+     * original position in the dead-letter headers) and a later redrive all refer to the original.
+     */
+    public static final String ORIGINAL_TOPIC = "eventcore_original_topic";
+    /** Partition the redelivered message was first consumed from; see {@link #ORIGINAL_TOPIC}. */
+    public static final String ORIGINAL_PARTITION = "eventcore_original_partition";
+    /** Offset the redelivered message was first consumed from; see {@link #ORIGINAL_TOPIC}. */
+    public static final String ORIGINAL_OFFSET = "eventcore_original_offset";
 
     /**
      * Prefix of every dead-letter header ({@code eventcore_dlq_topic}, {@code eventcore_dlq_exception},

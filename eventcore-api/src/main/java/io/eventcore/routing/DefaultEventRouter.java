@@ -1,22 +1,22 @@
 package io.eventcore.routing;
 
 import io.eventcore.Clock;
-import io.eventcore.EventHeaders;
 import io.eventcore.InboundMessage;
 import io.eventcore.Scheduler;
 import io.eventcore.codec.EventCodec;
 import io.eventcore.codec.TypeResolver;
 import io.eventcore.deadletter.DeadLetter;
 import io.eventcore.deadletter.DeadLetterSink;
+import io.eventcore.internal.EventIds;
+import io.eventcore.retry.RetryMode;
 import io.eventcore.retry.RetryPolicy;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -146,15 +146,7 @@ final class DefaultEventRouter implements EventRouter {
      * without an id keeps the same one across redeliveries.
      */
     static String eventIdOf(InboundMessage message) {
-        String id = message.header(EventHeaders.EVENT_ID);
-        if (id != null && !id.isBlank()) {
-            return id;
-        }
-        if (message.offset() < 0) {
-            return UUID.randomUUID().toString();
-        }
-        String position = message.topic() + "/" + message.partition() + "/" + message.offset();
-        return UUID.nameUUIDFromBytes(position.getBytes(StandardCharsets.UTF_8)).toString();
+        return EventIds.of(message);
     }
 
     @Override
@@ -170,6 +162,17 @@ final class DefaultEventRouter implements EventRouter {
     @Override
     public Set<String> eventTypes() {
         return routes.keySet();
+    }
+
+    @Override
+    public Set<String> redeliveredTypes() {
+        Set<String> types = new TreeSet<>();
+        routes.forEach((type, route) -> {
+            if (route.retry.mode() == RetryMode.REDELIVER) {
+                types.add(type);
+            }
+        });
+        return Set.copyOf(types);
     }
 
     @Override

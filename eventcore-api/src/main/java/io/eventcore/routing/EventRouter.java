@@ -76,6 +76,22 @@ public interface EventRouter extends AutoCloseable {
     Set<String> eventTypes();
 
     /**
+     * The event types whose route retries with {@link io.eventcore.retry.RetryMode#REDELIVER}, i.e.
+     * whose failures the router answers with {@code RETRY_LATER} for the transport to store and
+     * redeliver. Transports use it to decide at build time whether they need a redelivery channel
+     * (the Kafka consumer's retry topics) and to reject a configuration without one.
+     *
+     * <p>The default returns an empty set: a custom router that returns {@code RETRY_LATER} must
+     * override it, or transports will not set up redelivery (they then keep such messages
+     * unacknowledged instead of losing them).
+     *
+     * @return the types, possibly empty; unmodifiable
+     */
+    default Set<String> redeliveredTypes() {
+        return Set.of();
+    }
+
+    /**
      * Stops the router's own scheduler and executor (not injected ones). Pending in-place retries
      * then end as {@code FAILED}, so their messages stay unacknowledged. Idempotent.
      */

@@ -76,7 +76,7 @@ final class ConsumerRuntime {
         }
         this.workers = new WorkerThreads(executor != null ? executor : ownedExecutor);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "eventcore-kafka-timer-" + group));
-        RetryTopicRedeliverer redeliverer = new RetryTopicRedeliverer(retryProducer, settings.retrySuffix());
+        RetryTopicRedeliverer redeliverer = new RetryTopicRedeliverer(retryProducer, settings.retryTopics());
         // Ownership is each record's lease (its partition's epoch); "running" only guards against
         // anything outliving the poll thread.
         Settlement settlement = new Settlement(router, timer, workers, () -> !terminated, redeliverer,

@@ -1,25 +1,29 @@
 package io.eventcore.kafka;
 
-import static io.eventcore.kafka.KafkaEventConsumer.Builder.DEFAULT_COMMIT_INTERVAL;
-import static io.eventcore.kafka.KafkaEventConsumer.Builder.DEFAULT_DRAIN_TIMEOUT;
-import static io.eventcore.kafka.KafkaEventConsumer.Builder.DEFAULT_FAILED_BACKOFF;
-import static io.eventcore.kafka.KafkaEventConsumer.Builder.DEFAULT_MAX_CONCURRENCY;
-import static io.eventcore.kafka.KafkaEventConsumer.Builder.DEFAULT_MAX_FAILED_BACKOFF;
-import static io.eventcore.kafka.KafkaEventConsumer.Builder.DEFAULT_MAX_IN_FLIGHT;
-import static io.eventcore.kafka.KafkaEventConsumer.Builder.DEFAULT_MAX_IN_FLIGHT_PER_PARTITION;
-import static io.eventcore.kafka.KafkaEventConsumer.Builder.DEFAULT_POLL_TIMEOUT;
-import static io.eventcore.kafka.KafkaEventConsumer.Builder.DEFAULT_RETRY_SUFFIX;
-import static io.eventcore.kafka.KafkaEventConsumer.Builder.DEFAULT_STALL_TIMEOUT;
+import static io.eventcore.kafka.KafkaEventConsumerBuilder.DEFAULT_COMMIT_INTERVAL;
+import static io.eventcore.kafka.KafkaEventConsumerBuilder.DEFAULT_DRAIN_TIMEOUT;
+import static io.eventcore.kafka.KafkaEventConsumerBuilder.DEFAULT_FAILED_BACKOFF;
+import static io.eventcore.kafka.KafkaEventConsumerBuilder.DEFAULT_MAX_CONCURRENCY;
+import static io.eventcore.kafka.KafkaEventConsumerBuilder.DEFAULT_MAX_FAILED_BACKOFF;
+import static io.eventcore.kafka.KafkaEventConsumerBuilder.DEFAULT_MAX_IN_FLIGHT;
+import static io.eventcore.kafka.KafkaEventConsumerBuilder.DEFAULT_MAX_IN_FLIGHT_PER_PARTITION;
+import static io.eventcore.kafka.KafkaEventConsumerBuilder.DEFAULT_POLL_TIMEOUT;
+import static io.eventcore.kafka.KafkaEventConsumerBuilder.DEFAULT_STALL_TIMEOUT;
 
 import io.eventcore.internal.Checks;
 import io.eventcore.transport.Ordering;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * The validated settings the consumer runtime reads, as built by {@link KafkaEventConsumer.Builder}
+ * The validated settings the consumer runtime reads, as built by {@link KafkaEventConsumerBuilder}
  * through a {@link Draft}.
  *
  * @param groupId consumer group
@@ -33,19 +37,20 @@ import java.util.regex.Pattern;
  * @param stallTimeout time without progress before a partition with work in flight is stalled
  * @param maxInFlight records in flight across partitions before all are paused
  * @param maxInFlightPerPartition records in flight in one partition before it is paused
- * @param retryTopics whether retry topics are subscribed and gated by due time
- * @param retrySuffix suffix of retry topics
+ * @param retryTopics each consumed topic's retry topic, subscribed and gated by due time; empty when
+ *     no route uses {@code REDELIVER} (then no retry topic is read or written)
  * @param maxConcurrency worker threads of the consumer's own pool (when no executor is given)
  * @param failedBackoff first back-off of a {@code FAILED} record
  * @param maxFailedBackoff cap of that back-off
  */
 record ConsumerSettings(String groupId, List<String> topics, Pattern pattern, Ordering ordering, Duration pollTimeout,
         Duration commitInterval, Duration drainTimeout, Duration stallTimeout, int maxInFlight,
-        int maxInFlightPerPartition, boolean retryTopics, String retrySuffix, int maxConcurrency,
+        int maxInFlightPerPartition, Map<String, String> retryTopics, int maxConcurrency,
         Duration failedBackoff, Duration maxFailedBackoff) {
 
     ConsumerSettings {
         topics = List.copyOf(topics);
+        retryTopics = Collections.unmodifiableMap(new LinkedHashMap<>(retryTopics));
     }
 
     /**
@@ -66,6 +71,7 @@ record ConsumerSettings(String groupId, List<String> topics, Pattern pattern, Or
         private Integer maxInFlight;
         private Integer maxInFlightPerPartition;
         private Boolean retryTopics;
+        private UnaryOperator<String> retryTopicNaming;
         private Duration failedBackoff;
         private Duration maxFailedBackoff;
 
@@ -131,6 +137,11 @@ record ConsumerSettings(String groupId, List<String> topics, Pattern pattern, Or
             retryTopics = Checks.once("retryTopics", retryTopics, enabled);
         }
 
+        void retryTopicNaming(UnaryOperator<String> naming) {
+            retryTopicNaming = Checks.once("retryTopicNaming", retryTopicNaming,
+                    Objects.requireNonNull(naming, "retryTopicNaming"));
+        }
+
         void failedBackoff(Duration first, Duration max) {
             Checks.positive("failedBackoff", first);
             Objects.requireNonNull(max, "maxFailedBackoff");
@@ -148,11 +159,13 @@ record ConsumerSettings(String groupId, List<String> topics, Pattern pattern, Or
         }
 
         /**
+         * @param redeliveredTypes event types whose route retries with {@code REDELIVER}
          * @return the settings, defaults applied
          * @throws IllegalStateException if {@code groupId} or both {@code topics} and
-         *     {@code topicPattern} are missing
+         *     {@code topicPattern} are missing, or retry topics are needed but disabled or
+         *     impossible (a topic pattern), or a retry topic name is illegal
          */
-        ConsumerSettings resolve() {
+        ConsumerSettings resolve(Set<String> redeliveredTypes) {
             if (groupId == null) {
                 throw new IllegalStateException("groupId must be set");
             }
@@ -163,9 +176,38 @@ record ConsumerSettings(String groupId, List<String> topics, Pattern pattern, Or
                     or(ordering, Ordering.KEY), or(pollTimeout, DEFAULT_POLL_TIMEOUT),
                     or(commitInterval, DEFAULT_COMMIT_INTERVAL), or(drainTimeout, DEFAULT_DRAIN_TIMEOUT),
                     or(stallTimeout, DEFAULT_STALL_TIMEOUT), or(maxInFlight, DEFAULT_MAX_IN_FLIGHT),
-                    or(maxInFlightPerPartition, DEFAULT_MAX_IN_FLIGHT_PER_PARTITION), or(retryTopics, Boolean.TRUE),
-                    DEFAULT_RETRY_SUFFIX, or(maxConcurrency, DEFAULT_MAX_CONCURRENCY),
+                    or(maxInFlightPerPartition, DEFAULT_MAX_IN_FLIGHT_PER_PARTITION), retryTopics(redeliveredTypes),
+                    or(maxConcurrency, DEFAULT_MAX_CONCURRENCY),
                     or(failedBackoff, DEFAULT_FAILED_BACKOFF), or(maxFailedBackoff, DEFAULT_MAX_FAILED_BACKOFF));
+        }
+
+        /** Retry topics exist only for REDELIVER routes, and such a route is never left without one. */
+        private Map<String, String> retryTopics(Set<String> redeliveredTypes) {
+            if (Boolean.FALSE.equals(retryTopics)) {
+                if (!redeliveredTypes.isEmpty()) {
+                    throw new IllegalStateException("retryTopics(false) conflicts with the route of "
+                            + quoted(redeliveredTypes) + ", which retries with RetryMode.REDELIVER: its retries "
+                            + "would go to a topic nobody reads. Enable retryTopics or use RetryMode.IN_PLACE");
+                }
+                if (retryTopicNaming != null) {
+                    throw new IllegalStateException("retryTopicNaming conflicts with retryTopics(false)");
+                }
+                return Map.of();
+            }
+            if (redeliveredTypes.isEmpty()) {
+                return Map.of();
+            }
+            if (pattern != null) {
+                throw new IllegalStateException("topicPattern (" + pattern + ") cannot be combined with the route of "
+                        + quoted(redeliveredTypes) + ", which retries with RetryMode.REDELIVER: retry topics are "
+                        + "named per consumed topic and group, so subscribe with topics(...)");
+            }
+            String group = groupId;
+            return RetryTopics.map(topics, or(retryTopicNaming, t -> RetryTopics.defaultName(t, group)));
+        }
+
+        private static String quoted(Set<String> types) {
+            return types.size() == 1 ? "event type '" + types.iterator().next() + "'" : "event types " + types;
         }
 
         private static <T> T or(T value, T fallback) {

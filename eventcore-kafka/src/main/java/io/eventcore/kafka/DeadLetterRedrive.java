@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -36,16 +37,25 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * In dry-run mode it only reports what it would do. Records are not removed from the DLQ: run
  * with a {@code from} time to avoid redriving the same letters twice.
  *
- * <p>Its consumer and producer are configured from the {@link KafkaClientSettings} (security
- * included); the producer drops consumer-only properties.
+ * <p>Dead letters of events that failed in a retry topic name the original topic, so they are
+ * sent there like any other. Its consumer and producer are configured from the
+ * {@link KafkaClientSettings} (security included); the producer drops consumer-only properties.
  *
- * <p>Command line (plaintext clusters: it takes bootstrap servers only):
- * {@code java -cp ... io.eventcore.kafka.DeadLetterRedrive --bootstrap-servers HOST:PORT
- * --dlq-topic TOPIC [--event-type T] [--exception CLASS] [--from ISO] [--to ISO] [--dry-run]}.
+ * <p>Command line: {@code java -cp ... io.eventcore.kafka.DeadLetterRedrive
+ * [--client-properties FILE] [--bootstrap-servers HOST:PORT] --dlq-topic TOPIC [--event-type T]
+ * [--exception CLASS] [--from ISO] [--to ISO] [--dry-run]}. {@code --client-properties} loads a
+ * Java properties file of client properties (security included, as for
+ * {@link KafkaClientSettings.Builder#properties(Map)}); bootstrap servers come from it or from
+ * {@code --bootstrap-servers}, not both.
  *
  * <p>A built redrive is immutable; {@link #run()} may be called again (each run reads the DLQ anew).
  */
 public final class DeadLetterRedrive {
+    /** Headers of retry copies: a redriven event starts over as a first delivery. */
+    private static final Set<String> RETRY_HEADERS = Set.of(EventHeaders.ATTEMPT, EventHeaders.FIRST_FAILURE_AT,
+            EventHeaders.DUE_AT, EventHeaders.ORIGINAL_TOPIC, EventHeaders.ORIGINAL_PARTITION,
+            EventHeaders.ORIGINAL_OFFSET);
+
     private final KafkaClientSettings client;
     private final String dlqTopic;
     private final String eventType;
@@ -69,6 +79,11 @@ public final class DeadLetterRedrive {
     /** @return a new builder */
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** @return the client settings its consumer and producer start from */
+    KafkaClientSettings client() {
+        return client;
     }
 
     /**
@@ -176,16 +191,12 @@ public final class DeadLetterRedrive {
         }
         List<Header> headers = new ArrayList<>();
         for (Header h : r.headers()) {
-            String k = h.key();
-            if (!k.startsWith(EventHeaders.DEAD_LETTER_PREFIX) && !k.equals(EventHeaders.ATTEMPT)
-                    && !k.equals(EventHeaders.FIRST_FAILURE_AT) && !k.equals(EventHeaders.DUE_AT)) {
-                headers.add(new RecordHeader(k, h.value()));
+            if (!h.key().startsWith(EventHeaders.DEAD_LETTER_PREFIX) && !RETRY_HEADERS.contains(h.key())) {
+                headers.add(new RecordHeader(h.key(), h.value()));
             }
         }
-        String target = origin.endsWith(KafkaEventConsumer.Builder.DEFAULT_RETRY_SUFFIX)
-                ? origin.substring(0, origin.length() - KafkaEventConsumer.Builder.DEFAULT_RETRY_SUFFIX.length())
-                : origin;
-        return new ProducerRecord<>(target, null, r.key(), r.value(), headers);
+        // The dead-letter topic header is the original topic, also for letters of retry copies.
+        return new ProducerRecord<>(origin, null, r.key(), r.value(), headers);
     }
 
     private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
@@ -199,26 +210,12 @@ public final class DeadLetterRedrive {
      * @param args see the class description
      */
     public static void main(String[] args) {
-        Builder b = builder();
+        Builder b;
         try {
-            for (int i = 0; i < args.length; i++) {
-                String a = args[i];
-                switch (a) {
-                    case "--bootstrap-servers" -> b.bootstrapServers(value(args, ++i, a));
-                    case "--dlq-topic" -> b.dlqTopic(value(args, ++i, a));
-                    case "--event-type" -> b.eventType(value(args, ++i, a));
-                    case "--exception" -> b.exception(value(args, ++i, a));
-                    case "--from" -> b.from(Instant.parse(value(args, ++i, a)));
-                    case "--to" -> b.to(Instant.parse(value(args, ++i, a)));
-                    case "--dry-run" -> b.dryRun(true);
-                    default -> throw new IllegalArgumentException("unknown option " + a);
-                }
-            }
-            b.validate();
+            b = RedriveCommandLine.parse(args, builder());
         } catch (RuntimeException e) {
             System.err.println("error: " + e.getMessage());
-            System.err.println("usage: DeadLetterRedrive --bootstrap-servers HOST:PORT --dlq-topic TOPIC "
-                    + "[--event-type TYPE] [--exception CLASS] [--from ISO-INSTANT] [--to ISO-INSTANT] [--dry-run]");
+            System.err.println("usage: DeadLetterRedrive " + RedriveCommandLine.USAGE);
             System.exit(2);
             return;
         }
@@ -228,13 +225,6 @@ public final class DeadLetterRedrive {
             System.err.println("redrive failed: " + e);
             System.exit(1);
         }
-    }
-
-    private static String value(String[] args, int i, String option) {
-        if (i >= args.length) {
-            throw new IllegalArgumentException(option + " needs a value");
-        }
-        return args[i];
     }
 
     /**

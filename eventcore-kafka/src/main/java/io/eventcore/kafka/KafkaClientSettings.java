@@ -13,7 +13,7 @@ import org.apache.kafka.common.security.auth.SecurityProtocol;
 /**
  * How eventcore's Kafka clients reach the cluster: bootstrap servers, security and any other
  * client property, configured once and given to every Kafka builder
- * ({@link KafkaEventPublisher.Builder#client}, {@link KafkaEventConsumer.Builder#client},
+ * ({@link KafkaEventPublisher.Builder#client}, {@link KafkaEventConsumerBuilder#client},
  * {@link KafkaDeadLetterSink.Builder#client}, {@link DeadLetterRedrive.Builder#client}). Every
  * client those create (publisher, consumer, retry-topic producer, dead-letter producer, redrive
  * consumer and producer) starts from {@link #properties()}.

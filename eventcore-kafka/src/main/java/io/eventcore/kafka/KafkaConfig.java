@@ -77,9 +77,15 @@ final class KafkaConfig {
         return out;
     }
 
+    /** @return whether {@code group.protocol=consumer} (KIP-848, broker-side assignment) is selected */
+    static boolean isConsumerGroupProtocol(Map<String, Object> props) {
+        Object protocol = props.get(ConsumerConfig.GROUP_PROTOCOL_CONFIG);
+        return protocol != null && protocol.toString().trim().equalsIgnoreCase("consumer");
+    }
+
     /**
      * The consumer's properties: eventcore's consumer defaults ({@code auto.offset.reset=earliest},
-     * cooperative-sticky assignment), then {@code user}, then {@code group.id} and
+     * cooperative-sticky assignment unless {@code group.protocol=consumer}), then {@code user}, then {@code group.id} and
      * {@code enable.auto.commit=false}.
      *
      * @param user the client settings and the builder's own properties, merged
@@ -97,7 +103,11 @@ final class KafkaConfig {
         }
         Map<String, Object> props = new HashMap<>();
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        if (!isConsumerGroupProtocol(user)) {
+            // The classic protocol's client-side assignor; the consumer protocol (KIP-848) assigns
+            // on the broker and rejects the setting.
+            props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        }
         props.putAll(user);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

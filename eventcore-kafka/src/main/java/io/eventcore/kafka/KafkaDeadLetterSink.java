@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -38,7 +39,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *       <td>attempt count and ISO-8601 times</td></tr>
  * </table>
  *
- * <p>Dead-letter headers of an earlier failure are dropped, never piled up. {@link #accept} waits
+ * <p>A message redelivered through a retry topic is dead-lettered with its original position: to
+ * {@code <original topic>.dlq}, the {@code eventcore_dlq_topic}/{@code _partition}/{@code _offset}
+ * headers naming where it was first consumed (the retry copy's own position headers are dropped).
+ * Dead-letter headers of an earlier failure are dropped, never piled up. {@link #accept} waits
  * for the broker's acknowledgement (bounded by the send timeout) and throws if it does not come:
  * the router then reports {@code FAILED} and the consumer keeps the original uncommitted.
  *
@@ -65,6 +69,9 @@ public final class KafkaDeadLetterSink implements DeadLetterSink, AutoCloseable 
     static final String ATTEMPTS = EventHeaders.DEAD_LETTER_PREFIX + "attempts";
     static final String FIRST_FAILURE = EventHeaders.DEAD_LETTER_PREFIX + "first_failure_at";
     static final String LAST_FAILURE = EventHeaders.DEAD_LETTER_PREFIX + "last_failure_at";
+
+    private static final Set<String> ORIGINAL_POSITION = Set.of(EventHeaders.ORIGINAL_TOPIC,
+            EventHeaders.ORIGINAL_PARTITION, EventHeaders.ORIGINAL_OFFSET);
 
     private final Producer<byte[], byte[]> producer;
     private final UnaryOperator<String> topicFor;
@@ -95,7 +102,8 @@ public final class KafkaDeadLetterSink implements DeadLetterSink, AutoCloseable 
     ProducerRecord<byte[], byte[]> toRecord(DeadLetter d) {
         List<Header> headers = new ArrayList<>();
         for (MessageHeader h : d.headers()) {
-            if (!h.key().startsWith(EventHeaders.DEAD_LETTER_PREFIX)) {
+            // The original position is in the dead-letter headers; a retry copy's own position headers go.
+            if (!h.key().startsWith(EventHeaders.DEAD_LETTER_PREFIX) && !ORIGINAL_POSITION.contains(h.key())) {
                 headers.add(new RecordHeader(h.key(), h.value()));
             }
         }

@@ -9,7 +9,9 @@ import io.eventcore.transport.Ordering;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 
@@ -28,9 +30,10 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
  *       partitions once {@code maxInFlight} is reached, are paused until work completes.</li>
  *   <li>{@code FAILED} outcomes (dead-letter sink down, no sink) pause the partition and are
  *       retried with back-off on a timer; the offset is not committed meanwhile.</li>
- *   <li>{@code RETRY_LATER} ({@link io.eventcore.retry.RetryMode#REDELIVER}) stores the record in
- *       {@code <topic>.retry} with attempt and due-time headers. The consumer subscribes to that
- *       topic too and waits for the due time by pausing the partition, never by sleeping.</li>
+ *   <li>{@code RETRY_LATER} ({@link io.eventcore.retry.RetryMode#REDELIVER} routes only) stores a
+ *       copy in this group's retry topic ({@link #defaultRetryTopic}), which the consumer reads
+ *       back at its due time by pausing the partition, never sleeping. The copy is handled with the
+ *       original's position and id; exhausted, it is dead-lettered as the original.</li>
  *   <li>On revoke, in-flight work of the lost partitions is drained within {@code drainTimeout}
  *       and committed; results arriving later are discarded (the new owner redelivers).</li>
  *   <li>A handler's JVM {@link Error} stops the consumer without committing past the record;
@@ -38,8 +41,9 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
  * </ul>
  *
  * <p>The consumer's properties are, in this order: eventcore's defaults
- * ({@code auto.offset.reset=earliest}, cooperative-sticky assignment), the
- * {@link KafkaClientSettings}, the builder's own {@link Builder#properties(Map) properties}, and
+ * ({@code auto.offset.reset=earliest}; cooperative-sticky assignment with the classic group
+ * protocol, none with {@code group.protocol=consumer}, KIP-848, where the broker assigns), the
+ * {@link KafkaClientSettings}, the builder's own {@link KafkaEventConsumerBuilder#properties(Map) properties}, and
  * finally {@code group.id} and {@code enable.auto.commit=false}. The retry-topic producer gets the
  * client settings too, so security is configured once.
  *
@@ -49,14 +53,27 @@ public final class KafkaEventConsumer implements EventConsumer {
     private final ConsumerRuntime runtime;
     private final Map<String, Object> maskedConfig;
 
-    private KafkaEventConsumer(ConsumerRuntime runtime, Map<String, Object> consumerProps) {
+    KafkaEventConsumer(ConsumerRuntime runtime, Map<String, Object> consumerProps) {
         this.runtime = runtime;
         this.maskedConfig = KafkaConfig.masked(consumerProps);
     }
 
     /** @return a new builder */
-    public static Builder builder() {
-        return new Builder();
+    public static KafkaEventConsumerBuilder builder() {
+        return new KafkaEventConsumerBuilder();
+    }
+
+    /**
+     * The default retry topic of a topic for a group: {@code <topic>.<group>.retry}, characters
+     * Kafka does not allow replaced by {@code _}; over Kafka's 249 characters it is cut and keeps a
+     * hash of the full name ({@code <prefix>.<16 hex digits>.retry}). Create retry topics with it.
+     *
+     * @param topic a consumed topic
+     * @param groupId the consumer group
+     * @return the retry topic name
+     */
+    public static String defaultRetryTopic(String topic, String groupId) {
+        return RetryTopics.defaultName(Checks.notBlank("topic", topic), Checks.notBlank("groupId", groupId));
     }
 
     /**
@@ -97,292 +114,5 @@ public final class KafkaEventConsumer implements EventConsumer {
     @Override
     public String toString() {
         return "KafkaEventConsumer" + maskedConfig;
-    }
-
-    /**
-     * Builds {@link KafkaEventConsumer}s. Each setting may be made once: a repeated or conflicting
-     * one is an {@link IllegalStateException} naming it, a bad value an
-     * {@link IllegalArgumentException} naming setting and value. {@link #build()} requires the
-     * client settings, {@code groupId}, {@code router} and one of {@code topics} /
-     * {@code topicPattern}. Not thread-safe.
-     */
-    public static final class Builder {
-        /** Default worker threads: {@value}. */
-        public static final int DEFAULT_MAX_CONCURRENCY = 16;
-        /** Default bound of records in flight across all partitions: {@value}. */
-        public static final int DEFAULT_MAX_IN_FLIGHT = 10_000;
-        /** Default bound of records in flight per partition: {@value}. */
-        public static final int DEFAULT_MAX_IN_FLIGHT_PER_PARTITION = 2_000;
-        /** Default interval of async commits: 1 second. */
-        public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofSeconds(1);
-        /** Default time to drain in-flight work on revoke and close: 10 seconds. */
-        public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(10);
-        /** Default poll timeout: 100 ms. */
-        public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(100);
-        /** Default time without progress before a partition counts as stalled: 60 seconds. */
-        public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(60);
-        /** Default suffix of retry topics: {@value}. */
-        public static final String DEFAULT_RETRY_SUFFIX = ".retry";
-        /** Default first back-off of a {@code FAILED} record: 100 ms. */
-        public static final Duration DEFAULT_FAILED_BACKOFF = Duration.ofMillis(100);
-        /** Default cap of the back-off of a {@code FAILED} record: 30 seconds. */
-        public static final Duration DEFAULT_MAX_FAILED_BACKOFF = Duration.ofSeconds(30);
-
-        private final ClientSetup client = new ClientSetup();
-        private final ConsumerSettings.Draft draft = new ConsumerSettings.Draft();
-        private EventRouter router;
-        private Executor executor;
-        private ConsumerMetrics metrics;
-
-        private Builder() {
-        }
-
-        /**
-         * @param settings how the consumer and its retry-topic producer reach the cluster
-         *     (bootstrap servers, security, client properties); required, or use
-         *     {@link #bootstrapServers(String)}
-         * @return this builder
-         * @throws IllegalStateException if client settings were already given
-         */
-        public Builder client(KafkaClientSettings settings) {
-            client.client(settings);
-            return this;
-        }
-
-        /**
-         * Shorthand for {@code client(KafkaClientSettings.of(servers))}: plaintext, no
-         * authentication.
-         *
-         * @param servers {@code host:port[,host:port]}
-         * @return this builder
-         * @throws IllegalArgumentException if blank
-         * @throws IllegalStateException if client settings were already given
-         */
-        public Builder bootstrapServers(String servers) {
-            client.bootstrapServers(servers);
-            return this;
-        }
-
-        /**
-         * Consumer properties (fetch sizes, session timeout, ...), passed through untouched. Those
-         * that are not consumer-only also reach the retry-topic producer.
-         * {@code enable.auto.commit} must not be {@code true}: eventcore commits itself.
-         *
-         * @param props Kafka consumer properties; connection and security ones belong in
-         *     {@link #client(KafkaClientSettings)}
-         * @return this builder
-         * @throws IllegalStateException if already set, or {@code props} holds
-         *     {@code bootstrap.servers} or a {@code security.*}, {@code sasl.*} or {@code ssl.*} key
-         */
-        public Builder properties(Map<String, ?> props) {
-            client.properties(props);
-            return this;
-        }
-
-        /**
-         * @param group the consumer group id, required
-         * @return this builder
-         * @throws IllegalArgumentException if blank
-         * @throws IllegalStateException if already set
-         */
-        public Builder groupId(String group) {
-            draft.groupId(group);
-            return this;
-        }
-
-        /**
-         * Topics to consume; their retry topics ({@code <topic>.retry}) are added automatically
-         * while {@link #retryTopics(boolean)} is on. This or {@link #topicPattern(Pattern)} is
-         * required, not both.
-         *
-         * @param names one or more topic names
-         * @return this builder
-         * @throws IllegalArgumentException if no name or a blank one is given
-         * @throws IllegalStateException if topics or a topic pattern were already set
-         */
-        public Builder topics(String... names) {
-            draft.topics(names);
-            return this;
-        }
-
-        /**
-         * Subscribes to every topic matching a pattern (include retry topics in it). This or
-         * {@link #topics(String...)} is required, not both.
-         *
-         * @param regex the pattern
-         * @return this builder
-         * @throws IllegalStateException if a topic pattern or topics were already set
-         */
-        public Builder topicPattern(Pattern regex) {
-            draft.topicPattern(regex);
-            return this;
-        }
-
-        /**
-         * @param eventRouter where records are dispatched, required
-         * @return this builder
-         * @throws IllegalStateException if already set
-         */
-        public Builder router(EventRouter eventRouter) {
-            this.router = Checks.once("router", router, Objects.requireNonNull(eventRouter, "router"));
-            return this;
-        }
-
-        /**
-         * @param mode ordering mode; defaults to {@link Ordering#KEY}
-         * @return this builder
-         * @throws IllegalStateException if already set
-         */
-        public Builder ordering(Ordering mode) {
-            draft.ordering(mode);
-            return this;
-        }
-
-        /**
-         * @param threads worker threads of the default executor, &gt;= 1; defaults to
-         *     {@value #DEFAULT_MAX_CONCURRENCY}. Not used when an executor is given.
-         * @return this builder
-         * @throws IllegalArgumentException if below 1
-         * @throws IllegalStateException if already set
-         */
-        public Builder maxConcurrency(int threads) {
-            draft.maxConcurrency(threads);
-            return this;
-        }
-
-        /**
-         * @param pool runs decoding and handlers, e.g. {@code Executors.newVirtualThreadPerTaskExecutor()}
-         *     on JDK 21+; the caller owns it (it is not shut down by {@code close}). Defaults to
-         *     an own fixed pool of {@code maxConcurrency} daemon threads.
-         * @return this builder
-         * @throws IllegalStateException if already set
-         */
-        public Builder executor(Executor pool) {
-            this.executor = Checks.once("executor", executor, Objects.requireNonNull(pool, "executor"));
-            return this;
-        }
-
-        /**
-         * @param interval async commit interval, &gt; 0; defaults to {@link #DEFAULT_COMMIT_INTERVAL} (1 s)
-         * @return this builder
-         * @throws IllegalArgumentException if not positive
-         * @throws IllegalStateException if already set
-         */
-        public Builder commitInterval(Duration interval) {
-            draft.commitInterval(interval);
-            return this;
-        }
-
-        /**
-         * @param timeout how long revoke and close wait for in-flight work (and bound of their
-         *     sync commit), &gt;= 0; defaults to {@link #DEFAULT_DRAIN_TIMEOUT} (10 s)
-         * @return this builder
-         * @throws IllegalArgumentException if negative
-         * @throws IllegalStateException if already set
-         */
-        public Builder drainTimeout(Duration timeout) {
-            draft.drainTimeout(timeout);
-            return this;
-        }
-
-        /**
-         * @param timeout poll timeout, &gt; 0; defaults to {@link #DEFAULT_POLL_TIMEOUT} (100 ms)
-         * @return this builder
-         * @throws IllegalArgumentException if not positive
-         * @throws IllegalStateException if already set
-         */
-        public Builder pollTimeout(Duration timeout) {
-            draft.pollTimeout(timeout);
-            return this;
-        }
-
-        /**
-         * @param timeout time without progress on a partition with work in flight before
-         *     {@link #health()} reports {@code STALLED}, &gt; 0; defaults to
-         *     {@link #DEFAULT_STALL_TIMEOUT} (60 s)
-         * @return this builder
-         * @throws IllegalArgumentException if not positive
-         * @throws IllegalStateException if already set
-         */
-        public Builder stallTimeout(Duration timeout) {
-            draft.stallTimeout(timeout);
-            return this;
-        }
-
-        /**
-         * @param max records in flight across partitions before all are paused, &gt;= 1; defaults
-         *     to {@value #DEFAULT_MAX_IN_FLIGHT}
-         * @return this builder
-         * @throws IllegalArgumentException if below 1
-         * @throws IllegalStateException if already set
-         */
-        public Builder maxInFlight(int max) {
-            draft.maxInFlight(max);
-            return this;
-        }
-
-        /**
-         * @param max records in flight in one partition before it is paused, &gt;= 1; defaults to
-         *     {@value #DEFAULT_MAX_IN_FLIGHT_PER_PARTITION}
-         * @return this builder
-         * @throws IllegalArgumentException if below 1
-         * @throws IllegalStateException if already set
-         */
-        public Builder maxInFlightPerPartition(int max) {
-            draft.maxInFlightPerPartition(max);
-            return this;
-        }
-
-        /**
-         * @param enabled whether {@code <topic>.retry} topics are consumed and used for
-         *     {@code RETRY_LATER}; defaults to {@code true}
-         * @return this builder
-         * @throws IllegalStateException if already set
-         */
-        public Builder retryTopics(boolean enabled) {
-            draft.retryTopics(enabled);
-            return this;
-        }
-
-        /**
-         * @param first first back-off of a {@code FAILED} record, &gt; 0; defaults to
-         *     {@link #DEFAULT_FAILED_BACKOFF} (100 ms)
-         * @param max cap of that back-off, &gt;= {@code first}; defaults to
-         *     {@link #DEFAULT_MAX_FAILED_BACKOFF} (30 s)
-         * @return this builder
-         * @throws IllegalArgumentException if {@code first} is not positive or {@code max} is below it
-         * @throws IllegalStateException if already set
-         */
-        public Builder failedBackoff(Duration first, Duration max) {
-            draft.failedBackoff(first, max);
-            return this;
-        }
-
-        /**
-         * @param consumerMetrics receives per-partition lag, pause state, in-flight records and
-         *     failed rounds, e.g. {@code MicrometerMetrics}; defaults to {@link ConsumerMetrics#noop()}
-         * @return this builder
-         * @throws IllegalStateException if already set
-         */
-        public Builder metrics(ConsumerMetrics consumerMetrics) {
-            this.metrics = Checks.once("metrics", metrics, Objects.requireNonNull(consumerMetrics, "metrics"));
-            return this;
-        }
-
-        /**
-         * @return the consumer, not yet started
-         * @throws IllegalStateException naming the missing or conflicting setting
-         */
-        public KafkaEventConsumer build() {
-            ConsumerSettings settings = draft.resolve();
-            if (router == null) {
-                throw new IllegalStateException("router must be set");
-            }
-            Map<String, Object> user = KafkaConfig.merge(Map.of(), client.client(), client.own());
-            Map<String, Object> props = KafkaConfig.consumerProps(user, settings.groupId());
-            ConsumerRuntime runtime = new ConsumerRuntime(settings, router, executor, props,
-                    KafkaConfig.producerPropsFrom(user), metrics != null ? metrics : ConsumerMetrics.noop());
-            return new KafkaEventConsumer(runtime, props);
-        }
     }
 }

@@ -1,8 +1,10 @@
 package io.eventcore.kafka;
 
+import io.eventcore.EventHeaders;
 import io.eventcore.InboundMessage;
 import io.eventcore.MessageHeader;
 import io.eventcore.transport.OutboundMessage;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,15 +18,42 @@ final class KafkaRecords {
     private KafkaRecords() {
     }
 
-    /** @return the inbound form of a consumed record, with its source position and the consumer group */
+    /**
+     * @return the inbound form of a consumed record, with its source position and the consumer
+     *     group. A retry copy (it carries {@link EventHeaders#ORIGINAL_TOPIC} and friends) is given
+     *     the position of its original, so that its event id, its dead letter and its next retry
+     *     copy refer to the original topic.
+     */
     static InboundMessage toMessage(ConsumerRecord<byte[], byte[]> record, String group) {
-        InboundMessage.Builder b = InboundMessage.builder(record.topic()).key(record.key()).value(record.value())
-                .partition(record.partition()).offset(record.offset())
+        String topic = record.topic();
+        int partition = record.partition();
+        long offset = record.offset();
+        String originalTopic = header(record, EventHeaders.ORIGINAL_TOPIC);
+        if (originalTopic != null && !originalTopic.isBlank()) {
+            try {
+                int p = Integer.parseInt(header(record, EventHeaders.ORIGINAL_PARTITION));
+                long o = Long.parseLong(header(record, EventHeaders.ORIGINAL_OFFSET));
+                if (p >= 0 && o >= 0) {
+                    topic = originalTopic;
+                    partition = p;
+                    offset = o;
+                }
+            } catch (NumberFormatException unreadable) {
+                // A damaged copy keeps its own position; its id header still keeps the event id.
+            }
+        }
+        InboundMessage.Builder b = InboundMessage.builder(topic).key(record.key()).value(record.value())
+                .partition(partition).offset(offset)
                 .timestamp(Instant.ofEpochMilli(record.timestamp())).consumerGroup(group);
         for (Header h : record.headers()) {
             b.header(MessageHeader.of(h.key(), h.value()));
         }
         return b.build();
+    }
+
+    private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+        Header h = record.headers().lastHeader(name);
+        return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
 
     /** @return the producer record of an outbound message (partition chosen by the producer) */

@@ -66,7 +66,7 @@ final class PollLoop implements Runnable {
         this.consumer = consumer;
         this.settings = settings;
         ConsumerMetrics safe = new SafeConsumerMetrics(metrics);
-        this.gate = new RetryTopicGate(settings.retryTopics(), settings.retrySuffix());
+        this.gate = new RetryTopicGate(settings);
         this.work = new PartitionWork(assignments, new WorkSignals(), workers, settlement, settings.ordering(),
                 settings.groupId(), safe);
         this.commits = new CommitScheduler(consumer, assignments, settings.commitInterval(), settings.drainTimeout(),

@@ -6,48 +6,48 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 
 /**
- * The consumer side of retry topics: which topics to subscribe ({@code <topic><suffix>} beside
- * each topic), which topics are retry topics, and whether a retry-topic record is due yet
- * (its {@value EventHeaders#DUE_AT} header). A record that is not due holds its partition until
- * then; nothing sleeps. Immutable.
+ * The consumer side of retry topics: which topics to subscribe (each consumed topic's retry
+ * topic beside it, see {@link RetryTopics}), which topics are retry topics, and whether a
+ * retry-topic record is due yet (its {@value EventHeaders#DUE_AT} header). A record that is not
+ * due holds its partition until then; nothing sleeps. Without retry topics (no route uses
+ * {@code REDELIVER}) it adds nothing and gates nothing. Immutable.
  */
 final class RetryTopicGate {
-    private final boolean enabled;
-    private final String suffix;
+    private final Map<String, String> retryTopics;
+    private final Set<String> retryTopicNames;
 
-    /**
-     * @param enabled whether retry topics are in use
-     * @param suffix suffix of retry topics, e.g. {@code .retry}
-     */
-    RetryTopicGate(boolean enabled, String suffix) {
-        this.enabled = enabled;
-        this.suffix = suffix;
+    /** @param settings the consumer's settings; their {@code retryTopics} map each topic to its retry topic */
+    RetryTopicGate(ConsumerSettings settings) {
+        this(settings.retryTopics());
     }
 
-    /** @return the retry topic of {@code topic} (itself if it already is one) */
-    static String retryTopicOf(String topic, String suffix) {
-        return topic.endsWith(suffix) ? topic : topic + suffix;
+    /** @param retryTopics each consumed topic's retry topic; empty when retry topics are not in use */
+    RetryTopicGate(Map<String, String> retryTopics) {
+        this.retryTopics = Map.copyOf(retryTopics);
+        this.retryTopicNames = Set.copyOf(retryTopics.values());
     }
 
-    /** @return {@code topics} followed by their retry topics when enabled, without duplicates */
+    /** @return {@code topics} followed by their retry topics, without duplicates */
     List<String> subscription(List<String> topics) {
         Set<String> all = new LinkedHashSet<>(topics);
-        if (enabled) {
-            for (String t : topics) {
-                all.add(retryTopicOf(t, suffix));
+        for (String t : topics) {
+            String retry = retryTopics.get(t);
+            if (retry != null) {
+                all.add(retry);
             }
         }
         return List.copyOf(all);
     }
 
-    /** @return whether records of {@code topic} are gated by due time */
+    /** @return whether records of {@code topic} are retry copies, gated by due time */
     boolean isRetryTopic(String topic) {
-        return enabled && topic.endsWith(suffix);
+        return retryTopicNames.contains(topic);
     }
 
     /**

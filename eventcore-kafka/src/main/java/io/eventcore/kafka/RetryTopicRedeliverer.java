@@ -8,33 +8,45 @@ import io.eventcore.transport.internal.Redelivery;
 import io.eventcore.transport.internal.Settlement;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * Stores a {@code RETRY_LATER} message in {@code <topic><suffix>} with the attempt count,
- * first-failure time and due time in headers; the consumer reads it back once it is due.
+ * Stores a {@code RETRY_LATER} message in its topic's retry topic (per consumer group, see
+ * {@link RetryTopics}) with the attempt count, first-failure time, due time, event id and original
+ * position in headers ({@link Redelivery}); the consumer reads it back once it is due. A message
+ * consumed from a retry topic arrives here with its original position ({@link KafkaRecords}), so
+ * every copy goes to the same retry topic.
  */
 final class RetryTopicRedeliverer implements Settlement.Redeliverer {
     private final Producer<byte[], byte[]> producer;
-    private final String suffix;
+    private final Map<String, String> retryTopics;
 
-    RetryTopicRedeliverer(Producer<byte[], byte[]> producer, String suffix) {
+    /**
+     * @param producer writes the copies
+     * @param retryTopics each consumed topic's retry topic; empty when no route uses {@code REDELIVER}
+     */
+    RetryTopicRedeliverer(Producer<byte[], byte[]> producer, Map<String, String> retryTopics) {
         this.producer = producer;
-        this.suffix = suffix;
-    }
-
-    String retryTopicOf(String topic) {
-        return RetryTopicGate.retryTopicOf(topic, suffix);
+        this.retryTopics = Map.copyOf(retryTopics);
     }
 
     @Override
     public CompletionStage<Void> redeliver(InboundMessage message, DispatchResult result) {
-        List<MessageHeader> headers = Redelivery.headers(message, result, Instant.now());
-        OutboundMessage copy = new OutboundMessage(retryTopicOf(message.topic()), null, message.value(), headers);
         CompletableFuture<Void> stored = new CompletableFuture<>();
+        String retryTopic = retryTopics.get(message.topic());
+        if (retryTopic == null) {
+            // Only a router whose redeliveredTypes() hides a REDELIVER route gets here: keep the
+            // message unacknowledged (settlement retries) rather than write where nobody reads.
+            stored.completeExceptionally(new IllegalStateException("no retry topic for " + message.topic()
+                    + ": the router returned RETRY_LATER but declares no REDELIVER route (redeliveredTypes())"));
+            return stored;
+        }
+        List<MessageHeader> headers = Redelivery.headers(message, result, Instant.now());
+        OutboundMessage copy = new OutboundMessage(retryTopic, null, message.value(), headers);
         try {
             producer.send(new ProducerRecord<>(copy.topic(), null, message.key(), copy.value(),
                     KafkaRecords.headers(copy.headers())), (meta, error) -> {

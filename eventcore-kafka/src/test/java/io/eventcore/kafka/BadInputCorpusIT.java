@@ -127,7 +127,6 @@ class BadInputCorpusIT {
         Map<String, String> big = Map.of("max.message.bytes", String.valueOf(16 * 1024 * 1024));
         KafkaTopics.create(Map.of("bootstrap.servers", bootstrap), 3, big, topic);
         KafkaTopics.create(Map.of("bootstrap.servers", bootstrap), 1, big, topic + ".dlq");
-        EmbeddedKafka.createTopics(3, topic + ".retry");
         List<Entry> corpus = corpus();
         assertThat(corpus).hasSizeGreaterThanOrEqualTo(25);
 

@@ -23,7 +23,7 @@ class KafkaBuildersTest {
         router.close();
     }
 
-    private KafkaEventConsumer.Builder consumer() {
+    private KafkaEventConsumerBuilder consumer() {
         return KafkaEventConsumer.builder().bootstrapServers("127.0.0.1:1").groupId("g").topics("t").router(router);
     }
 

@@ -16,7 +16,8 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.core.ConditionTimeoutException;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Consumers join and leave the group while events flow: every event is handled, per-key order holds. */
 class KafkaRebalanceIT {
@@ -36,10 +37,12 @@ class KafkaRebalanceIT {
         }
     }
 
-    @Test
-    void consumersJoiningAndLeaving_loseNothing_andKeepFirstHandlingInKeyOrder() throws Exception {
-        String topic = "rebalance-" + UUID.randomUUID();
-        EmbeddedKafka.createTopics(6, topic, topic + ".retry");
+    /** Under the classic group protocol and KIP-848's consumer protocol. */
+    @ParameterizedTest(name = "group.protocol={0}")
+    @ValueSource(strings = {"classic", "consumer"})
+    void consumersJoiningAndLeaving_loseNothing_andKeepFirstHandlingInKeyOrder(String protocol) throws Exception {
+        String topic = "rebalance-" + protocol + "-" + UUID.randomUUID();
+        EmbeddedKafka.createTopics(6, topic);
         String bootstrap = EmbeddedKafka.bootstrapServers();
         String group = "g-" + topic;
         Map<String, AtomicInteger> handledCount = new ConcurrentHashMap<>();
@@ -72,6 +75,7 @@ class KafkaRebalanceIT {
                 publisher.publishAll(batch).toCompletableFuture().join();
                 KafkaEventConsumer joining = KafkaEventConsumer.builder().bootstrapServers(bootstrap).groupId(group)
                         .topics(topic).router(router).commitInterval(Duration.ofMillis(100))
+                        .properties(Map.of("group.protocol", protocol))
                         .drainTimeout(Duration.ofSeconds(5)).build();
                 joining.start();
                 consumers.add(joining);
@@ -95,7 +99,7 @@ class KafkaRebalanceIT {
         lost.removeAll(seenIds);
         long duplicated = handledCount.values().stream().filter(n -> n.get() > 1).count();
         long extraHandlings = handledCount.values().stream().mapToLong(n -> n.get() - 1L).sum();
-        System.out.printf("rebalance: %d events, %d lost, %d handled more than once (%d extra handlings)%n",
+        System.out.printf("rebalance (" + protocol + "): %d events, %d lost, %d handled more than once (%d extra handlings)%n",
                 sent.size(), lost.size(), duplicated, extraHandlings);
         assertThat(lost).as("events never handled").isEmpty();
         assertThat(sentIds).as("handled only events that were sent").containsAll(handledCount.keySet());

@@ -7,9 +7,13 @@ import io.eventcore.routing.EventRouter;
 import io.eventcore.test.TransportContract;
 import io.eventcore.transport.TopicNaming;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** The transport contract against a real KRaft broker. */
+/**
+ * The transport contract against a real KRaft broker, with the classic group protocol (subclassed for
+ * KIP-848's consumer protocol by {@link KafkaTransportConsumerProtocolIT}).
+ */
 class KafkaTransportIT extends TransportContract {
     private static final AtomicInteger TOPICS = new AtomicInteger();
 
@@ -21,7 +25,7 @@ class KafkaTransportIT extends TransportContract {
     @Override
     protected String createTopic() {
         String topic = "contract-" + TOPICS.incrementAndGet();
-        EmbeddedKafka.createTopics(3, topic, topic + ".retry");
+        EmbeddedKafka.createTopics(3, topic);
         return topic;
     }
 
@@ -33,10 +37,16 @@ class KafkaTransportIT extends TransportContract {
                 .topics(TopicNaming.perType("contract-")).build();
     }
 
+    /** @return the group protocol the consumers use ({@code group.protocol}) */
+    protected String groupProtocol() {
+        return "classic";
+    }
+
     @Override
     protected EventConsumer createConsumer(String topic, String group, EventRouter router) {
         return KafkaEventConsumer.builder().bootstrapServers(EmbeddedKafka.bootstrapServers())
                 .groupId(group).topics(topic).router(router).commitInterval(Duration.ofMillis(200))
+                .properties(Map.of("group.protocol", groupProtocol()))
                 .drainTimeout(Duration.ofSeconds(5)).build();
     }
 }

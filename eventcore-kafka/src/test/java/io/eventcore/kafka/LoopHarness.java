@@ -84,8 +84,17 @@ final class LoopHarness implements AutoCloseable {
     ConsumerSettings settings() {
         return new ConsumerSettings("g", knobs.topics, null, knobs.ordering, Duration.ofMillis(10),
                 Duration.ofMillis(50), knobs.drainTimeout, knobs.stallTimeout, knobs.maxInFlight,
-                knobs.maxInFlightPerPartition, knobs.retryTopics, ".retry", 4, Duration.ofMillis(10),
+                knobs.maxInFlightPerPartition, retryTopics(), 4, Duration.ofMillis(10),
                 Duration.ofMillis(50));
+    }
+
+    /** With retry topics on, each topic's retry topic is {@code <topic>.retry} (the test's own naming). */
+    private java.util.Map<String, String> retryTopics() {
+        java.util.Map<String, String> names = new java.util.LinkedHashMap<>();
+        if (knobs.retryTopics) {
+            knobs.topics.forEach(t -> names.put(t, t + ".retry"));
+        }
+        return names;
     }
 
     /** Starts a runtime on the user executor {@code workers} and assigns {@code partitions} at offset 0. */

@@ -61,9 +61,9 @@ class PollLoopCloseTest {
                 .route("Greeting", String.class, (e, c) -> handled.incrementAndGet()).build()) {
             ConsumerSettings settings = new ConsumerSettings("g", List.of("orders"), null,
                     Ordering.KEY, Duration.ofMillis(10), Duration.ofHours(1), Duration.ofSeconds(2),
-                    Duration.ofMinutes(1), 1000, 100, false, ".retry", 2, Duration.ofMillis(10), Duration.ofMillis(100));
+                    Duration.ofMinutes(1), 1000, 100, Map.of(), 2, Duration.ofMillis(10), Duration.ofMillis(100));
             RetryTopicRedeliverer redeliverer = new RetryTopicRedeliverer(
-                    new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()), ".retry");
+                    new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()), Map.of());
             PollLoop loop = new PollLoop(consumer, settings, new KeyedSerialExecutor(workers),
                     new Settlement(router, timer, workers, () -> true, redeliverer, Duration.ofMillis(10),
                             Duration.ofMillis(100)));

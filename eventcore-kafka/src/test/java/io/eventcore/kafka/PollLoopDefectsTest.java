@@ -91,9 +91,9 @@ class PollLoopDefectsTest {
         closeables.add(router);
         ConsumerSettings settings = new ConsumerSettings("g", List.of("orders"), null,
                 ordering, Duration.ofMillis(10), Duration.ofMillis(50), drainTimeout, stallTimeout, maxInFlight,
-                2_000, false, ".retry", 4, Duration.ofMillis(10), Duration.ofMillis(50));
+                2_000, Map.of(), 4, Duration.ofMillis(10), Duration.ofMillis(50));
         RetryTopicRedeliverer redeliverer = new RetryTopicRedeliverer(
-                new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()), ".retry");
+                new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()), Map.of());
         loop = new PollLoop(consumer, settings, new KeyedSerialExecutor(workers),
                 new Settlement(router, timer, workers, () -> true, redeliverer, Duration.ofMillis(10),
                         Duration.ofMillis(50)));

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventcore.Event;
 import io.eventcore.EventContext;
+import io.eventcore.retry.RetryMode;
+import io.eventcore.retry.RetryPolicy;
 import io.eventcore.routing.EventRouter;
+import io.eventcore.routing.UnknownTypePolicy;
 import io.eventcore.EventType;
 import io.eventcore.transport.Ordering;
 import io.eventcore.test.EmbeddedKafka;
@@ -37,7 +40,7 @@ class ReadmeKafkaIT {
     @Test
     void quickstart_publishesAndConsumes() {
         String bootstrap = EmbeddedKafka.bootstrapServers();
-        EmbeddedKafka.createTopics(3, "order-events", "order-events.retry", "order-events.dlq");
+        EmbeddedKafka.createTopics(3, "order-events", "order-events.billing.retry", "order-events.dlq");
         Order order = new Order("o-1");
         BigDecimal total = new BigDecimal("9.99");
         List<Event<?>> events = List.of(Event.of("o-2", new OrderCreated("o-2", total)),
@@ -53,11 +56,16 @@ class ReadmeKafkaIT {
         publisher.publishAll(events);                     // send the whole batch, then await it
 
         KafkaDeadLetterSink dlq = KafkaDeadLetterSink.builder().bootstrapServers(bootstrap).build();
-        EventRouter router = EventRouter.builder().route(OrderCreated.class, this::onCreated).deadLetter(dlq).build();
+        EventRouter router = EventRouter.builder()
+            .route(OrderCreated.class, this::onCreated)
+            .retry(RetryPolicy.fixed(Duration.ofSeconds(1)).maxAttempts(5).mode(RetryMode.REDELIVER))
+            .deadLetter(dlq)                              // exhausted events -> order-events.dlq
+            .onUnknownType(UnknownTypePolicy.SKIP)        // a shared topic: other types are not ours
+            .build();
         KafkaEventConsumer consumer = KafkaEventConsumer.builder()
             .bootstrapServers(bootstrap)
             .groupId("billing")
-            .topics("order-events")                      // order-events.retry is consumed too
+            .topics("order-events")                      // + order-events.billing.retry (REDELIVER route)
             .router(router)
             .ordering(Ordering.KEY)                       // default; PARTITION, UNORDERED
             .maxConcurrency(64)                           // or .executor(Executors.newVirtualThreadPerTaskExecutor())

@@ -47,7 +47,7 @@ class SecurityIT {
             Map<String, Object> clientProps = broker.clientProperties();
             KafkaClientSettings client = KafkaClientSettings.builder().properties(clientProps).build();
             String topic = "secure-" + security.name().toLowerCase();
-            KafkaTopics.create(clientProps, 2, Map.of(), topic, topic + ".retry");
+            KafkaTopics.create(clientProps, 2, Map.of(), topic, KafkaEventConsumer.defaultRetryTopic(topic, "secure"));
             KafkaTopics.create(clientProps, 1, Map.of(), topic + ".dlq");
             Set<String> handled = ConcurrentHashMap.newKeySet();
             AtomicBoolean failedOnce = new AtomicBoolean();

@@ -9,6 +9,7 @@ import io.eventcore.outbox.OutboxPublisher;
 import io.eventcore.retry.RetryPolicy;
 import io.eventcore.kafka.KafkaDeadLetterSink;
 import io.eventcore.kafka.KafkaEventConsumer;
+import io.eventcore.kafka.KafkaEventConsumerBuilder;
 import io.eventcore.kafka.KafkaEventPublisher;
 import io.eventcore.outbox.jdbc.JdbcOutbox;
 import io.eventcore.test.InMemoryBroker;
@@ -53,7 +54,7 @@ class MisconfigurationTest {
         return EventRouter.builder().route("Anything", String.class, (e, c) -> { }).build();
     }
 
-    private static KafkaEventConsumer.Builder consumer() {
+    private static KafkaEventConsumerBuilder consumer() {
         return KafkaEventConsumer.builder().bootstrapServers("127.0.0.1:9").groupId("g").topics("t").router(router());
     }
 

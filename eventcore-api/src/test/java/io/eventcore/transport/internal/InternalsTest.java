@@ -14,6 +14,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.eventcore.transport.internal.KeyedSerialExecutor;
 import io.eventcore.transport.internal.OffsetTracker;
 import io.eventcore.transport.internal.Redelivery;
+import io.eventcore.internal.EventIds;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -89,6 +90,25 @@ class InternalsTest {
             assertThat(redelivered.header(EventHeaders.FIRST_FAILURE_AT)).isEqualTo("2026-01-01T00:00:00Z");
             assertThat(redelivered.header(EventHeaders.DUE_AT)).isEqualTo("2026-01-02T00:00:05Z");
             assertThat(redelivered.headers().stream().filter(h -> h.key().equals(EventHeaders.ATTEMPT))).hasSize(1);
+        }
+    }
+
+    @Test
+    void redeliveryHeaders_keepTheDerivedEventId_andTheOriginalPosition() {
+        InboundMessage m = InboundMessage.builder("orders").partition(2).offset(41)
+                .header(EventHeaders.EVENT_TYPE, "X").value("\"s\"").build();
+        try (EventRouter router = EventRouter.builder().route("X", String.class, (e, c) -> {
+            throw new IllegalStateException("later");
+        }).retry(RetryPolicy.fixed(Duration.ofSeconds(5)).maxAttempts(5).mode(RetryMode.REDELIVER)).build()) {
+            DispatchResult r = router.dispatch(m).toCompletableFuture().join();
+            InboundMessage.Builder b = InboundMessage.builder("orders.g.retry").partition(0).offset(7);
+            Redelivery.headers(m, r, Instant.parse("2026-01-02T00:00:00Z")).forEach(b::header);
+            InboundMessage copy = b.build();
+            assertThat(copy.header(EventHeaders.EVENT_ID)).isEqualTo(EventIds.of(m));
+            assertThat(EventIds.of(copy)).isEqualTo(EventIds.of(m));
+            assertThat(copy.header(EventHeaders.ORIGINAL_TOPIC)).isEqualTo("orders");
+            assertThat(copy.header(EventHeaders.ORIGINAL_PARTITION)).isEqualTo("2");
+            assertThat(copy.header(EventHeaders.ORIGINAL_OFFSET)).isEqualTo("41");
         }
     }
 }
