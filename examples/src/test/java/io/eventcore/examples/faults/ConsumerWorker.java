@@ -3,6 +3,7 @@ package io.eventcore.examples.faults;
 import io.eventcore.routing.EventRouter;
 import io.eventcore.NonRetryableException;
 import io.eventcore.transport.Ordering;
+import io.eventcore.retry.RetryMode;
 import io.eventcore.retry.RetryPolicy;
 import io.eventcore.kafka.KafkaDeadLetterSink;
 import io.eventcore.kafka.KafkaEventConsumer;
@@ -17,7 +18,9 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * A consumer in its own JVM: args {@code bootstrap topic group ledgerFile handlerMillis concurrency}. Every handling is appended
+ * A consumer in its own JVM: args {@code bootstrap topic group ledgerFile handlerMillis concurrency [redeliver]}.
+ * With {@code redeliver}, the first attempt of every seventh step fails and is retried through this
+ * group's retry topic ({@code RetryMode.REDELIVER}). Every handling is appended
  * to the ledger ({@code micros id key seq}) before the handler returns, so a SIGKILL loses no record
  * of what was handled. Poison events are dead-lettered to {@code <topic>.dlq}. SIGTERM closes gracefully.
  */
@@ -26,7 +29,8 @@ public final class ConsumerWorker {
     }
 
     /**
-     * @param args bootstrap servers, topic, group, ledger file, handler time in ms (simulated work), concurrency
+     * @param args bootstrap servers, topic, group, ledger file, handler time in ms (simulated work), concurrency,
+     *     optionally {@code redeliver}
      * @throws Exception on startup failure
      */
     public static void main(String[] args) throws Exception {
@@ -36,6 +40,10 @@ public final class ConsumerWorker {
         OutputStream ledger = new FileOutputStream(args[3], true);
         long workMillis = Long.parseLong(args[4]);
         int concurrency = Integer.parseInt(args[5]);
+        boolean redeliver = args.length > 6 && args[6].equals("redeliver");
+        RetryPolicy retry = redeliver
+                ? RetryPolicy.fixed(Duration.ofMillis(300)).maxAttempts(5).mode(RetryMode.REDELIVER)
+                : RetryPolicy.fixed(Duration.ofMillis(20)).maxAttempts(3);
         KafkaDeadLetterSink dlq = KafkaDeadLetterSink.builder().bootstrapServers(bootstrap)
                 .sendTimeout(Duration.ofSeconds(3)).build();
         EventRouter router = EventRouter.builder()
@@ -44,12 +52,15 @@ public final class ConsumerWorker {
                     if (s.poison()) {
                         throw new NonRetryableException("poison " + s.id());
                     }
+                    if (redeliver && s.seq() % 7 == 3 && ctx.attempt() == 1) {
+                        throw new IllegalStateException("first attempt of " + s.id() + " fails; retried later");
+                    }
                     if (workMillis > 0) {
                         Thread.sleep(workMillis); // simulated work, so that kills land mid-stream
                     }
                     write(ledger, s);
                 })
-                .retry(RetryPolicy.fixed(Duration.ofMillis(20)).maxAttempts(3))
+                .retry(retry)
                 .deadLetter(dlq)
                 .build();
         KafkaEventConsumer consumer = KafkaEventConsumer.builder().bootstrapServers(bootstrap).groupId(group)
