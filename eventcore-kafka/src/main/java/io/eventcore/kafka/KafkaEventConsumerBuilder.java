@@ -212,7 +212,7 @@ public final class KafkaEventConsumerBuilder {
 
     /**
      * @param timeout time without progress on a partition with work in flight before
-     *     {@link #health()} reports {@code STALLED}, &gt; 0; defaults to
+     *     {@link KafkaEventConsumer#health()} reports {@code STALLED}, &gt; 0; defaults to
      *     {@link #DEFAULT_STALL_TIMEOUT} (60 s)
      * @return this builder
      * @throws IllegalArgumentException if not positive
@@ -262,7 +262,7 @@ public final class KafkaEventConsumerBuilder {
     /**
      * @param naming maps a consumed topic to this group's retry topic (a legal topic name, not
      *     consumed itself, never shared with another group); defaults to
-     *     {@link #defaultRetryTopic(String, String) defaultRetryTopic(topic, groupId)}
+     *     {@link KafkaEventConsumer#defaultRetryTopic(String, String) defaultRetryTopic(topic, groupId)}
      * @return this builder
      * @throws IllegalStateException if already set ({@link #build()}: if a name is illegal)
      */
