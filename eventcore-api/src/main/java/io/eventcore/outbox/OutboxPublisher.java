@@ -105,7 +105,7 @@ public final class OutboxPublisher implements AutoCloseable {
                 housekeeping, s.batchSize(), clock);
         RelayHints hints = new RelayHints(s.store.hints(), s.hintOthers(), leases, s.minPoll(), clock);
         this.loop = new RelayLoop(relayId, pass, stats, hints, s.minPoll(), s.maxPoll());
-        s.store.onAppend(loop::wakeUp);
+        loop.listenForAppends(s.store);
     }
 
     /** @return a new builder */
