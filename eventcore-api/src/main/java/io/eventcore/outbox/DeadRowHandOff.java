@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Hands rows moved to the dead table to the dead-letter sink, if one is configured. The dead table
- * already holds them, so a sink failure is logged and loses nothing. Thread-safe if the sink is.
+ * already holds them, so a sink failure (an {@link Error} included) is logged and loses nothing. Thread-safe if the sink is.
  */
 final class DeadRowHandOff {
     private static final Logger log = LoggerFactory.getLogger(DeadRowHandOff.class);
@@ -34,17 +34,22 @@ final class DeadRowHandOff {
         if (sink == null) {
             return;
         }
+        try {
+            sink.accept(letter(dead));
+        } catch (Exception | Error e) {
+            // An Error too: a failure of this write, not of the relay.
+            log.warn("dead-letter sink refused outbox row {}; it stays in the dead table", row, e);
+        }
+    }
+
+    private DeadLetter letter(OutboxBatch.DeadRow dead) {
+        OutboxRecord row = dead.row();
         Instant now = clock.now();
-        DeadLetter letter = DeadLetter.builder()
+        return DeadLetter.builder()
                 .key(row.aggregateId() == null ? null : row.aggregateId().getBytes(StandardCharsets.UTF_8))
                 .value(row.payload()).headers(dead.headers()).topic(dead.topic()).offset(row.id())
                 .timestamp(row.createdAt()).eventId(row.eventId()).eventType(row.eventType())
                 .handlerName(HANDLER_NAME).failure(dead.cause())
                 .attempts(row.attempts()).firstFailureAt(now).lastFailureAt(now).build();
-        try {
-            sink.accept(letter);
-        } catch (Exception e) {
-            log.warn("dead-letter sink refused outbox row {}; it stays in the dead table", row, e);
-        }
     }
 }

@@ -6,7 +6,7 @@ import java.time.Instant;
 /**
  * The relay's periodic chores: purge old dead rows (and kept published rows) in bounded batches, and
  * report the backlog. Runs at most every {@link #INTERVAL}, or on the next pass while a purge filled a
- * whole batch. Used by the relay's pass only (one thread at a time).
+ * whole batch (either of the two purges). Used by the relay's pass only (one thread at a time).
  */
 final class Housekeeping {
     static final Duration INTERVAL = Duration.ofSeconds(5);
@@ -35,11 +35,13 @@ final class Housekeeping {
             return;
         }
         next = now.plus(INTERVAL);
-        int purged = store.purgeDead(now.minus(deadRetention), purgeBatch);
+        boolean more = store.purgeDead(now.minus(deadRetention), purgeBatch) >= purgeBatch;
         if (publishedRetention != null) {
-            purged += store.purgePublished(now.minus(publishedRetention), purgeBatch);
+            // Each purge is judged on its own: a few dead rows purged beside a full batch of published ones
+            // must not make the sum miss the batch size and throttle the backlog of published rows.
+            more |= store.purgePublished(now.minus(publishedRetention), purgeBatch) >= purgeBatch;
         }
-        if (purged == purgeBatch) {
+        if (more) {
             next = now; // more to purge: keep going next pass
         }
         OutboxBacklog backlog = store.backlog();

@@ -12,10 +12,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
@@ -32,6 +34,16 @@ import java.util.concurrent.TimeoutException;
  * (the publisher rejects it before it reaches the broker) holds its key's later rows back from the
  * round, and a row that failed before is sent alone for its key.
  *
+ * <p>A row whose message cannot be built (the topic naming throws or gives no topic) fails for good at
+ * once: it dies, and the rest of its group is settled as usual. A failure the publisher calls transient
+ * is not counted while nothing of the round gets through (an outage); when other rows of the round were
+ * published, it is the row's own problem (a topic the producer may not write, say) and counts as an
+ * attempt, so the row cannot block its key forever. An acknowledgement that does not come within the
+ * send timeout is never counted: the row may well have been delivered.
+ *
+ * <p>While it awaits acknowledgements the round calls its keep-alive (the relay renews its leases
+ * there) every {@code keepAliveEvery}, so a slow broker does not let the leases lapse.
+ *
  * <p>Used by one thread at a time (the relay's pass).
  */
 final class OutboxBatch {
@@ -41,8 +53,11 @@ final class OutboxBatch {
     private final Duration sendTimeout;
     private final Clock clock;
 
-    /** A row in flight. */
-    private record Sent(OutboxRecord row, CompletableFuture<PublishReceipt> result) {
+    /** Topic of a dead row whose topic naming gave none, as handed to the dead-letter sink. */
+    static final String UNROUTABLE_TOPIC = "eventcore-outbox-unroutable";
+
+    /** A row in flight; {@code unsendable} when its message could not even be built. */
+    private record Sent(OutboxRecord row, CompletableFuture<PublishReceipt> result, boolean unsendable) {
     }
 
     /** A row moved to the dead table, the message it would have been, and why. */
@@ -60,6 +75,39 @@ final class OutboxBatch {
         /** @return rows of every group scheduled for a retry */
         int retries() {
             return outcomes.values().stream().mapToInt(o -> o.completion().retries().size()).sum();
+        }
+    }
+
+    /** The relay's own verdict on a send whose acknowledgement did not come in time: not the row's fault. */
+    static final class AckTimeout extends EventcoreException {
+        private static final long serialVersionUID = 1L;
+
+        AckTimeout(Duration timeout) {
+            super("publish not acknowledged within the relay's sendTimeout (" + timeout + ")");
+        }
+    }
+
+    /** Runs the keep-alive when it is due; used by the relay thread while sending and awaiting. */
+    private static final class Pacer {
+        private final Runnable keepAlive;
+        private final long every;
+        private long next;
+
+        Pacer(Runnable keepAlive, Duration every) {
+            this.keepAlive = keepAlive;
+            this.every = Math.max(1, every.toNanos());
+            this.next = System.nanoTime() + this.every;
+        }
+
+        void tick() {
+            if (System.nanoTime() - next >= 0) {
+                keepAlive.run();
+                next = System.nanoTime() + every;
+            }
+        }
+
+        long next() {
+            return next;
         }
     }
 
@@ -84,30 +132,41 @@ final class OutboxBatch {
         this.clock = clock;
     }
 
+    /** Sends every group, awaits, and settles, with no keep-alive. */
+    <K> Round<K> publish(Map<K, List<OutboxRecord>> groups) {
+        return publish(groups, () -> { }, sendTimeout);
+    }
+
     /**
-     * Sends every group, awaits, and settles.
+     * Sends every group, awaits (running {@code keepAlive} every {@code keepAliveEvery} meanwhile), and
+     * settles.
      *
      * @param groups rows by group (a lease, or any marker for the unkeyed claim), each in id order
+     * @param keepAlive run on this thread while awaiting acknowledgements; must not throw
+     * @param keepAliveEvery how often
      * @return outcomes by group
      */
-    <K> Round<K> publish(Map<K, List<OutboxRecord>> groups) {
+    <K> Round<K> publish(Map<K, List<OutboxRecord>> groups, Runnable keepAlive, Duration keepAliveEvery) {
+        Pacer pacer = new Pacer(keepAlive, keepAliveEvery);
         Map<K, List<Sent>> inFlight = new LinkedHashMap<>();
         int sent = 0;
         for (Map.Entry<K, List<OutboxRecord>> group : groups.entrySet()) {
-            List<Sent> sends = sendGroup(group.getValue());
+            List<Sent> sends = sendGroup(group.getValue(), pacer);
             inFlight.put(group.getKey(), sends);
             sent += sends.size();
         }
-        long deadline = System.nanoTime() + sendTimeout.toNanos();
+        Map<Sent, Throwable> failures = awaitAll(inFlight, pacer);
+        boolean anyPublished = inFlight.values().stream().flatMap(List::stream)
+                .anyMatch(s -> !failures.containsKey(s));
         Tally tally = new Tally();
         Map<K, GroupOutcome> outcomes = new LinkedHashMap<>();
         for (Map.Entry<K, List<Sent>> group : inFlight.entrySet()) {
-            outcomes.put(group.getKey(), settleGroup(group.getValue(), deadline, tally));
+            outcomes.put(group.getKey(), settleGroup(group.getValue(), failures, anyPublished, tally));
         }
         return new Round<>(outcomes, sent, tally.published, tally.allTransient(), tally.lastFailure);
     }
 
-    private List<Sent> sendGroup(List<OutboxRecord> rows) {
+    private List<Sent> sendGroup(List<OutboxRecord> rows, Pacer pacer) {
         List<Sent> sends = new ArrayList<>(rows.size());
         Set<String> retryingKeys = new HashSet<>();
         Set<String> seenKeys = new HashSet<>();
@@ -122,22 +181,43 @@ final class OutboxBatch {
                     retryingKeys.add(key);
                 }
             }
-            CompletableFuture<PublishReceipt> result = send(row);
-            if (key != null && result.isCompletedExceptionally()) {
+            pacer.tick(); // a send may block (a full producer buffer, missing metadata)
+            Sent s = send(row);
+            if (key != null && s.result().isCompletedExceptionally()) {
                 // Failed on the spot (too large, bad topic...): hold the key's later rows back.
                 retryingKeys.add(key);
             }
-            sends.add(new Sent(row, result));
+            sends.add(s);
         }
         return sends;
     }
 
-    private GroupOutcome settleGroup(List<Sent> sends, long deadline, Tally tally) {
+    private <K> Map<Sent, Throwable> awaitAll(Map<K, List<Sent>> inFlight, Pacer pacer) {
+        long deadline = System.nanoTime() + sendTimeout.toNanos();
+        Map<Sent, Throwable> failures = new IdentityHashMap<>();
+        for (List<Sent> sends : inFlight.values()) {
+            for (Sent s : sends) {
+                while (!s.result().isDone() && deadline - System.nanoTime() > 0
+                        && !Thread.currentThread().isInterrupted()) {
+                    pacer.tick();
+                    waitFor(s.result(), deadline - pacer.next() < 0 ? deadline : pacer.next());
+                }
+                Throwable failure = outcome(s.result());
+                if (failure != null) {
+                    failures.put(s, failure);
+                }
+            }
+        }
+        return failures;
+    }
+
+    private GroupOutcome settleGroup(List<Sent> sends, Map<Sent, Throwable> failures, boolean anyPublished,
+            Tally tally) {
         OutboxCompletion.Builder completion = OutboxCompletion.builder();
         List<DeadRow> dead = new ArrayList<>();
         Set<String> blockedKeys = new HashSet<>();
         for (Sent s : sends) {
-            Throwable failure = await(s.result(), deadline);
+            Throwable failure = failures.get(s);
             String key = s.row().aggregateId();
             if (key != null && blockedKeys.contains(key)) {
                 continue; // stays pending behind the failed row of its key
@@ -152,48 +232,81 @@ final class OutboxBatch {
             if (key != null) {
                 blockedKeys.add(key);
             }
-            if (publisher.isTransient(failure)) {
-                tally.transientFailures++;
-                continue; // not the row's fault: it stays due, and is not counted against it
+            if (s.unsendable()) {
+                settleFailure(s.row(), failure, true, completion, dead);
+            } else if (failure instanceof AckTimeout || failure instanceof InterruptedException
+                    || publisher.isTransient(failure) && !anyPublished) {
+                tally.transientFailures++; // not the row's fault: it stays due, and is not counted against it
+            } else {
+                settleFailure(s.row(), failure, false, completion, dead);
             }
-            settleFailure(s.row(), failure, completion, dead);
         }
         return new GroupOutcome(completion.build(), List.copyOf(dead));
     }
 
     /** A failure of the row's own: retried with back-off, or dead once out of attempts or not retryable. */
-    private void settleFailure(OutboxRecord row, Throwable failure, OutboxCompletion.Builder completion,
-            List<DeadRow> dead) {
+    private void settleFailure(OutboxRecord row, Throwable failure, boolean permanent,
+            OutboxCompletion.Builder completion, List<DeadRow> dead) {
         OutboxRecord failed = row.failed(1, describe(failure));
         Instant now = clock.now();
-        if (failed.attempts() >= retry.maxAttempts() || !retry.isRetryable(failure)) {
+        if (permanent || failed.attempts() >= retry.maxAttempts() || !retry.isRetryable(failure)) {
             completion.dead(failed, now);
-            OutboundMessage message = messages.toMessage(row);
-            dead.add(new DeadRow(failed, message.topic(), message.headers(), failure));
+            dead.add(new DeadRow(failed, topicOrPlaceholder(row), messages.headers(row), failure));
         } else {
             Duration delay = retry.delayAfter(failed.attempts(), ThreadLocalRandom.current().nextDouble());
             completion.retry(failed, now.plus(delay));
         }
     }
 
-    private CompletableFuture<PublishReceipt> send(OutboxRecord row) {
+    private String topicOrPlaceholder(OutboxRecord row) {
         try {
-            return publisher.send(messages.toMessage(row)).toCompletableFuture();
+            return messages.topic(row);
         } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
+            return UNROUTABLE_TOPIC;
         }
     }
 
-    private static Throwable await(CompletableFuture<PublishReceipt> result, long deadlineNanos) {
+    /**
+     * Builds and sends; never throws. A message that cannot be built is an unsendable row; anything the
+     * publisher throws, an {@link Error} included, is a failure of this send.
+     */
+    private Sent send(OutboxRecord row) {
+        OutboundMessage message;
         try {
-            result.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
-            return null;
-        } catch (ExecutionException e) {
-            return e.getCause() != null ? e.getCause() : e;
-        } catch (TimeoutException e) {
-            return new EventcoreException("publish not acknowledged within the relay's sendTimeout", e);
+            message = messages.toMessage(row);
+        } catch (RuntimeException e) {
+            return new Sent(row, CompletableFuture.failedFuture(e), true);
+        }
+        try {
+            return new Sent(row, publisher.send(message).toCompletableFuture(), false);
+        } catch (RuntimeException | Error e) {
+            // An Error too (a missing optional codec class, out of memory on a huge message): this send failed,
+            // the relay carries on.
+            return new Sent(row, CompletableFuture.failedFuture(e), false);
+        }
+    }
+
+    private static void waitFor(CompletableFuture<PublishReceipt> result, long untilNanos) {
+        try {
+            result.get(Math.max(0, untilNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException | TimeoutException | CancellationException e) {
+            // the outcome is read by outcome()
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private Throwable outcome(CompletableFuture<PublishReceipt> result) {
+        if (!result.isDone()) {
+            return Thread.currentThread().isInterrupted() ? new InterruptedException("relay interrupted")
+                    : new AckTimeout(sendTimeout);
+        }
+        try {
+            result.join();
+            return null;
+        } catch (java.util.concurrent.CompletionException e) {
+            return e.getCause() != null ? e.getCause() : e;
+        } catch (CancellationException e) {
             return e;
         }
     }

@@ -38,8 +38,8 @@ import org.slf4j.LoggerFactory;
  *       relay that lost its shard cannot mark rows. Even then, the first delivery of each row of a key
  *       follows id order.</li>
  *   <li><b>A failing row blocks only its key.</b> Failures the publisher calls
- *       {@link EventPublisher#isTransient transient} (broker down) are not counted: the row waits and
- *       the relay backs off. Other failures count as attempts of the row, retried with the
+ *       {@link EventPublisher#isTransient transient} (broker down) are not counted while nothing of the batch
+ *       got through: the row waits and the relay backs off. Other failures count as attempts of the row, retried with the
  *       {@link Builder#retry retry policy}'s back-off; after {@link RetryPolicy#maxAttempts()} the row
  *       moves to the dead table and is handed to the {@link Builder#deadLetter dead-letter sink}. Rows
  *       behind it with the same key wait while it is retried, then flow once it is dead.</li>
@@ -105,7 +105,7 @@ public final class OutboxPublisher implements AutoCloseable {
                 housekeeping, s.batchSize(), clock);
         RelayHints hints = new RelayHints(s.store.hints(), s.hintOthers(), leases, s.minPoll(), clock);
         this.loop = new RelayLoop(relayId, pass, stats, hints, s.minPoll(), s.maxPoll());
-        s.store.onAppend(loop::wakeUp);
+        loop.listenForAppends(s.store);
     }
 
     /** @return a new builder */
@@ -243,8 +243,9 @@ public final class OutboxPublisher implements AutoCloseable {
         }
 
         /**
-         * @param ttl lease time to live, positive; a dead relay's shards are taken over after at most this.
-         *        Defaults to {@link OutboxPublisher#DEFAULT_LEASE_TTL 10 s}.
+         * @param ttl lease time to live, positive; a dead relay's shards are taken over after at most this. Leases
+         *        are renewed every third of it, also while a batch awaits acknowledgements, so it need not exceed
+         *        {@link #sendTimeout}. Defaults to {@link OutboxPublisher#DEFAULT_LEASE_TTL 10 s}.
          * @return this builder
          */
         public Builder leaseTtl(Duration ttl) {
@@ -275,8 +276,8 @@ public final class OutboxPublisher implements AutoCloseable {
         }
 
         /**
-         * @param timeout how long a batch may wait for acknowledgements before its unacknowledged rows count as
-         *        transient failures, positive; defaults to {@link OutboxPublisher#DEFAULT_SEND_TIMEOUT 30 s}
+         * @param timeout how long a batch may wait for acknowledgements (unacknowledged rows stay pending, never
+         *        counted against the row), positive; defaults to {@link OutboxPublisher#DEFAULT_SEND_TIMEOUT 30 s}
          * @return this builder
          */
         public Builder sendTimeout(Duration timeout) {

@@ -22,6 +22,16 @@ public interface OutboxSignals {
     }
 
     /**
+     * Unregisters a callback registered with {@link #onAppend}; a relay calls it when it closes. Unknown
+     * listeners are ignored. The default does nothing: a store that keeps its listeners keeps, per closed
+     * relay, one small callback that no longer refers to the relay and does nothing.
+     *
+     * @param listener the callback given to {@link #onAppend}
+     */
+    default void removeAppendListener(Runnable listener) {
+    }
+
+    /**
      * The optional capability to hint relays in other processes (for instance PostgreSQL
      * {@code LISTEN/NOTIFY}).
      *

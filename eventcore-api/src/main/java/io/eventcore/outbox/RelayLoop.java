@@ -9,6 +9,15 @@ import org.slf4j.LoggerFactory;
 /**
  * The relay thread: runs passes back to back while there is work, waits adaptively ({@link PollBackoff})
  * when idle or failing, and wakes at once on {@link #wakeUp()}. Also owns the hint listener's lifetime.
+ * Idle waits never outlast the next lease renewal, so an idle relay keeps its leases.
+ *
+ * <p>Only a wake-up by a local append ({@link #appended()}) hints other processes; one by their hint or
+ * by {@link #wakeUp()} does not, so two idle relays never keep waking each other.
+ *
+ * <p>A failed pass ({@link RuntimeException}) is retried after a back-off. Anything else that escapes a
+ * pass (an {@link Error} from the store, say: errors of the publisher and the sink are failures of their
+ * send or write and never get here) ends the thread, and so does an interrupt; either way
+ * {@link #running()} turns false and the stats keep the cause, so the relay reports itself unhealthy.
  * Thread-safe.
  */
 final class RelayLoop {
@@ -24,10 +33,14 @@ final class RelayLoop {
     private final ReentrantLock wakeLock = new ReentrantLock();
     private final Condition wakeUp = wakeLock.newCondition();
     private boolean woken;
+    private boolean wokenByAppend;
     private volatile boolean running;
     private volatile boolean stopping;
     private Thread thread;
     private AutoCloseable hintListener;
+    private OutboxSignals signals;
+    private Runnable appendListener;
+    private Runnable detach = () -> { };
 
     RelayLoop(String relayId, RelayPass pass, RelayStats stats, RelayHints hints, Duration minPoll, Duration maxPoll) {
         this.relayId = relayId;
@@ -38,9 +51,26 @@ final class RelayLoop {
         this.maxPoll = maxPoll;
     }
 
+    /**
+     * Registers for the store's local appends until {@link #stop}. The callback registered holds this loop
+     * only until then, even with a store that cannot unregister it.
+     */
+    synchronized void listenForAppends(OutboxSignals store) {
+        RelayLoop[] target = {this};
+        signals = store;
+        appendListener = () -> {
+            RelayLoop loop = target[0];
+            if (loop != null) {
+                loop.appended();
+            }
+        };
+        detach = () -> target[0] = null;
+        store.onAppend(appendListener);
+    }
+
     /** @throws IllegalStateException if already started or stopped */
     synchronized void start() {
-        if (running || stopping) {
+        if (running || stopping || thread != null) {
             throw new IllegalStateException("relay " + relayId + " was already started");
         }
         running = true;
@@ -55,9 +85,19 @@ final class RelayLoop {
     }
 
     void wakeUp() {
+        wake(false);
+    }
+
+    /** A local append: wakes the thread, which then also hints relays of other processes. */
+    void appended() {
+        wake(true);
+    }
+
+    private void wake(boolean byAppend) {
         wakeLock.lock();
         try {
             woken = true;
+            wokenByAppend |= byAppend;
             wakeUp.signalAll();
         } finally {
             wakeLock.unlock();
@@ -72,6 +112,7 @@ final class RelayLoop {
             stopping = true;
             t = thread;
             listener = hintListener;
+            stopListeningForAppends();
         }
         wakeUp();
         if (t != null) {
@@ -95,9 +136,40 @@ final class RelayLoop {
         }
     }
 
+    private void stopListeningForAppends() {
+        detach.run();
+        if (appendListener != null) {
+            try {
+                signals.removeAppendListener(appendListener);
+            } catch (RuntimeException e) {
+                log.debug("could not unregister the append listener", e);
+            }
+            appendListener = null;
+        }
+    }
+
     private void run() {
+        Throwable fatal = null;
+        try {
+            loop();
+        } catch (RuntimeException | Error e) {
+            fatal = e;
+            log.error("relay {} stopped: its thread died", relayId, e);
+        } finally {
+            if (fatal != null) {
+                stats.stopped("relay thread died: " + fatal);
+            } else if (!stopping) {
+                // Nothing but an interrupt ends the loop before stop() is called.
+                stats.stopped("relay thread interrupted; the relay stopped");
+                log.warn("relay {} was interrupted; it stopped", relayId);
+            }
+            running = false;
+        }
+    }
+
+    private void loop() {
         PollBackoff backoff = new PollBackoff(minPoll, maxPoll);
-        while (!stopping) {
+        while (!stopping && !Thread.currentThread().isInterrupted()) {
             Duration wait;
             try {
                 RelayPass.Result result = pass.exclusively(pass::run);
@@ -116,27 +188,35 @@ final class RelayLoop {
                 }
                 wait = backoff.failed();
             }
-            if (awaitWakeUp(wait)) {
+            Duration renewal = pass.maintenanceDueIn();
+            int woke = awaitWakeUp(wait.compareTo(renewal) > 0 && !renewal.isZero() ? renewal : wait);
+            if (woke != NOT_WOKEN) {
                 backoff.wokenUp();
+            }
+            if (woke == WOKEN_BY_APPEND) {
                 hints.afterWakeUp();
             }
         }
     }
 
-    private boolean awaitWakeUp(Duration wait) {
+    private static final int NOT_WOKEN = 0;
+    private static final int WOKEN = 1;
+    private static final int WOKEN_BY_APPEND = 2;
+
+    private int awaitWakeUp(Duration wait) {
         wakeLock.lock();
         try {
             long nanos = wait.toNanos();
             while (!woken && !stopping && nanos > 0) {
                 nanos = wakeUp.awaitNanos(nanos);
             }
-            boolean wasWoken = woken;
+            int result = !woken ? NOT_WOKEN : wokenByAppend ? WOKEN_BY_APPEND : WOKEN;
             woken = false;
-            return wasWoken;
+            wokenByAppend = false;
+            return result;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            stopping = true;
-            return false;
+            return NOT_WOKEN;
         } finally {
             wakeLock.unlock();
         }

@@ -18,6 +18,11 @@ import java.util.function.Supplier;
  */
 final class RelayPass {
     private static final Object UNKEYED = new Object();
+    /**
+     * Payload bytes one pass reads at most, beyond its first row and one shard's batch: 64 MiB. The rows of a
+     * pass are held until the pass settles, so without it a pass could hold shards &times; batch size rows.
+     */
+    static final long MAX_PASS_BYTES = 64L << 20;
 
     private final OutboxRows store;
     private final Optional<UnkeyedClaims> unkeyed;
@@ -28,7 +33,10 @@ final class RelayPass {
     private final Housekeeping housekeeping;
     private final int batchSize;
     private final Clock clock;
+    private final long maxPassBytes;
     private final ReentrantLock lock = new ReentrantLock();
+    private int passes;
+    private long elapsedNanos;
 
     /** What a pass did: rows read, rows published, and whether every failure was an outage. */
     record Result(int rows, int published, boolean outage) {
@@ -50,6 +58,7 @@ final class RelayPass {
         this.housekeeping = housekeeping;
         this.batchSize = batchSize;
         this.clock = clock;
+        this.maxPassBytes = MAX_PASS_BYTES;
     }
 
     /** Runs {@code work} (passes, leaving) while no other pass runs. */
@@ -93,46 +102,78 @@ final class RelayPass {
         }
     }
 
+    /** @return how long the relay may sleep before its leases need renewing */
+    Duration maintenanceDueIn() {
+        return leases.maintenanceDueIn(clock.now());
+    }
+
     private Result publishLeased(Instant now) {
-        Map<OutboxLease, List<OutboxRecord>> groups = new LinkedHashMap<>();
-        int rows = 0;
-        for (OutboxLease lease : leases.fresh(now)) {
-            List<OutboxRecord> fetched = store.fetch(lease, now, batchSize);
-            if (!fetched.isEmpty()) {
-                groups.put(lease, fetched);
-                rows += fetched.size();
-            }
-        }
+        Map<OutboxLease, List<OutboxRecord>> groups = fetch(now);
         if (groups.isEmpty()) {
             return Result.NONE;
         }
+        int rows = groups.values().stream().mapToInt(List::size).sum();
         long started = System.nanoTime();
-        OutboxBatch.Round<OutboxLease> round = batch.publish(groups);
+        OutboxBatch.Round<OutboxLease> round = batch.publish(groups, () -> leases.keepAlive(clock.now()),
+                leases.renewInterval());
         Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
-        Instant settledAt = clock.now();
         List<OutboxBatch.DeadRow> dead = new ArrayList<>();
         for (Map.Entry<OutboxLease, OutboxBatch.GroupOutcome> e : round.outcomes().entrySet()) {
-            if (store.complete(e.getKey(), e.getValue().completion(), settledAt)) {
+            Instant settledAt = clock.now();
+            Optional<OutboxLease> lease = leases.settleable(e.getKey(), settledAt);
+            if (lease.isEmpty()) {
+                continue; // lost while awaiting: its rows stay pending for the new holder
+            }
+            if (store.complete(lease.get(), e.getValue().completion(), settledAt)) {
                 dead.addAll(e.getValue().dead());
             } else {
                 // Fenced off: its dead rows were not moved, so they are not handed to the sink either.
                 stats.fenced();
-                leases.fenced(e.getKey());
+                leases.fenced(lease.get());
             }
         }
         return settled(round, dead, rows, elapsed);
     }
 
+    /**
+     * Reads a batch from every held shard, starting at a shard that rotates from pass to pass, until the
+     * rows read hold {@link #MAX_PASS_BYTES} of payload: the rest wait for the next pass.
+     */
+    private Map<OutboxLease, List<OutboxRecord>> fetch(Instant now) {
+        List<OutboxLease> fresh = leases.fresh(now);
+        Map<OutboxLease, List<OutboxRecord>> groups = new LinkedHashMap<>();
+        long bytes = 0;
+        int first = fresh.isEmpty() ? 0 : Math.floorMod(passes++, fresh.size());
+        for (int i = 0; i < fresh.size() && bytes < maxPassBytes; i++) {
+            OutboxLease lease = fresh.get((first + i) % fresh.size());
+            List<OutboxRecord> fetched = store.fetch(lease, now, batchSize);
+            int keep = 0;
+            while (keep < fetched.size() && (bytes < maxPassBytes || keep == 0 && groups.isEmpty())) {
+                bytes += fetched.get(keep++).payload().length;
+            }
+            if (keep > 0) {
+                // A prefix in id order: the rows left out stay pending, behind nothing of their own.
+                groups.put(lease, keep == fetched.size() ? fetched : List.copyOf(fetched.subList(0, keep)));
+            }
+        }
+        return groups;
+    }
+
     private Result publishUnkeyed(UnkeyedClaims claims, Instant now) {
-        Result[] result = {Result.NONE};
-        claims.relay(now, batchSize, rows -> {
+        List<OutboxBatch.Round<Object>> rounds = new ArrayList<>(1);
+        int claimed = claims.relay(now, batchSize, rows -> {
             long started = System.nanoTime();
             OutboxBatch.Round<Object> round = batch.publish(Map.of(UNKEYED, rows));
-            OutboxBatch.GroupOutcome outcome = round.outcomes().get(UNKEYED);
-            result[0] = settled(round, outcome.dead(), rows.size(), Duration.ofNanos(System.nanoTime() - started));
-            return outcome.completion();
+            rounds.add(round);
+            elapsedNanos = System.nanoTime() - started;
+            return round.outcomes().get(UNKEYED).completion();
         });
-        return result[0];
+        if (rounds.isEmpty()) {
+            return Result.NONE;
+        }
+        // The claim has committed: only now do its dead rows exist in the dead table, so only now go to the sink.
+        OutboxBatch.Round<Object> round = rounds.get(0);
+        return settled(round, round.outcomes().get(UNKEYED).dead(), claimed, Duration.ofNanos(elapsedNanos));
     }
 
     private Result settled(OutboxBatch.Round<?> round, List<OutboxBatch.DeadRow> dead, int rows, Duration elapsed) {

@@ -7,17 +7,15 @@ import io.eventcore.transport.EventPublisher;
 import io.eventcore.transport.TopicNaming;
 import java.time.Duration;
 import java.util.UUID;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * What an {@link OutboxPublisher.Builder} collected: {@code null} means "not set", and each getter resolves
  * it to the default (the public {@code DEFAULT_*} constants of {@link OutboxPublisher}). Values were
- * validated by the builder's setters; {@link #check()} validates their combination. Not thread-safe.
+ * validated by the builder's setters; {@link #check()} validates their combination. No combination of
+ * {@code leaseTtl} and {@code sendTimeout} is rejected: leases are renewed while a batch awaits its
+ * acknowledgements, so a send timeout longer than the lease is safe. Not thread-safe.
  */
 final class RelaySettings {
-    private static final Logger log = LoggerFactory.getLogger(RelaySettings.class);
-
     OutboxStore store;
     EventPublisher publisher;
     String relayId;
@@ -47,10 +45,6 @@ final class RelaySettings {
         if (minPoll().compareTo(maxPoll()) > 0) {
             throw new IllegalStateException("minPollInterval (" + minPoll() + ") must not exceed maxPollInterval ("
                     + maxPoll() + ")");
-        }
-        if (sendTimeout().compareTo(leaseTtl().multipliedBy(3)) > 0) {
-            log.debug("sendTimeout {} is long against leaseTtl {}: a slow broker may let leases lapse",
-                    sendTimeout(), leaseTtl());
         }
     }
 

@@ -19,6 +19,7 @@ final class RelayStats {
     private final AtomicLong fenced = new AtomicLong();
     private volatile Instant lastPublishAt;
     private volatile String lastError;
+    private volatile String stopCause;
 
     RelayStats(Clock clock, OutboxMetrics metrics) {
         this.clock = clock;
@@ -60,9 +61,15 @@ final class RelayStats {
         lastError = failure.toString();
     }
 
+    /** The relay thread ended by itself (an error, an interrupt): the relay is unhealthy for good. */
+    void stopped(String cause) {
+        stopCause = cause;
+        lastError = cause;
+    }
+
     /** A pass went through without an outage. */
     void passSucceeded() {
-        lastError = null;
+        lastError = stopCause;
     }
 
     OutboxStatus status(String relayId, boolean running, List<Integer> shards) {

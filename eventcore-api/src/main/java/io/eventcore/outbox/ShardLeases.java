@@ -15,6 +15,13 @@ import org.slf4j.LoggerFactory;
  * relays)}): takes free or expired shards up to it and gives back the surplus when relays join.
  * Changed only by the relay thread (or a {@code publishPending} caller holding the pass lock);
  * {@link #shards()} and {@link #size()} may be read from any thread.
+ *
+ * <p>Lease safety: every lease is renewed once a third of its time to live has passed, by
+ * {@link #maintain} between passes and by {@link #keepAlive} while a round awaits its acknowledgements,
+ * and a round is settled only under a lease that {@link #settleable is still current}: one whose
+ * remaining time covers the settlement, or that a renewal (which checks the fence) proves nobody took
+ * over. A lease may still lapse when the store is unreachable for longer than a third of the time to
+ * live; then the settlement is skipped or fenced, and the rows are sent again (a duplicate, not a loss).
  */
 final class ShardLeases {
     private static final Logger log = LoggerFactory.getLogger(ShardLeases.class);
@@ -61,7 +68,55 @@ final class ShardLeases {
                 });
             }
         }
-        nextHeartbeat = now.plus(ttl.dividedBy(3));
+        nextHeartbeat = now.plus(renewInterval());
+    }
+
+    /** @return how often leases are renewed: a third of their time to live */
+    Duration renewInterval() {
+        return ttl.dividedBy(3);
+    }
+
+    /** @return how long until {@link #maintain} has work again (zero if now) */
+    Duration maintenanceDueIn(Instant now) {
+        Duration left = Duration.between(now, nextHeartbeat.equals(Instant.MIN) ? now : nextHeartbeat);
+        return left.isNegative() ? Duration.ZERO : left;
+    }
+
+    /**
+     * While a round awaits acknowledgements: refreshes the heartbeat and renews every held lease whose
+     * renewal is due. Never throws: a store that cannot be reached now is tried again at the next call,
+     * and {@link #settleable} checks the lease before settling.
+     */
+    void keepAlive(Instant now) {
+        if (now.isBefore(nextHeartbeat)) {
+            return;
+        }
+        try {
+            store.heartbeat(relayId, now, ttl);
+            for (OutboxLease lease : List.copyOf(owned.values())) {
+                renewOrDrop(lease, now);
+            }
+            nextHeartbeat = now.plus(renewInterval());
+        } catch (RuntimeException e) {
+            log.debug("relay {} could not renew its leases while awaiting acknowledgements", relayId, e);
+        }
+    }
+
+    /**
+     * The lease to settle rows fetched under {@code fetchedUnder}: the current one of its shard, if it has the
+     * same fence and at least a third of its time to live left, else renewed now; empty if it was lost.
+     *
+     * @throws io.eventcore.EventcoreException if the store is unreachable
+     */
+    Optional<OutboxLease> settleable(OutboxLease fetchedUnder, Instant now) {
+        OutboxLease current = owned.get(fetchedUnder.shard());
+        if (current == null || current.fence() != fetchedUnder.fence()) {
+            return Optional.empty();
+        }
+        if (Duration.between(now, current.until()).compareTo(renewInterval()) >= 0) {
+            return Optional.of(current);
+        }
+        return renewOrDrop(current, now);
     }
 
     /** @return the held leases, each with at least half its time to live left (renewed if needed) */

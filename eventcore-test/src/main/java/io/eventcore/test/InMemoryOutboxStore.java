@@ -378,4 +378,14 @@ public final class InMemoryOutboxStore implements OutboxStore, Outbox<InMemoryOu
     public void onAppend(Runnable listener) {
         appendListeners.add(listener);
     }
+
+    @Override
+    public void removeAppendListener(Runnable listener) {
+        appendListeners.remove(listener);
+    }
+
+    /** @return how many append listeners are registered (for tests that relays unregister when closed) */
+    public int appendListenerCount() {
+        return appendListeners.size();
+    }
 }

@@ -57,6 +57,41 @@ public abstract class OutboxAdminContract extends OutboxLeasesContract {
         assertEquals(0, store().replayDead(List.of(Long.MAX_VALUE), t0()));
     }
 
+    /**
+     * Replaying is idempotent: the same dead row replayed again, or by several callers at once, comes back
+     * once.
+     */
+    @Test
+    public final void replayDead_isIdempotent_alsoWhenConcurrent() throws Exception {
+        appendCommitted(sequence("r", 0, 2));
+        List<OutboxLease> leases = leaseAll("r1", t0());
+        settleAll(leases, t0(), (r, c) -> c.dead(r.failed(1, "poison"), t0()));
+        List<Long> ids = store().deadRecords(10).stream().map(OutboxRecord::id).toList();
+        assertEquals(2, ids.size());
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<Integer>> replays = new java.util.ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                replays.add(pool.submit(() -> {
+                    go.await();
+                    return store().replayDead(ids, t0().plusSeconds(1));
+                }));
+            }
+            go.countDown();
+            int moved = 0;
+            for (java.util.concurrent.Future<Integer> f : replays) {
+                moved += f.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            assertEquals(2, moved, "each dead row is moved back once, whoever replays it");
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(0, store().replayDead(ids, t0().plusSeconds(2)), "replaying again moves nothing");
+        assertEquals(List.of("r:0", "r:1"), texts(fetchAll(leases, t0().plusSeconds(2))), "each row is back once");
+        assertEquals(0, store().deadRecords(10).size());
+    }
+
     /** Published rows are not fetched again; where the store keeps them, they are purged by age in bounded batches. */
     @Test
     public final void publishedRows_areNotFetchedAgain_andArePurgedByAgeWhereKept() {

@@ -179,7 +179,17 @@ abstract class OutboxKafkaContract {
 
         @Override
         public CompletionStage<PublishReceipt> send(OutboundMessage message) {
-            return sent.incrementAndGet() <= limit ? target.send(message) : new CompletableFuture<>();
+            if (sent.incrementAndGet() <= limit) {
+                return target.send(message);
+            }
+            // Frozen: the relay thread hangs here, so it can neither renew its leases nor settle (a relay only
+            // waiting for acks renews its leases and is not frozen).
+            try {
+                new java.util.concurrent.CountDownLatch(1).await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return new CompletableFuture<>();
         }
 
         @Override
