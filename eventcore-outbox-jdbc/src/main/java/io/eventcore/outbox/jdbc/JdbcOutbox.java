@@ -43,9 +43,16 @@ import javax.sql.DataSource;
  * with {@code <table>} defaulting to {@value #DEFAULT_TABLE}. The DDL ships per dialect as a classpath
  * resource ({@link Dialect#ddlResource()}), for Flyway or Liquibase.
  *
+ * <h2>Connections</h2>
+ * Made for a connection pool (HikariCP and the like): every relay operation borrows a connection from the
+ * data source and returns it when the statement or short transaction is done, so none stays checked out
+ * between passes (leak detection stays quiet, {@code maxLifetime} rotation works). A relay needs one
+ * connection at a time, plus one dedicated connection for {@code LISTEN} only when
+ * {@link Builder#notifications notifications} are on. Without a pool every operation opens a connection.
+ *
  * <p>Thread-safe.
  */
-public final class JdbcOutbox implements Outbox<Connection> {
+public final class JdbcOutbox implements Outbox<Connection>, AutoCloseable {
     /** Default table name (and prefix of the other tables): {@value}. */
     public static final String DEFAULT_TABLE = "eventcore_outbox";
     /** Default number of shards: {@value}. The most relay instances that share the work. */
@@ -71,7 +78,7 @@ public final class JdbcOutbox implements Outbox<Connection> {
         this.clock = b.clock != null ? b.clock : Clock.system();
         this.sql = new Sql(table, dialect, Boolean.TRUE.equals(b.strictOrder));
         this.shards = new Shards(b.shards != null ? b.shards : DEFAULT_SHARDS, dialect);
-        this.schema = new JdbcSchema(dataSource, dialect, table);
+        this.schema = new JdbcSchema(dataSource, dialect, table, Boolean.TRUE.equals(b.strictOrder));
         this.store = new JdbcOutboxStore(dataSource, dialect, sql, shards, Boolean.TRUE.equals(b.keepPublished),
                 Boolean.TRUE.equals(b.notifications) ? table.replace('.', '_') : null);
     }
@@ -145,26 +152,54 @@ public final class JdbcOutbox implements Outbox<Connection> {
      * @param <R> result type
      * @return what {@code work} returned
      * @throws EventcoreException if the transaction fails (it is rolled back); the cause is the failure
+     * @throws Error an {@link Error} thrown by {@code work}, as is, after the rollback
      */
     public <R> R inTransaction(TransactionWork<R> work) {
         try (Connection c = dataSource.getConnection()) {
             boolean autoCommit = c.getAutoCommit();
-            c.setAutoCommit(false);
-            try {
-                R result = work.run(c);
-                c.commit();
-                return result;
-            } catch (Exception e) {
-                c.rollback();
-                throw e instanceof EventcoreException ee ? ee
-                        : new EventcoreException("transaction rolled back: " + e.getMessage(), e);
-            } finally {
-                c.setAutoCommit(autoCommit);
+            if (autoCommit) {
+                c.setAutoCommit(false);
             }
+            R result;
+            try {
+                result = work.run(c);
+                c.commit();
+            } catch (Throwable t) { // an Error too: never let the auto-commit restore commit half-done work
+                rollbackAfter(c, t, autoCommit);
+                if (t instanceof Error err) {
+                    throw err;
+                }
+                throw t instanceof EventcoreException ee ? ee
+                        : new EventcoreException("transaction rolled back: " + t.getMessage(), t);
+            }
+            if (autoCommit) {
+                c.setAutoCommit(true); // nothing is pending: the transaction was committed
+            }
+            store.appended();
+            return result;
         } catch (SQLException e) {
             throw new EventcoreException("transaction failed: " + e.getMessage(), e);
-        } finally {
-            store.appended();
+        }
+    }
+
+    /**
+     * Rolls back after {@code failure}, then restores auto-commit (nothing is pending any more); if the
+     * rollback fails the connection is aborted instead, so that closing it (a pool may reset auto-commit,
+     * which commits) cannot commit the transaction.
+     */
+    private static void rollbackAfter(Connection c, Throwable failure, boolean autoCommit) {
+        try {
+            c.rollback();
+            if (autoCommit) {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException | RuntimeException e) {
+            failure.addSuppressed(e);
+            try {
+                c.abort(Runnable::run);
+            } catch (SQLException | RuntimeException abortFailure) {
+                failure.addSuppressed(abortFailure);
+            }
         }
     }
 
@@ -205,7 +240,13 @@ public final class JdbcOutbox implements Outbox<Connection> {
         schema.create();
     }
 
-    /** Closes the relay-side connections this outbox keeps open. Appends keep working. */
+    /**
+     * Releases what the relay side holds. The store borrows a connection from the data source per operation
+     * and gives it back at once, so there is nothing pooled to close; a relay's {@code LISTEN} connection
+     * (only with {@link Builder#notifications notifications}) is closed when that relay closes. Appends
+     * keep working; closing twice is harmless.
+     */
+    @Override
     public void close() {
         store.close();
     }
@@ -290,13 +331,15 @@ public final class JdbcOutbox implements Outbox<Connection> {
         }
 
         /**
-         * PostgreSQL only: relay only rows whose inserting transaction is older than every transaction
-         * still running ({@code tx_id < pg_snapshot_xmin(pg_current_snapshot())}). Then no transaction
-         * that commits later can add a row with a lower id behind rows already relayed, whatever the
-         * application does; the price is that one long transaction holds back all publishing until it
-         * ends. Defaults to {@code false}.
+         * PostgreSQL only: per key, relay rows in exactly the order in which their transactions committed
+         * (without it, in id order, which is the order the ids were drawn). At commit, a deferred trigger takes
+         * a lock on each shard the transaction appended to and stamps its rows with a commit sequence number;
+         * the relay reads a shard in that order. Needs the strict-order migration ({@link JdbcOutbox#ddl()} and
+         * {@link JdbcOutbox#createSchema()} include it). The price: commits of transactions appending to the same
+         * shard are serialised (each holds the shard's lock for the last moment of its commit), and every row is
+         * written twice. Defaults to {@code false}.
          *
-         * @param strict whether to read in strict commit order
+         * @param strict whether to relay in commit order per key
          * @return this builder
          */
         public Builder strictOrder(boolean strict) {

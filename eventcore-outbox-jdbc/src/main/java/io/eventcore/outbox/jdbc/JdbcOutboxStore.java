@@ -48,7 +48,7 @@ final class JdbcOutboxStore implements OutboxStore {
         signals.appended();
     }
 
-    /** Closes the idle relay-side connections. */
+    /** Nothing is held between operations; kept so the store has one lifecycle. */
     void close() {
         db.close();
     }

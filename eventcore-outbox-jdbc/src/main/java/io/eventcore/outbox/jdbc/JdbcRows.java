@@ -45,7 +45,8 @@ final class JdbcRows implements OutboxRows {
             try (PreparedStatement fetch = c.prepareStatement(sql.fetch)) {
                 fetch.setInt(1, lease.shard());
                 fetch.setLong(2, now.toEpochMilli());
-                fetch.setInt(3, limit);
+                fetch.setLong(3, now.toEpochMilli());
+                fetch.setInt(4, limit);
                 return RowMapping.rows(fetch);
             }
         });

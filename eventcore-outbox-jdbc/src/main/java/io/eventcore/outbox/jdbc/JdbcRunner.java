@@ -6,7 +6,7 @@ import java.sql.SQLException;
 import javax.sql.DataSource;
 
 /**
- * Runs the relay side's statements on connections borrowed from a small {@link ConnectionPool}, one
+ * Runs the relay side's statements on a connection borrowed from the data source ({@link ConnectionPool}), one
  * operation at a time, optionally in a transaction, turning {@link SQLException}s into
  * {@link EventcoreException}s. A connection that saw an error is not reused. Thread-safe.
  */
@@ -84,7 +84,7 @@ final class JdbcRunner implements AutoCloseable {
         }
     }
 
-    /** Closes the idle connections; later operations open new ones. */
+    /** Nothing is held between operations: connections are given back after each. */
     @Override
     public void close() {
         pool.close();

@@ -44,17 +44,22 @@ final class Sql {
         // InnoDB's statistics lag behind a table that is emptied and refilled all day; without the hint
         // it may pick the published_at index and sort the whole shard on every fetch.
         String pendingIndex = dialect == Dialect.MYSQL ? " FORCE INDEX (" + bare(table) + "_pending_idx)" : "";
+        // Strict order: a shard in commit order (commit_seq, stamped at commit; see the strict-order migration),
+        // rows from before the stamps first. Else id order.
+        String position = strict ? "(COALESCE(%1$s.commit_seq, 0), %1$s.id)" : "%1$s.id";
         fetch = "SELECT " + COLUMNS + " FROM " + table + " o" + pendingIndex + " WHERE o.shard = ? AND o.published_at IS NULL"
                 + " AND NOT EXISTS (SELECT 1 FROM " + table + " b WHERE b.shard = o.shard"
-                + " AND b.aggregate_id = o.aggregate_id AND b.next_attempt_at > ? AND b.id <= o.id"
+                + " AND b.aggregate_id = o.aggregate_id AND b.next_attempt_at > ?"
+                + " AND " + String.format(position, "b") + " <= " + String.format(position, "o")
                 // Constant bound: lets PostgreSQL use the partial index (next_attempt_at > 0) in generic plans.
                 + " AND b.next_attempt_at > 0"
                 + " AND b.published_at IS NULL)"
-                + (strict ? " AND o.tx_id < pg_snapshot_xmin(pg_current_snapshot())" : "")
-                + " ORDER BY o.id LIMIT ?";
+                // A row without a key (in the shards on H2) is held back by its own back-off only.
+                + " AND (o.aggregate_id IS NOT NULL OR o.next_attempt_at <= ?)"
+                + (strict ? " ORDER BY o.commit_seq NULLS FIRST, o.id" : " ORDER BY o.id") + " LIMIT ?";
+        // Rows without a key have no order: no strict-order condition.
         claimUnkeyed = "SELECT " + COLUMNS + " FROM " + table + pendingIndex + " WHERE shard = -1 AND published_at IS NULL"
-                + " AND next_attempt_at <= ?" + (strict ? " AND tx_id < pg_snapshot_xmin(pg_current_snapshot())" : "")
-                + " ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED";
+                + " AND next_attempt_at <= ? ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED";
         markPublished = "UPDATE " + table + " SET published_at = ? WHERE id IN ";
         deletePublished = "DELETE FROM " + table + " WHERE id IN ";
         retry = "UPDATE " + table + " SET attempts = ?, last_error = ?, next_attempt_at = ? WHERE id = ?";

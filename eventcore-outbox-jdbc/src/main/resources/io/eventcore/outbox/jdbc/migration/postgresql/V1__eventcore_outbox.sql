@@ -1,6 +1,9 @@
--- eventcore JDBC outbox schema for H2 2.x.
--- Usable as a Flyway or Liquibase migration as is. To use other table names, replace the prefix
--- "eventcore_outbox" everywhere (JdbcOutbox.ddl() does that for a configured table name).
+--liquibase formatted sql
+--changeset eventcore:eventcore-outbox-1
+-- eventcore JDBC outbox schema for PostgreSQL 13 or later.
+-- Version 1 of the schema, for Flyway or Liquibase (see the README, "Schema"); never edit it once
+-- applied: later versions ship as V<n>__*.sql beside it. For other table names replace the prefix
+-- "eventcore_outbox" in every identifier (JdbcOutbox.ddl() does that for a configured table name).
 -- Times are epoch milliseconds. shard -1 holds rows without a key (claimed with SKIP LOCKED).
 
 CREATE TABLE IF NOT EXISTS eventcore_outbox (
@@ -11,17 +14,17 @@ CREATE TABLE IF NOT EXISTS eventcore_outbox (
     aggregate_id    VARCHAR(255),
     event_type      VARCHAR(255)  NOT NULL,
     topic           VARCHAR(249),
-    headers         CLOB,
-    payload         BLOB          NOT NULL,
+    headers         TEXT,
+    payload         BYTEA         NOT NULL,
     created_at      BIGINT        NOT NULL,
     attempts        INTEGER       NOT NULL DEFAULT 0,
     next_attempt_at BIGINT        NOT NULL DEFAULT 0,
     last_error      VARCHAR(1000),
     published_at    BIGINT
 );
-CREATE INDEX IF NOT EXISTS eventcore_outbox_pending_idx ON eventcore_outbox (shard, published_at, id);
-CREATE INDEX IF NOT EXISTS eventcore_outbox_retry_idx ON eventcore_outbox (shard, aggregate_id, next_attempt_at);
-CREATE INDEX IF NOT EXISTS eventcore_outbox_published_idx ON eventcore_outbox (published_at);
+CREATE INDEX IF NOT EXISTS eventcore_outbox_pending_idx ON eventcore_outbox (shard, id) WHERE published_at IS NULL;
+CREATE INDEX IF NOT EXISTS eventcore_outbox_retry_idx ON eventcore_outbox (shard, aggregate_id, next_attempt_at) WHERE next_attempt_at > 0;
+CREATE INDEX IF NOT EXISTS eventcore_outbox_published_idx ON eventcore_outbox (published_at) WHERE published_at IS NOT NULL;
 
 CREATE TABLE IF NOT EXISTS eventcore_outbox_dead (
     id              BIGINT        PRIMARY KEY,
@@ -30,8 +33,8 @@ CREATE TABLE IF NOT EXISTS eventcore_outbox_dead (
     aggregate_id    VARCHAR(255),
     event_type      VARCHAR(255)  NOT NULL,
     topic           VARCHAR(249),
-    headers         CLOB,
-    payload         BLOB          NOT NULL,
+    headers         TEXT,
+    payload         BYTEA         NOT NULL,
     created_at      BIGINT        NOT NULL,
     attempts        INTEGER       NOT NULL,
     last_error      VARCHAR(1000),
