@@ -57,7 +57,11 @@ final class JdbcAdmin implements OutboxAdmin {
         });
     }
 
-    /** Re-inserts the dead rows of a chunk as new rows (new ids: the newest of their keys), then deletes them. */
+    /**
+     * Moves the dead rows of a chunk back as new rows (new ids: the newest of their keys). Each row is
+     * claimed by deleting it first: only a replay whose delete removed the row re-inserts it, so
+     * concurrent or repeated replays of the same ids move each row back once.
+     */
     private int replayChunk(Connection c, List<Long> chunk) throws SQLException {
         List<OutboxRecord> dead;
         try (PreparedStatement s = c.prepareStatement(sql.deadByIds + Sql.markers(chunk.size()) + " ORDER BY id")) {
@@ -66,8 +70,17 @@ final class JdbcAdmin implements OutboxAdmin {
             }
             dead = RowMapping.rows(s);
         }
+        List<OutboxRecord> claimed = new java.util.ArrayList<>(dead.size());
+        for (OutboxRecord r : dead) {
+            if (ids.run(c, sql.deleteDead, List.of(r.id()), null) == 1) {
+                claimed.add(r);
+            }
+        }
+        if (claimed.isEmpty()) {
+            return 0;
+        }
         try (PreparedStatement insert = c.prepareStatement(sql.replay)) {
-            for (OutboxRecord r : dead) {
+            for (OutboxRecord r : claimed) {
                 RowMapping.bindInsert(insert, shards.of(r.aggregateId(), r.eventId()), r.eventId(),
                         r.aggregateType(), r.aggregateId(), r.eventType(), r.topic(), r.headers(), r.payload(),
                         r.createdAt());
@@ -75,7 +88,7 @@ final class JdbcAdmin implements OutboxAdmin {
             }
             insert.executeBatch();
         }
-        return ids.run(c, sql.deleteDead, dead.stream().map(OutboxRecord::id).toList(), null);
+        return claimed.size();
     }
 
     @Override
