@@ -129,6 +129,11 @@ final class JdbcOutboxStore implements OutboxStore {
     }
 
     @Override
+    public void removeAppendListener(Runnable listener) {
+        signals.removeAppendListener(listener);
+    }
+
+    @Override
     public Optional<HintChannel> hints() {
         return signals.hints();
     }

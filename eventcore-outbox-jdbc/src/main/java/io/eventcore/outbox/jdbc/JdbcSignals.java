@@ -29,6 +29,11 @@ final class JdbcSignals implements OutboxSignals {
     }
 
     @Override
+    public void removeAppendListener(Runnable listener) {
+        appendListeners.remove(listener);
+    }
+
+    @Override
     public Optional<HintChannel> hints() {
         return hints;
     }

@@ -16,6 +16,18 @@ class JdbcOutboxTest {
     private final DataSource h2 = TestDatabase.h2("outbox_unit").dataSource();
 
     @Test
+    void removedAppendListener_isNotCalledAgain() {
+        JdbcSignals signals = new JdbcSignals(java.util.Optional.empty());
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        Runnable relayWakeUp = calls::incrementAndGet;
+        signals.onAppend(relayWakeUp);
+        signals.appended();
+        signals.removeAppendListener(relayWakeUp);
+        signals.appended();
+        assertThat(calls).hasValue(1);
+    }
+
+    @Test
     void table_mustBeAPlainIdentifier() {
         for (String bad : new String[] {"outbox; DROP TABLE users", "out-box", "1outbox", "", "a.b.c", "\"quoted\"",
                 "x".repeat(41)}) {
