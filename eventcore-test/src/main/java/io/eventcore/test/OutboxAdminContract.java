@@ -60,6 +60,8 @@ public abstract class OutboxAdminContract extends OutboxLeasesContract {
     /**
      * Replaying is idempotent: the same dead row replayed again, or by several callers at once, comes back
      * once.
+     *
+     * @throws Exception if the implementation under test fails unexpectedly
      */
     @Test
     public final void replayDead_isIdempotent_alsoWhenConcurrent() throws Exception {
