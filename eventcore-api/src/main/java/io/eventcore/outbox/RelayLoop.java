@@ -188,13 +188,39 @@ final class RelayLoop {
                 }
                 wait = backoff.failed();
             }
+            idle(wait, backoff);
+        }
+    }
+
+    /**
+     * Waits until the next pass is due or a wake-up arrives. Lease renewals that fall due meanwhile
+     * renew only: an idle relay keeps its leases without polling for rows before its interval.
+     */
+    private void idle(Duration wait, PollBackoff backoff) {
+        long passDue = System.nanoTime() + wait.toNanos();
+        while (!stopping && !Thread.currentThread().isInterrupted()) {
+            Duration left = Duration.ofNanos(passDue - System.nanoTime());
             Duration renewal = pass.maintenanceDueIn();
-            int woke = awaitWakeUp(wait.compareTo(renewal) > 0 && !renewal.isZero() ? renewal : wait);
+            boolean renewFirst = !renewal.isZero() && renewal.compareTo(left) < 0;
+            int woke = awaitWakeUp(renewFirst ? renewal : left);
             if (woke != NOT_WOKEN) {
                 backoff.wokenUp();
+                if (woke == WOKEN_BY_APPEND) {
+                    hints.afterWakeUp();
+                }
+                return;
             }
-            if (woke == WOKEN_BY_APPEND) {
-                hints.afterWakeUp();
+            if (!renewFirst) {
+                return;
+            }
+            try {
+                pass.exclusively(() -> {
+                    pass.maintainLeases();
+                    return null;
+                });
+            } catch (RuntimeException e) {
+                stats.passFailed(e);
+                return; // the full pass that follows backs off
             }
         }
     }

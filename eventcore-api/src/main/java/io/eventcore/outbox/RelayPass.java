@@ -102,6 +102,11 @@ final class RelayPass {
         }
     }
 
+    /** Renews the leases and the heartbeat, without reading rows; call it under {@link #exclusively}. */
+    void maintainLeases() {
+        leases.maintain(clock.now());
+    }
+
     /** @return how long the relay may sleep before its leases need renewing */
     Duration maintenanceDueIn() {
         return leases.maintenanceDueIn(clock.now());
