@@ -69,16 +69,20 @@ final class Sql {
                 + (dialect == Dialect.MYSQL ? " FROM DUAL" : "")
                 + " WHERE NOT EXISTS (SELECT 1 FROM " + lease + " WHERE shard = ?)";
         // fence first: MySQL evaluates SET left to right with the new values.
+        // Lease and heartbeat times are the database's clock plus a bound shift in milliseconds (the time to
+        // live, or 0 for "now"): one clock for every relay, however skewed their hosts' clocks are.
+        String now = dialect.nowMillis();
         acquire = "UPDATE " + lease + " SET fence = CASE WHEN owner = ? THEN fence ELSE fence + 1 END, owner = ?,"
-                + " lease_until = ? WHERE shard = ? AND (owner = ? OR owner IS NULL OR lease_until < ?)";
+                + " lease_until = " + now + " + ? WHERE shard = ? AND (owner = ? OR owner IS NULL OR lease_until < "
+                + now + " + ?)";
         readLease = "SELECT owner, fence, lease_until FROM " + lease + " WHERE shard = ?";
-        renew = "UPDATE " + lease + " SET lease_until = ? WHERE shard = ? AND owner = ? AND fence = ?";
+        renew = "UPDATE " + lease + " SET lease_until = " + now + " + ? WHERE shard = ? AND owner = ? AND fence = ?";
         release = "UPDATE " + lease + " SET owner = NULL, lease_until = 0 WHERE shard = ? AND owner = ? AND fence = ?";
         lockFence = "SELECT fence FROM " + lease + " WHERE shard = ? AND owner = ? AND fence = ? FOR UPDATE";
-        touchRelay = "UPDATE " + relay + " SET alive_until = ? WHERE relay_id = ?";
-        insertRelay = "INSERT INTO " + relay + " (relay_id, alive_until) VALUES (?, ?)";
-        countRelays = "SELECT COUNT(*) FROM " + relay + " WHERE alive_until >= ?";
-        expireRelays = "DELETE FROM " + relay + " WHERE alive_until < ?";
+        touchRelay = "UPDATE " + relay + " SET alive_until = " + now + " + ? WHERE relay_id = ?";
+        insertRelay = "INSERT INTO " + relay + " (relay_id, alive_until) VALUES (?, " + now + " + ?)";
+        countRelays = "SELECT COUNT(*) FROM " + relay + " WHERE alive_until >= " + now + " + ?";
+        expireRelays = "DELETE FROM " + relay + " WHERE alive_until < " + now + " + ?";
         leaveRelay = "DELETE FROM " + relay + " WHERE relay_id = ?";
         releaseAllOf = "UPDATE " + lease + " SET owner = NULL, lease_until = 0 WHERE owner = ?";
         deadRows = "SELECT " + COLUMNS + " FROM " + dead + " ORDER BY failed_at, id LIMIT ?";
