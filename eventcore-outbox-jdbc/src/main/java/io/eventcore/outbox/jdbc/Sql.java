@@ -31,7 +31,11 @@ final class Sql {
     final String deleteDead;
     final String oldDead;
     final String oldPublished;
-    final String pendingStats;
+    final String pendingUpTo;
+    final String shardHead;
+    final String maxId;
+    /** The database's estimate of the table's rows (one value, may be null or negative), or null on H2. */
+    final String pendingEstimate;
     final String deadCount;
 
     Sql(String table, Dialect dialect, boolean strict) {
@@ -92,7 +96,22 @@ final class Sql {
         oldDead = "SELECT id FROM " + dead + " WHERE failed_at < ? ORDER BY failed_at, id LIMIT ?";
         oldPublished = "SELECT id FROM " + table + " WHERE published_at IS NOT NULL AND published_at < ?"
                 + " ORDER BY published_at LIMIT ?";
-        pendingStats = "SELECT COUNT(*), MIN(created_at) FROM " + table + " WHERE published_at IS NULL";
+        // Backlog: bounded, never a scan of every pending row (see JdbcBacklog).
+        pendingUpTo = "SELECT COUNT(*) FROM (SELECT 1 FROM " + table + " WHERE published_at IS NULL LIMIT "
+                + (JdbcBacklog.EXACT_UP_TO + 1) + ") p";
+        shardHead = "SELECT id, created_at FROM " + table + pendingIndex + " WHERE shard = ? AND published_at IS NULL"
+                + " ORDER BY id LIMIT 1";
+        maxId = "SELECT MAX(id) FROM " + table;
+        // The table name is a checked plain identifier (JdbcSchema): safe inside a literal.
+        int dot = table.indexOf('.');
+        pendingEstimate = switch (dialect) {
+            // Live rows as counted by the statistics system at every commit: fresher than reltuples.
+            case POSTGRESQL -> "SELECT pg_stat_get_live_tuples(to_regclass('" + table + "'))";
+            case MYSQL -> "SELECT TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = "
+                    + (dot < 0 ? "DATABASE()" : "'" + table.substring(0, dot) + "'") + " AND TABLE_NAME = '"
+                    + bare(table) + "'";
+            case H2 -> null;
+        };
         deadCount = "SELECT COUNT(*) FROM " + dead;
     }
 
