@@ -7,6 +7,8 @@ final class Sql {
 
     final String insert;
     final String fetch;
+    /** Whether {@link #fetch} takes the shard twice, as a range. */
+    final boolean fetchShardRange;
     final String claimUnkeyed;
     final String markPublished;
     final String deletePublished;
@@ -44,23 +46,11 @@ final class Sql {
         String relay = table + "_relay";
         insert = "INSERT INTO " + table + " (shard, event_id, aggregate_type, aggregate_id, event_type, topic, headers,"
                 + " payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
-        // A row waiting for a retry hides itself and every later row with its key.
         // InnoDB's statistics lag behind a table that is emptied and refilled all day; without the hint
         // it may pick the published_at index and sort the whole shard on every fetch.
         String pendingIndex = dialect == Dialect.MYSQL ? " FORCE INDEX (" + bare(table) + "_pending_idx)" : "";
-        // Strict order: a shard in commit order (commit_seq, stamped at commit; see the strict-order migration),
-        // rows from before the stamps first. Else id order.
-        String position = strict ? "(COALESCE(%1$s.commit_seq, 0), %1$s.id)" : "%1$s.id";
-        fetch = "SELECT " + COLUMNS + " FROM " + table + " o" + pendingIndex + " WHERE o.shard = ? AND o.published_at IS NULL"
-                + " AND NOT EXISTS (SELECT 1 FROM " + table + " b WHERE b.shard = o.shard"
-                + " AND b.aggregate_id = o.aggregate_id AND b.next_attempt_at > ?"
-                + " AND " + String.format(position, "b") + " <= " + String.format(position, "o")
-                // Constant bound: lets PostgreSQL use the partial index (next_attempt_at > 0) in generic plans.
-                + " AND b.next_attempt_at > 0"
-                + " AND b.published_at IS NULL)"
-                // A row without a key (in the shards on H2) is held back by its own back-off only.
-                + " AND (o.aggregate_id IS NOT NULL OR o.next_attempt_at <= ?)"
-                + (strict ? " ORDER BY o.commit_seq NULLS FIRST, o.id" : " ORDER BY o.id") + " LIMIT ?";
+        fetchShardRange = dialect == Dialect.POSTGRESQL;
+        fetch = fetch(table, pendingIndex, strict, fetchShardRange);
         // Rows without a key have no order: no strict-order condition.
         claimUnkeyed = "SELECT " + COLUMNS + " FROM " + table + pendingIndex + " WHERE shard = -1 AND published_at IS NULL"
                 + " AND next_attempt_at <= ? ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED";
@@ -72,10 +62,10 @@ final class Sql {
         leaseRow = "INSERT INTO " + lease + " (shard, owner, fence, lease_until) SELECT ?, NULL, 0, 0"
                 + (dialect == Dialect.MYSQL ? " FROM DUAL" : "")
                 + " WHERE NOT EXISTS (SELECT 1 FROM " + lease + " WHERE shard = ?)";
-        // fence first: MySQL evaluates SET left to right with the new values.
         // Lease and heartbeat times are the database's clock plus a bound shift in milliseconds (the time to
         // live, or 0 for "now"): one clock for every relay, however skewed their hosts' clocks are.
         String now = dialect.nowMillis();
+        // fence first: MySQL evaluates SET left to right with the new values.
         acquire = "UPDATE " + lease + " SET fence = CASE WHEN owner = ? THEN fence ELSE fence + 1 END, owner = ?,"
                 + " lease_until = " + now + " + ? WHERE shard = ? AND (owner = ? OR owner IS NULL OR lease_until < "
                 + now + " + ?)";
@@ -102,17 +92,48 @@ final class Sql {
         shardHead = "SELECT id, created_at FROM " + table + pendingIndex + " WHERE shard = ? AND published_at IS NULL"
                 + " ORDER BY id LIMIT 1";
         maxId = "SELECT MAX(id) FROM " + table;
+        pendingEstimate = pendingEstimate(table, dialect);
+        deadCount = "SELECT COUNT(*) FROM " + dead;
+    }
+
+    /**
+     * The fetch of one shard's due rows. A row waiting for a retry hides itself and every later row with its
+     * key. Strict order: a shard in commit order (commit_seq, stamped at commit; see the strict-order
+     * migration), rows from before the stamps first; else id order.
+     *
+     * <p>{@code shardRange} (PostgreSQL): the shard as a range (bound twice), ordered by (shard, position).
+     * Only the pending index delivers that order; with {@code shard = ?} the shard drops out of the order and
+     * a generic plan ({@code plan_cache_mode=force_generic_plan}, pools with prepared statements) may walk
+     * the primary key, filtering every row.
+     */
+    private static String fetch(String table, String pendingIndex, boolean strict, boolean shardRange) {
+        String position = strict ? "(COALESCE(%1$s.commit_seq, 0), %1$s.id)" : "%1$s.id";
+        return "SELECT " + COLUMNS + " FROM " + table + " o" + pendingIndex + " WHERE "
+                + (shardRange ? "o.shard >= ? AND o.shard <= ?" : "o.shard = ?") + " AND o.published_at IS NULL"
+                + " AND NOT EXISTS (SELECT 1 FROM " + table + " b WHERE b.shard = o.shard"
+                + " AND b.aggregate_id = o.aggregate_id AND b.next_attempt_at > ?"
+                + " AND " + String.format(position, "b") + " <= " + String.format(position, "o")
+                // Constant bound: lets PostgreSQL use the partial index (next_attempt_at > 0) in generic plans.
+                + " AND b.next_attempt_at > 0"
+                + " AND b.published_at IS NULL)"
+                // A row without a key (in the shards on H2) is held back by its own back-off only.
+                + " AND (o.aggregate_id IS NOT NULL OR o.next_attempt_at <= ?)"
+                + " ORDER BY " + (shardRange ? "o.shard, " : "")
+                + (strict ? "o.commit_seq NULLS FIRST, o.id" : "o.id") + " LIMIT ?";
+    }
+
+    /** @return the query for the database's estimate of the table's rows, or null (H2) */
+    private static String pendingEstimate(String table, Dialect dialect) {
         // The table name is a checked plain identifier (JdbcSchema): safe inside a literal.
         int dot = table.indexOf('.');
-        pendingEstimate = switch (dialect) {
-            // Live rows as counted by the statistics system at every commit: fresher than reltuples.
+        return switch (dialect) {
+            // Live rows as counted by the statistics system as transactions end: fresher than reltuples.
             case POSTGRESQL -> "SELECT pg_stat_get_live_tuples(to_regclass('" + table + "'))";
             case MYSQL -> "SELECT TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = "
                     + (dot < 0 ? "DATABASE()" : "'" + table.substring(0, dot) + "'") + " AND TABLE_NAME = '"
                     + bare(table) + "'";
             case H2 -> null;
         };
-        deadCount = "SELECT COUNT(*) FROM " + dead;
     }
 
     /** @return the table name without its schema */
