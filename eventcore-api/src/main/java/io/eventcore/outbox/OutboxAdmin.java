@@ -55,6 +55,9 @@ public interface OutboxAdmin {
     int purgePublished(Instant cutoff, int limit);
 
     /**
+     * Reads the backlog without visiting every pending row: large pending counts may be estimates (see
+     * {@link OutboxBacklog}).
+     *
      * @return the pending and dead row counts and the oldest pending row's creation time
      * @throws EventcoreException if the store is unreachable
      */

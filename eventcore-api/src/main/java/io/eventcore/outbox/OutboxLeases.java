@@ -12,8 +12,13 @@ import java.util.Optional;
  * carries a fence that goes up on every change of owner. Live relays {@link #heartbeat register} so that
  * each can keep to its fair share of the shards.
  *
- * <p>Times are the relay's clock. Leases compare the clocks of different relay hosts, so those clocks
- * should agree to well within the lease time to live.
+ * <p>Clocks: {@code now} is the relay's clock. A store may time leases and heartbeats by that {@code now},
+ * as the in-memory store does: then the clocks of the relay hosts must agree to well within the lease time
+ * to live. Or it may time them by a clock of its own, as the JDBC store does with the database's clock: it
+ * then starts each time to live when it runs the call, compares expiries with its own current time, and
+ * ignores {@code now} for expiry, so relay host clock skew does not matter. Either way the
+ * {@link OutboxLease#until() until} it returns is {@code now + ttl} in the relay's clock or earlier, which
+ * the lease outlasts, so the relay can judge the time left by its own clock.
  *
  * <p>Implementations are thread-safe. Methods throw {@link EventcoreException} when the store is
  * unreachable; the relay backs off and tries again.

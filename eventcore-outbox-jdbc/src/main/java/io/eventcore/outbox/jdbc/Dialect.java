@@ -68,6 +68,19 @@ public enum Dialect {
         return skipLocked;
     }
 
+    /**
+     * @return an SQL expression for the database's current time in epoch milliseconds: leases and relay
+     *         heartbeats are timed by it, so the clocks of the relay hosts do not matter
+     */
+    String nowMillis() {
+        return switch (this) {
+            case POSTGRESQL -> "CAST(EXTRACT(EPOCH FROM CLOCK_TIMESTAMP()) * 1000 AS BIGINT)";
+            // UTC_TIMESTAMP: independent of the session time zone (NOW() is ambiguous when DST ends).
+            case MYSQL -> "(TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', UTC_TIMESTAMP(3)) DIV 1000)";
+            case H2 -> "DATEDIFF(MILLISECOND, TIMESTAMP WITH TIME ZONE '1970-01-01 00:00:00+00', CURRENT_TIMESTAMP)";
+        };
+    }
+
     /** @return the DDL with the default table prefix */
     String defaultDdl() {
         return resource(ddlResource());

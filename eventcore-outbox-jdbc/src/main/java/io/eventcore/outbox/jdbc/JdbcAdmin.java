@@ -7,7 +7,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -15,7 +14,7 @@ import java.util.List;
 
 /**
  * {@link OutboxAdmin} over the outbox and dead tables: dead rows listed, replayed and purged, kept published
- * rows purged, the backlog read. Deletes go in bounded batches. Thread-safe.
+ * rows purged, the backlog read ({@link JdbcBacklog}: bounded, an estimate above a bound). Deletes go in bounded batches. Thread-safe.
  */
 final class JdbcAdmin implements OutboxAdmin {
     private final JdbcRunner db;
@@ -23,6 +22,7 @@ final class JdbcAdmin implements OutboxAdmin {
     private final IdStatements ids;
     private final Shards shards;
     private final boolean keepPublished;
+    private final JdbcBacklog backlog;
 
     JdbcAdmin(JdbcRunner db, Sql sql, IdStatements ids, Shards shards, boolean keepPublished) {
         this.db = db;
@@ -30,6 +30,7 @@ final class JdbcAdmin implements OutboxAdmin {
         this.ids = ids;
         this.shards = shards;
         this.keepPublished = keepPublished;
+        this.backlog = new JdbcBacklog(db, sql, shards.count());
     }
 
     @Override
@@ -122,19 +123,6 @@ final class JdbcAdmin implements OutboxAdmin {
 
     @Override
     public OutboxBacklog backlog() {
-        return db.run("read backlog", false, c -> {
-            long pending;
-            Instant oldest;
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql.pendingStats)) {
-                rs.next();
-                pending = rs.getLong(1);
-                long min = rs.getLong(2);
-                oldest = rs.wasNull() ? null : Instant.ofEpochMilli(min);
-            }
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql.deadCount)) {
-                rs.next();
-                return new OutboxBacklog(pending, oldest, rs.getLong(1));
-            }
-        });
+        return backlog.read();
     }
 }

@@ -14,12 +14,18 @@ import java.util.Optional;
  * {@link OutboxLeases} over the {@code _relay} table (heartbeats) and the {@code _lease} table (one row per
  * shard: owner, fence, expiry). The lease rows are created on first use, and again if someone emptied the
  * table. Thread-safe.
+ *
+ * <p>One clock: expiries are written and compared in the SQL by the database's clock ({@link Dialect#nowMillis}),
+ * never by the relay's {@code now}, so a relay whose host clock is off can neither take a live lease nor keep
+ * one past its time to live. A returned lease's {@link OutboxLease#until() until} is {@code now + ttl} in the
+ * caller's clock: the caller took {@code now} before the statement ran, so the lease outlasts it.
  */
 final class JdbcLeases implements OutboxLeases {
     private final JdbcRunner db;
     private final Sql sql;
     private final int shards;
     private volatile boolean leaseRowsReady;
+    private volatile boolean followCallerClock;
 
     /** The outcome of one acquire statement: the lease, or none (held elsewhere, or its row is gone). */
     private record Attempt(OutboxLease lease, boolean rowMissing) {
@@ -31,9 +37,24 @@ final class JdbcLeases implements OutboxLeases {
         this.shards = shards;
     }
 
+    /**
+     * For the contract suite, which moves time by the {@code now} it passes: shifts the database's clock by
+     * the caller's {@code now} minus this host's time, so expiry (still computed in the SQL) follows the
+     * caller's clock.
+     */
+    void followCallerClock() {
+        followCallerClock = true;
+    }
+
+    /** @return milliseconds added to the database's clock: 0, but see {@link #followCallerClock} */
+    private long shift(Instant now) {
+        return followCallerClock ? now.toEpochMilli() - System.currentTimeMillis() : 0;
+    }
+
     @Override
     public int heartbeat(String relayId, Instant now, Duration ttl) {
-        long until = now.plus(ttl).toEpochMilli();
+        long shift = shift(now);
+        long until = shift + ttl.toMillis();
         return db.run("heartbeat", false, c -> {
             try (PreparedStatement touch = c.prepareStatement(sql.touchRelay)) {
                 touch.setLong(1, until);
@@ -47,16 +68,16 @@ final class JdbcLeases implements OutboxLeases {
                 }
             }
             try (PreparedStatement expire = c.prepareStatement(sql.expireRelays)) {
-                expire.setLong(1, now.toEpochMilli());
+                expire.setLong(1, shift);
                 expire.executeUpdate();
             }
-            return liveRelays(c, now);
+            return liveRelays(c, shift);
         });
     }
 
-    private int liveRelays(Connection c, Instant now) throws SQLException {
+    private int liveRelays(Connection c, long shift) throws SQLException {
         try (PreparedStatement count = c.prepareStatement(sql.countRelays)) {
-            count.setLong(1, now.toEpochMilli());
+            count.setLong(1, shift);
             try (ResultSet rs = count.executeQuery()) {
                 rs.next();
                 return rs.getInt(1);
@@ -92,16 +113,17 @@ final class JdbcLeases implements OutboxLeases {
     }
 
     private Attempt tryAcquire(int shard, String relayId, Instant now, Duration ttl) {
-        long until = now.plus(ttl).toEpochMilli();
+        long shift = shift(now);
+        Instant until = untilFor(now, ttl);
         return db.run("acquire lease", true, c -> {
             boolean taken;
             try (PreparedStatement acquire = c.prepareStatement(sql.acquire)) {
                 acquire.setString(1, relayId);
                 acquire.setString(2, relayId);
-                acquire.setLong(3, until);
+                acquire.setLong(3, shift + ttl.toMillis());
                 acquire.setInt(4, shard);
                 acquire.setString(5, relayId);
-                acquire.setLong(6, now.toEpochMilli());
+                acquire.setLong(6, shift);
                 taken = acquire.executeUpdate() == 1;
             }
             try (PreparedStatement read = c.prepareStatement(sql.readLease)) {
@@ -110,8 +132,8 @@ final class JdbcLeases implements OutboxLeases {
                     if (!rs.next()) {
                         return new Attempt(null, true);
                     }
-                    return new Attempt(taken ? new OutboxLease(shard, rs.getString(1), rs.getLong(2),
-                            Instant.ofEpochMilli(rs.getLong(3))) : null, false);
+                    return new Attempt(taken ? new OutboxLease(shard, rs.getString(1), rs.getLong(2), until) : null,
+                            false);
                 }
             }
         });
@@ -143,10 +165,11 @@ final class JdbcLeases implements OutboxLeases {
 
     @Override
     public Optional<OutboxLease> renew(OutboxLease lease, Instant now, Duration ttl) {
-        Instant until = Instant.ofEpochMilli(now.plus(ttl).toEpochMilli());
+        Instant until = untilFor(now, ttl);
+        long shift = shift(now);
         return db.run("renew lease", false, c -> {
             try (PreparedStatement renew = c.prepareStatement(sql.renew)) {
-                renew.setLong(1, until.toEpochMilli());
+                renew.setLong(1, shift + ttl.toMillis());
                 renew.setInt(2, lease.shard());
                 renew.setString(3, lease.owner());
                 renew.setLong(4, lease.fence());
@@ -155,6 +178,11 @@ final class JdbcLeases implements OutboxLeases {
                         : Optional.<OutboxLease>empty();
             }
         });
+    }
+
+    /** @return the expiry reported to the caller, in its clock, in whole milliseconds */
+    private static Instant untilFor(Instant now, Duration ttl) {
+        return Instant.ofEpochMilli(now.plus(ttl).toEpochMilli());
     }
 
     @Override

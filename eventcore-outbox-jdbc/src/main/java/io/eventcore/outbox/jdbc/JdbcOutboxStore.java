@@ -48,6 +48,11 @@ final class JdbcOutboxStore implements OutboxStore {
         signals.appended();
     }
 
+    /** For the contract suite: lease expiry follows the {@code now} passed in (see {@link JdbcLeases}). */
+    void followCallerClock() {
+        leases.followCallerClock();
+    }
+
     /** Nothing is held between operations; kept so the store has one lifecycle. */
     void close() {
         db.close();

@@ -43,10 +43,14 @@ final class JdbcRows implements OutboxRows {
     public List<OutboxRecord> fetch(OutboxLease lease, Instant now, int limit) {
         return db.run("fetch", false, c -> {
             try (PreparedStatement fetch = c.prepareStatement(sql.fetch)) {
-                fetch.setInt(1, lease.shard());
-                fetch.setLong(2, now.toEpochMilli());
-                fetch.setLong(3, now.toEpochMilli());
-                fetch.setInt(4, limit);
+                int p = 1;
+                fetch.setInt(p++, lease.shard());
+                if (sql.fetchShardRange) {
+                    fetch.setInt(p++, lease.shard());
+                }
+                fetch.setLong(p++, now.toEpochMilli());
+                fetch.setLong(p++, now.toEpochMilli());
+                fetch.setInt(p, limit);
                 return RowMapping.rows(fetch);
             }
         });

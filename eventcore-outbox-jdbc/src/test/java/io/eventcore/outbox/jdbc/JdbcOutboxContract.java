@@ -12,6 +12,8 @@ import org.junit.jupiter.api.AfterEach;
  * Runs the outbox-store contract against one database, with tables of its own. The store is configured from
  * the declared {@link Features}: kept published rows turn on {@code keepPublished}, a hint channel turns on
  * {@code notifications}; unkeyed claims follow from the dialect, and the contract checks the declaration.
+ * Lease expiry follows the suite's {@code now} ({@link JdbcOutboxStore#followCallerClock}); {@code
+ * LeaseClockSkewIT} checks the store's own clock with skewed relays.
  */
 abstract class JdbcOutboxContract extends OutboxStoreContract {
     private JdbcOutbox outbox;
@@ -30,6 +32,9 @@ abstract class JdbcOutboxContract extends OutboxStoreContract {
                 .keepPublished(features.keepsPublishedRows()).notifications(features.hintChannel()).build();
         outbox.createSchema();
         TestDatabase.emptyOutbox(db.dataSource(), table());
+        // The store times leases by the database's clock; the suite moves time by the now it passes, so the
+        // database's clock is shifted to follow it (expiry is still decided in the SQL).
+        ((JdbcOutboxStore) outbox.store()).followCallerClock();
         return outbox.store();
     }
 
