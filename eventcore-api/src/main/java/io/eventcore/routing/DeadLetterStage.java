@@ -17,6 +17,8 @@ final class DeadLetterStage implements Stage {
 
     private final EventMetrics metrics;
     private final DeadLetterSink defaultSink;
+    private final StackLimiter sinkStacks = new StackLimiter();
+    private final StackLimiter noSinkStacks = new StackLimiter();
 
     DeadLetterStage(EventMetrics metrics, DeadLetterSink defaultSink) {
         this.metrics = metrics;
@@ -39,8 +41,15 @@ final class DeadLetterStage implements Stage {
             return DispatchResult.failed(gaveUp.attempts(), failure);
         }
         if (sink == null) {
-            log.error("no dead-letter sink configured: {} ({}) from {} is not acknowledged and will be redelivered",
-                    x.eventId(), x.type(), x.message(), failure);
+            int earlier = noSinkStacks.permit();
+            if (earlier >= 0) {
+                log.error("no dead-letter sink configured: {} ({}) from {} is not acknowledged and will be "
+                        + "redelivered ({} more such failures in the last minute)", x.eventId(), x.type(),
+                        x.message(), earlier, failure);
+            } else {
+                log.error("no dead-letter sink configured: {} ({}) from {} is not acknowledged: {}", x.eventId(),
+                        x.type(), x.message(), failure.toString());
+            }
             return DispatchResult.failed(gaveUp.attempts(), failure);
         }
         DeadLetter letter = DeadLetter.builder().source(x.message()).failure(failure).eventId(x.eventId())
@@ -59,8 +68,16 @@ final class DeadLetterStage implements Stage {
                     letter.eventId(), letter.eventType(), e);
             return DispatchResult.fatal(letter.attempts(), e);
         } catch (Exception e) {
-            log.error("dead-letter sink failed for event {} ({}) from {}-{}@{}; the message stays unacknowledged",
-                    letter.eventId(), letter.eventType(), letter.topic(), letter.partition(), letter.offset(), e);
+            int earlier = sinkStacks.permit();
+            if (earlier >= 0) {
+                log.error("dead-letter sink failed for event {} ({}) from {}-{}@{}; the message stays unacknowledged"
+                        + " ({} more sink failures in the last minute)", letter.eventId(), letter.eventType(),
+                        letter.topic(), letter.partition(), letter.offset(), earlier, e);
+            } else {
+                log.error("dead-letter sink failed for event {} ({}) from {}-{}@{}; the message stays "
+                        + "unacknowledged: {}", letter.eventId(), letter.eventType(), letter.topic(),
+                        letter.partition(), letter.offset(), e.toString());
+            }
             return DispatchResult.deadLetterFailed(letter, sink, new DeadLetterException(
                     "dead-letter sink failed: " + e.getMessage(), e, letter.eventId(), letter.eventType()));
         }
