@@ -12,7 +12,10 @@ import java.util.Set;
  * against a real single-node KRaft broker in a child JVM. Run it with
  * {@code ./mvnw -q -DskipTests -Pbench verify -Dbench.args="--quick"}; options: {@code --quick},
  * {@code --only overhead,parallelism,latency,outbox,memory}, {@code --jdbc-url URL} (PostgreSQL; default
- * {@code jdbc:postgresql://127.0.0.1:5432/test} as user postgres, else embedded PostgreSQL).
+ * {@code jdbc:postgresql://127.0.0.1:5432/test} as user postgres, else embedded PostgreSQL),
+ * {@code --db postgres,mariadb} (outbox databases, in that order; MariaDB is the test kit's, 127.0.0.1:3306),
+ * {@code --outbox-rows N}, {@code --outbox-throughput-only} (skip the outbox latency runs),
+ * {@code --outbox-no-pool} (the outbox opens a connection per operation instead of using a HikariCP pool).
  */
 public final class Harness {
     private Harness() {
@@ -32,6 +35,12 @@ public final class Harness {
         }
         int u = list.indexOf("--jdbc-url");
         String jdbcUrl = u >= 0 && u + 1 < list.size() ? list.get(u + 1) : null;
+        int d = list.indexOf("--db");
+        List<String> databases = d >= 0 && d + 1 < list.size() ? List.of(list.get(d + 1).split(","))
+                : List.of("postgres");
+        int r = list.indexOf("--outbox-rows");
+        int outboxRows = r >= 0 && r + 1 < list.size() ? Integer.parseInt(list.get(r + 1)) : 0;
+        boolean throughputOnly = list.contains("--outbox-throughput-only");
         String mode = quick ? "quick" : "full";
         System.out.printf("eventcore benchmark harness (%s): %d cores, Java %s%n", mode,
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
@@ -50,7 +59,11 @@ public final class Harness {
                 new LatencyWorkload(bootstrap, quick ? 6 : 60).run(results);
             }
             if (only.contains("outbox")) {
-                new OutboxWorkload(bootstrap, jdbcUrl, quick ? 20_000 : 100_000, quick ? 6 : 30).run(results);
+                for (String database : databases) {
+                    new OutboxWorkload(bootstrap, jdbcUrl, database, outboxRows > 0 ? outboxRows
+                            : quick ? 20_000 : 100_000, throughputOnly ? 0 : quick ? 6 : 30,
+                            !list.contains("--outbox-no-pool")).run(results);
+                }
             }
             if (only.contains("memory")) {
                 new MemoryWorkload(bootstrap, quick ? 100_000 : 1_000_000).run(results);

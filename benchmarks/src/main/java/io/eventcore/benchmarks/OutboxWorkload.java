@@ -38,39 +38,81 @@ final class OutboxWorkload {
     private final String jdbcUrl;
     private final int events;
     private final int latencySeconds;
+    private final boolean mariadb;
+    private final String topic;
 
-    OutboxWorkload(String bootstrap, String jdbcUrl, int events, int latencySeconds) {
+    private final boolean pooled;
+
+    /**
+     * @param database {@code postgres} or {@code mariadb} (the MariaDB at 127.0.0.1:3306, database test, root)
+     * @param latencySeconds paced latency run per mode; 0 measures throughput only
+     * @param pooled whether the outbox gets a HikariCP pool (as the README asks) or a connection per operation
+     */
+    OutboxWorkload(String bootstrap, String jdbcUrl, String database, int events, int latencySeconds,
+            boolean pooled) {
+        this.pooled = pooled;
         this.bootstrap = bootstrap;
         this.jdbcUrl = jdbcUrl;
         this.events = events;
         this.latencySeconds = latencySeconds;
+        this.mariadb = "mariadb".equals(database);
+        this.topic = mariadb ? "bench-outbox-mariadb" : "bench-outbox";
     }
 
     void run(Results results) throws Exception {
-        DataSource db = jdbcUrl != null ? TestDatabase.driverManager(jdbcUrl, "postgres", "")
-                : TestDatabase.postgres().dataSource();
-        System.out.printf("%n(d) outbox: PostgreSQL (%s) to Kafka, %,d events of 1.2 KB over 500 keys%n",
-                jdbcUrl != null ? jdbcUrl : TestDatabase.postgres(), events);
+        String name = mariadb ? "MariaDB" : "PostgreSQL";
+        DataSource db;
+        Object where;
+        if (mariadb) {
+            TestDatabase maria = TestDatabase.mariadb();
+            db = maria.dataSource();
+            where = maria;
+        } else {
+            db = jdbcUrl != null ? TestDatabase.driverManager(jdbcUrl, "postgres", "")
+                    : TestDatabase.postgres().dataSource();
+            where = jdbcUrl != null ? jdbcUrl : TestDatabase.postgres();
+        }
+        System.out.printf("%n(d) outbox: %s (%s, %s) to Kafka, %,d events of 1.2 KB over 500 keys%n", name, where,
+                pooled ? "HikariCP pool of 8" : "a connection per operation", events);
+        if (pooled) {
+            com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
+            config.setDataSource(db);
+            config.setMaximumPoolSize(8);
+            config.setPoolName("bench-outbox");
+            try (com.zaxxer.hikari.HikariDataSource pool = new com.zaxxer.hikari.HikariDataSource(config)) {
+                run(results, name, pool);
+            }
+        } else {
+            run(results, name, db);
+        }
+    }
+
+    private void run(Results results, String name, DataSource db) throws Exception {
         JdbcOutbox outbox = JdbcOutbox.builder(db).table(TABLE).build();
         outbox.createSchema();
         TestDatabase.emptyOutbox(db, TABLE);
-        Kafka.createTopic(bootstrap, "bench-outbox", 12);
+        Kafka.createTopic(bootstrap, topic, 12);
         try (KafkaEventPublisher kafka = KafkaEventPublisher.builder().bootstrapServers(bootstrap)
-                .topic("bench-outbox").build()) {
+                .topic(topic).build()) {
             fill(outbox, events);
             OutboxPublisher relay = OutboxPublisher.builder().store(outbox.store()).publisher(kafka)
-                    .topicNaming(TopicNaming.fixed("bench-outbox")).build();
+                    .topicNaming(TopicNaming.fixed(topic)).build();
             long start = System.nanoTime();
             int published = relay.publishPending();
             double ours = published / ((System.nanoTime() - start) / 1e9);
+            System.out.printf("  %s relay: %,d events in %.1f s, %,.0f events/s%n", name, published,
+                    published / ours, ours);
 
             // The naive relay runs at a few hundred rows per second: 2,000 rows give its rate.
             int naiveRows = Math.min(events, 2_000);
             fill(outbox, naiveRows);
             double naive = naive(db, naiveRows);
             TestDatabase.emptyOutbox(db, TABLE);
-            results.add("outbox relay throughput (PostgreSQL, per-key order)", ours, "events/s",
+            results.add("outbox relay throughput (" + name + ", per-key order)", ours, "events/s",
                     "naive relay: send().get() per row", naive, true);
+            if (latencySeconds == 0) {
+                return;
+            }
 
             Latency on = latency(outbox, outbox, kafka, "wake-ups on");
             JdbcOutbox other = JdbcOutbox.builder(db).table(TABLE).build();
@@ -113,7 +155,7 @@ final class OutboxWorkload {
             while (sent < count) {
                 try (ResultSet rs = select.executeQuery()) {
                     while (rs.next()) {
-                        ProducerRecord<byte[], byte[]> r = new ProducerRecord<>("bench-outbox",
+                        ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(topic,
                                 rs.getString(2).getBytes(StandardCharsets.UTF_8), rs.getBytes(4));
                         r.headers().add(EventHeaders.EVENT_TYPE, rs.getString(3).getBytes(StandardCharsets.UTF_8));
                         producer.send(r).get();
@@ -141,7 +183,7 @@ final class OutboxWorkload {
         String group = "outbox-latency-" + System.nanoTime();
         Thread poller = new Thread(() -> {
             try (KafkaConsumer<byte[], byte[]> consumer = Kafka.consumer(bootstrap, group)) {
-                consumer.subscribe(List.of("bench-outbox"));
+                consumer.subscribe(List.of(topic));
                 consumer.poll(Duration.ofMillis(100));
                 consumer.seekToEnd(consumer.assignment());
                 while (running.get()) {
@@ -159,7 +201,7 @@ final class OutboxWorkload {
         TimeUnit.SECONDS.sleep(3); // consumer group forms before the paced run
         byte[] payload = Payloads.json(EventCodec.json(), "order", 1);
         try (OutboxPublisher relay = OutboxPublisher.builder().store(relayOutbox.store()).publisher(kafka)
-                .topicNaming(TopicNaming.fixed("bench-outbox")).build()) {
+                .topicNaming(TopicNaming.fixed(topic)).build()) {
             relay.start();
             long interval = TimeUnit.SECONDS.toNanos(1) / rate;
             long next = System.nanoTime();

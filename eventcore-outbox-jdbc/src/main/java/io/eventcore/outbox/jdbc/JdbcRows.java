@@ -5,8 +5,10 @@ import io.eventcore.outbox.OutboxLease;
 import io.eventcore.outbox.OutboxRecord;
 import io.eventcore.outbox.OutboxRows;
 import io.eventcore.outbox.UnkeyedClaims;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -42,6 +44,14 @@ final class JdbcRows implements OutboxRows {
     @Override
     public List<OutboxRecord> fetch(OutboxLease lease, Instant now, int limit) {
         return db.run("fetch", false, c -> {
+            if (sql.heldInShard != null && !held(c, lease.shard(), now)) {
+                try (PreparedStatement free = c.prepareStatement(sql.fetchFree)) {
+                    free.setInt(1, lease.shard());
+                    free.setLong(2, now.toEpochMilli());
+                    free.setInt(3, limit);
+                    return RowMapping.rows(free);
+                }
+            }
             try (PreparedStatement fetch = c.prepareStatement(sql.fetch)) {
                 int p = 1;
                 fetch.setInt(p++, lease.shard());
@@ -54,6 +64,20 @@ final class JdbcRows implements OutboxRows {
                 return RowMapping.rows(fetch);
             }
         });
+    }
+
+    /**
+     * Whether the shard holds a row waiting for a retry. Only this shard's lease holder makes a row wait (its
+     * settlement is fenced), so the answer holds for the fetch that follows on the same connection.
+     */
+    private boolean held(Connection c, int shard, Instant now) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(sql.heldInShard)) {
+            s.setInt(1, shard);
+            s.setLong(2, now.toEpochMilli());
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next();
+            }
+        }
     }
 
     @Override

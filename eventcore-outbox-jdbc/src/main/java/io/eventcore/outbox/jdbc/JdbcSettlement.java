@@ -26,8 +26,12 @@ final class JdbcSettlement {
 
     void settle(Connection c, OutboxCompletion completion, Instant now) throws SQLException {
         List<Long> published = completion.published().stream().map(OutboxRecord::id).toList();
-        ids.run(c, keepPublished ? sql.markPublished : sql.deletePublished, published,
-                keepPublished ? now.toEpochMilli() : null);
+        if (!keepPublished && sql.deletePublishedJoin != null) {
+            IdStatements.deleteJoined(c, sql.deletePublishedJoin, published);
+        } else {
+            ids.run(c, keepPublished ? sql.markPublished : sql.deletePublished, published,
+                    keepPublished ? now.toEpochMilli() : null);
+        }
         if (!completion.retries().isEmpty()) {
             retry(c, completion.retries());
         }

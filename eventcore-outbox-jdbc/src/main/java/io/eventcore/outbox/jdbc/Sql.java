@@ -12,6 +12,15 @@ final class Sql {
     final String claimUnkeyed;
     final String markPublished;
     final String deletePublished;
+    /**
+     * MySQL: the tail of {@code DELETE o FROM (<id list>) k ...}, deleting published rows by a derived id list
+     * joined to the primary key; null on other dialects.
+     */
+    final String deletePublishedJoin;
+    /** MySQL: whether a shard holds a row waiting for a retry (shard, now); null on other dialects. */
+    final String heldInShard;
+    /** MySQL: the fetch for a shard that holds no waiting row (shard, now, limit); null on other dialects. */
+    final String fetchFree;
     final String retry;
     final String insertDead;
     final String deleteRow;
@@ -51,6 +60,10 @@ final class Sql {
         String pendingIndex = dialect == Dialect.MYSQL ? " FORCE INDEX (" + bare(table) + "_pending_idx)" : "";
         fetchShardRange = dialect == Dialect.POSTGRESQL;
         fetch = fetch(table, pendingIndex, strict, fetchShardRange);
+        boolean mysql = dialect == Dialect.MYSQL;
+        deletePublishedJoin = mysql ? ") k STRAIGHT_JOIN " + table + " o ON o.id = k.id" : null;
+        heldInShard = mysql ? heldInShard(table) : null;
+        fetchFree = mysql ? fetchFree(table, pendingIndex) : null;
         // Rows without a key have no order: no strict-order condition.
         claimUnkeyed = "SELECT " + COLUMNS + " FROM " + table + pendingIndex + " WHERE shard = -1 AND published_at IS NULL"
                 + " AND next_attempt_at <= ? ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED";
@@ -120,6 +133,24 @@ final class Sql {
                 + " AND (o.aggregate_id IS NOT NULL OR o.next_attempt_at <= ?)"
                 + " ORDER BY " + (shardRange ? "o.shard, " : "")
                 + (strict ? "o.commit_seq NULLS FIRST, o.id" : "o.id") + " LIMIT ?";
+    }
+
+    /**
+     * MySQL: InnoDB runs the fetch's held-back check once per candidate row by ref on (shard, key), walking all
+     * the key's pending entries each time; one probe per shard finds that usually no row is held.
+     * ({@link #deletePublishedJoin}: InnoDB reads an IN list on the primary key of a small table by a full
+     * scan, locking every row; the list as a derived table read first reaches each row by eq_ref.)
+     */
+    private static String heldInShard(String table) {
+        return "SELECT 1 FROM " + table + " FORCE INDEX (" + bare(table) + "_retry_idx)"
+                + " WHERE shard = ? AND next_attempt_at > ? AND next_attempt_at > 0 AND published_at IS NULL LIMIT 1";
+    }
+
+    /** MySQL: the fetch of a shard that holds no row waiting for a retry (shard, now, limit). */
+    private static String fetchFree(String table, String pendingIndex) {
+        return "SELECT " + COLUMNS + " FROM " + table + " o" + pendingIndex + " WHERE o.shard = ?"
+                + " AND o.published_at IS NULL AND (o.aggregate_id IS NOT NULL OR o.next_attempt_at <= ?)"
+                + " ORDER BY o.id LIMIT ?";
     }
 
     /** @return the query for the database's estimate of the table's rows, or null (H2) */
