@@ -73,7 +73,8 @@ class JdbcOutboxDefectsIT {
      * an accident of when the sequence value was taken; issue 13 redefines strict order as commit order).
      */
     @Test
-    void strictOrder_publishesInCommitOrder_notIdOrder() throws Exception {
+    void strictOrder_publishesAHigherIdBeforeALowerIdOfTheSameKey() throws Exception {
+        // The reproduction's name is kept; issue 13 turned its assertion into "the topic follows commit order".
         DataSource pg = pg();
         JdbcOutbox strict = JdbcOutbox.builder(pg).table("aud_strict").strictOrder(true).build();
         strict.createSchema();
