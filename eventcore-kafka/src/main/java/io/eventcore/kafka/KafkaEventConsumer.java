@@ -3,16 +3,10 @@ package io.eventcore.kafka;
 import io.eventcore.internal.Checks;
 import io.eventcore.routing.EventRouter;
 import io.eventcore.transport.ConsumerHealth;
-import io.eventcore.transport.ConsumerMetrics;
 import io.eventcore.transport.EventConsumer;
 import io.eventcore.transport.Ordering;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.Executor;
-import java.util.function.UnaryOperator;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 
 /**

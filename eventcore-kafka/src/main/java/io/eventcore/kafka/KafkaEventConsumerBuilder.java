@@ -2,9 +2,7 @@ package io.eventcore.kafka;
 
 import io.eventcore.internal.Checks;
 import io.eventcore.routing.EventRouter;
-import io.eventcore.transport.ConsumerHealth;
 import io.eventcore.transport.ConsumerMetrics;
-import io.eventcore.transport.EventConsumer;
 import io.eventcore.transport.Ordering;
 import java.time.Duration;
 import java.util.Map;
@@ -13,7 +11,6 @@ import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 
 /**
  * Builds {@link KafkaEventConsumer}s. Each setting may be made once: a repeated or conflicting
