@@ -15,8 +15,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -40,6 +42,7 @@ public final class KafkaEventPublisher implements EventPublisher {
     private final TopicNaming topics;
     private final Duration closeTimeout;
     private final Map<String, Object> maskedConfig;
+    private final MissingTopics missingTopics;
 
     private KafkaEventPublisher(Builder b, Map<String, Object> props) {
         this.maskedConfig = KafkaConfig.masked(props);
@@ -48,6 +51,7 @@ public final class KafkaEventPublisher implements EventPublisher {
         this.codec = b.codec != null ? b.codec : EventCodec.json();
         this.topics = b.topics;
         this.closeTimeout = b.closeTimeout != null ? b.closeTimeout : Builder.DEFAULT_CLOSE_TIMEOUT;
+        this.missingTopics = new MissingTopics(producer);
     }
 
     /** @return a new builder */
@@ -91,17 +95,36 @@ public final class KafkaEventPublisher implements EventPublisher {
         return topic;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>When the producer cannot get a topic's metadata within {@code max.block.ms} (the topic does not
+     * exist and the broker does not auto-create topics, or the client may not describe it), that send
+     * fails with a {@link org.apache.kafka.common.errors.TimeoutException} after blocking the caller, as
+     * kafka-clients does. From then on sends to that topic fail at once with a retriable
+     * {@link org.apache.kafka.common.errors.UnknownTopicOrPartitionException}, without blocking, while a
+     * background thread asks for the topic until it appears; then sends go through again.
+     */
     @Override
     public CompletionStage<PublishReceipt> send(OutboundMessage message) {
         CompletableFuture<PublishReceipt> result = new CompletableFuture<>();
+        RuntimeException missing = missingTopics.failFast(message.topic());
+        if (missing != null) {
+            result.completeExceptionally(missing);
+            return result;
+        }
         try {
-            producer.send(KafkaRecords.toRecord(message), (metadata, error) -> {
+            Future<RecordMetadata> sent = producer.send(KafkaRecords.toRecord(message), (metadata, error) -> {
                 if (error != null) {
                     result.completeExceptionally(error);
                 } else {
                     result.complete(new PublishReceipt(metadata.topic(), metadata.partition(), metadata.offset()));
                 }
             });
+            if (sent.isDone() && result.isCompletedExceptionally()) {
+                // Failed before producer.send returned: kafka-clients blocked on the topic's metadata.
+                result.whenComplete((ignored, error) -> missingTopics.sendFailedEarly(message.topic(), error));
+            }
         } catch (RuntimeException e) {
             result.completeExceptionally(e);
         }
@@ -110,14 +133,20 @@ public final class KafkaEventPublisher implements EventPublisher {
 
     /**
      * Transient: Kafka's {@link org.apache.kafka.common.errors.RetriableException}s (timeouts, leader
-     * changes, unreachable brokers), authentication and authorization failures (a configuration problem
-     * of the whole producer, not of one message), and anything that is not a Kafka exception. Not
-     * transient: other Kafka exceptions, which are about the message (record too large, invalid topic).
+     * changes, unreachable brokers, a topic missing from the metadata), authentication failures and
+     * cluster-wide authorization failures (a configuration problem of the whole producer, not of one
+     * message), and anything that is not a Kafka exception. Not transient: a
+     * {@link org.apache.kafka.common.errors.TopicAuthorizationException} (this one topic refuses this
+     * client: rows for it count their attempts and end dead, replayable, instead of blocking their keys
+     * for ever) and other Kafka exceptions, which are about the message (record too large, invalid topic).
      */
     @Override
     public boolean isTransient(Throwable failure) {
         Throwable t = failure;
         for (int depth = 0; t != null && depth < 8; depth++, t = t.getCause()) {
+            if (t instanceof org.apache.kafka.common.errors.TopicAuthorizationException) {
+                return false;
+            }
             if (t instanceof org.apache.kafka.common.errors.RetriableException
                     || t instanceof org.apache.kafka.common.errors.AuthenticationException
                     || t instanceof org.apache.kafka.common.errors.AuthorizationException) {
@@ -133,6 +162,7 @@ public final class KafkaEventPublisher implements EventPublisher {
     /** Flushes pending sends (bounded by the close timeout) and closes the producer. */
     @Override
     public void close() {
+        missingTopics.close();
         producer.close(closeTimeout);
     }
 

@@ -45,7 +45,7 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     private final Security security;
     private final Map<String, Object> clientProperties = new java.util.HashMap<>();
 
-    private KafkaBrokerProcess(Security security) throws IOException {
+    private KafkaBrokerProcess(Security security, Map<String, String> overrides) throws IOException {
         this.security = security;
         this.dir = Files.createTempDirectory("eventcore-kafka-");
         this.port = freePort();
@@ -70,6 +70,10 @@ public final class KafkaBrokerProcess implements AutoCloseable {
                 "group.initial.rebalance.delay.ms=0",
                 "num.partitions=3",
                 "auto.create.topics.enable=true"));
+        overrides.forEach((key, value) -> {
+            lines.removeIf(line -> line.startsWith(key + "="));
+            lines.add(key + "=" + value);
+        });
         clientProperties.put("bootstrap.servers", bootstrapServers());
         if (security == Security.SASL_PLAIN) {
             lines.add("sasl.enabled.mechanisms=PLAIN");
@@ -166,8 +170,22 @@ public final class KafkaBrokerProcess implements AutoCloseable {
      * @throws IllegalStateException if it does not answer within 60 s
      */
     public static KafkaBrokerProcess start(Security security) {
+        return start(security, Map.of());
+    }
+
+    /**
+     * Formats a new log directory and starts the broker with the given client security and broker
+     * properties, for example {@code auto.create.topics.enable=false}.
+     *
+     * @param security how clients authenticate and connect; see {@link #clientProperties()}
+     * @param brokerProperties broker settings that replace or add to the defaults (the defaults
+     *     auto-create topics with 3 partitions and run one KRaft node that is broker and controller)
+     * @return the running broker
+     * @throws IllegalStateException if it does not answer within 60 s
+     */
+    public static KafkaBrokerProcess start(Security security, Map<String, String> brokerProperties) {
         try {
-            KafkaBrokerProcess broker = new KafkaBrokerProcess(security);
+            KafkaBrokerProcess broker = new KafkaBrokerProcess(security, Map.copyOf(brokerProperties));
             broker.restart();
             return broker;
         } catch (IOException e) {
