@@ -15,7 +15,9 @@ import java.util.Set;
  * {@code jdbc:postgresql://127.0.0.1:5432/test} as user postgres, else embedded PostgreSQL),
  * {@code --db postgres,mariadb} (outbox databases, in that order; MariaDB is the test kit's, 127.0.0.1:3306),
  * {@code --outbox-rows N}, {@code --outbox-throughput-only} (skip the outbox latency runs),
- * {@code --outbox-no-pool} (the outbox opens a connection per operation instead of using a HikariCP pool).
+ * {@code --outbox-no-pool} (the outbox opens a connection per operation instead of using a HikariCP pool);
+ * {@code --only fetch} runs the large-backlog fetch workload (not in the default set: it writes 1M rows per
+ * database), {@code --fetch-rows N} changes its row count.
  */
 public final class Harness {
     private Harness() {
@@ -31,8 +33,10 @@ public final class Harness {
         Set<String> only = new LinkedHashSet<>(List.of("overhead", "parallelism", "latency", "outbox", "memory"));
         int i = list.indexOf("--only");
         if (i >= 0 && i + 1 < list.size()) {
-            only.retainAll(List.of(list.get(i + 1).split(",")));
+            only = new LinkedHashSet<>(List.of(list.get(i + 1).split(",")));
         }
+        int f = list.indexOf("--fetch-rows");
+        int fetchRows = f >= 0 && f + 1 < list.size() ? Integer.parseInt(list.get(f + 1)) : 1_000_000;
         int u = list.indexOf("--jdbc-url");
         String jdbcUrl = u >= 0 && u + 1 < list.size() ? list.get(u + 1) : null;
         int d = list.indexOf("--db");
@@ -46,6 +50,13 @@ public final class Harness {
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
         Results results = new Results();
         long started = System.nanoTime();
+        if (only.equals(Set.of("fetch"))) {
+            for (String database : databases) {
+                new FetchWorkload(database, fetchRows).run(results);
+            }
+            finish(results, mode, started);
+            return;
+        }
         try (KafkaBrokerProcess broker = KafkaBrokerProcess.start()) {
             String bootstrap = broker.bootstrapServers();
             System.out.println("broker: child JVM at " + bootstrap);
@@ -68,7 +79,16 @@ public final class Harness {
             if (only.contains("memory")) {
                 new MemoryWorkload(bootstrap, quick ? 100_000 : 1_000_000).run(results);
             }
+            if (only.contains("fetch")) {
+                for (String database : databases) {
+                    new FetchWorkload(database, fetchRows).run(results);
+                }
+            }
         }
+        finish(results, mode, started);
+    }
+
+    private static void finish(Results results, String mode, long started) {
         results.printTable();
         Path file = results.write(Path.of("target", "benchmarks"), mode);
         System.out.printf("%nresults: %s (%.0f s)%n", file.toAbsolutePath(), (System.nanoTime() - started) / 1e9);

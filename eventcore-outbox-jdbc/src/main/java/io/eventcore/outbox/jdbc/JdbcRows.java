@@ -11,7 +11,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@link OutboxRows} over the outbox table: fetches a shard's due rows in id order and settles them while
@@ -24,6 +26,12 @@ final class JdbcRows implements OutboxRows {
     private final int shards;
     private final JdbcSettlement settlement;
     private final Optional<UnkeyedClaims> unkeyed;
+    /**
+     * MySQL: shard to the lease fence under which the shard was found to hold no row waiting for a retry.
+     * Only the fence's holder makes rows wait, through {@link #complete}, which forgets the shard first; so
+     * while the fence is unchanged the probe's answer stays true and the fetch skips it.
+     */
+    private final Map<Integer, Long> freeUnderFence = new ConcurrentHashMap<>();
 
     /**
      * @param unkeyed the dialect's claims of unkeyed rows, or empty when they are spread over the shards
@@ -44,7 +52,7 @@ final class JdbcRows implements OutboxRows {
     @Override
     public List<OutboxRecord> fetch(OutboxLease lease, Instant now, int limit) {
         return db.run("fetch", false, c -> {
-            if (sql.heldInShard != null && !held(c, lease.shard(), now)) {
+            if (sql.heldInShard != null && isFree(c, lease, now)) {
                 try (PreparedStatement free = c.prepareStatement(sql.fetchFree)) {
                     free.setInt(1, lease.shard());
                     free.setLong(2, now.toEpochMilli());
@@ -66,6 +74,18 @@ final class JdbcRows implements OutboxRows {
         });
     }
 
+    private boolean isFree(Connection c, OutboxLease lease, Instant now) throws SQLException {
+        Long fence = freeUnderFence.get(lease.shard());
+        if (fence != null && fence == lease.fence()) {
+            return true;
+        }
+        if (held(c, lease.shard(), now)) {
+            return false;
+        }
+        freeUnderFence.put(lease.shard(), lease.fence());
+        return true;
+    }
+
     /**
      * Whether the shard holds a row waiting for a retry. Only this shard's lease holder makes a row wait (its
      * settlement is fenced), so the answer holds for the fetch that follows on the same connection.
@@ -82,6 +102,9 @@ final class JdbcRows implements OutboxRows {
 
     @Override
     public boolean complete(OutboxLease lease, OutboxCompletion completion, Instant now) {
+        if (!completion.retries().isEmpty()) {
+            freeUnderFence.remove(lease.shard()); // before any row waits, so no fetch trusts the old answer
+        }
         return db.run("settle batch", true, c -> {
             // Holding the lease row lock while settling: a takeover (which updates that row) waits for
             // this transaction, and a settlement after a takeover finds the fence changed.
