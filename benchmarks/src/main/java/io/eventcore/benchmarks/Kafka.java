@@ -1,9 +1,8 @@
 package io.eventcore.benchmarks;
 
 import io.eventcore.codec.EventCodec;
-import io.eventcore.EventHeaders;
 import io.eventcore.test.KafkaTopics;
-import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -43,17 +42,17 @@ final class Kafka {
         return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
-    /** Writes {@code count} 1.2 KB OrderPlaced events over {@code keys} keys. */
+    /**
+     * Writes {@code count} 1.2 KB OrderPlaced events over {@code keys} keys, each record as the publisher writes
+     * it plus a traceparent ({@link PublishedRecords}).
+     */
     static void prefill(String bootstrap, String topic, int count, int keys) {
         EventCodec codec = EventCodec.json();
-        byte[] type = "OrderPlaced".getBytes(StandardCharsets.UTF_8);
         java.util.concurrent.atomic.AtomicReference<Exception> failure = new java.util.concurrent.atomic.AtomicReference<>();
         try (KafkaProducer<byte[], byte[]> producer = fastProducer(bootstrap)) {
             for (int i = 0; i < count; i++) {
                 String key = "key-" + (i % keys);
-                ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8),
-                        Payloads.json(codec, key, i));
-                r.headers().add(EventHeaders.EVENT_TYPE, type);
+                ProducerRecord<byte[], byte[]> r = PublishedRecords.record(topic, key, i, codec, Map.of());
                 producer.send(r, (meta, error) -> {
                     if (error != null) {
                         failure.compareAndSet(null, error);

@@ -95,10 +95,10 @@ final class LatencyWorkload {
         Thread poller = new Thread(() -> {
             try (KafkaConsumer<byte[], byte[]> consumer = Kafka.consumer(bootstrap, "latency-plain")) {
                 consumer.subscribe(List.of(topic));
-                EventCodec codec = EventCodec.json();
+                PublishedRecords.UserDecoder decoder = new PublishedRecords.UserDecoder();
                 while (running.get()) {
                     for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-                        codec.decode(r.value(), Payloads.OrderPlaced.class, "OrderPlaced");
+                        decoder.decode(r);
                         samples.record(Long.parseLong(new String(r.headers().lastHeader(SENT).value(),
                                 StandardCharsets.UTF_8)));
                     }
@@ -118,11 +118,9 @@ final class LatencyWorkload {
                 new ByteArraySerializer())) {
             paced(total, i -> {
                 String key = "key-" + (i % 1000);
-                ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8),
-                        codec.encode(Payloads.order(key, i)));
-                r.headers().add(EventHeaders.EVENT_TYPE, "OrderPlaced".getBytes(StandardCharsets.UTF_8));
-                r.headers().add(SENT, String.valueOf(System.nanoTime()).getBytes(StandardCharsets.UTF_8));
-                producer.send(r);
+                // The same bytes the eventcore publisher writes, sent by a plain producer.
+                producer.send(PublishedRecords.record(topic, key, i, codec,
+                        Map.of(SENT, String.valueOf(System.nanoTime()))));
             });
         }
         awaitCount(samples, total);
@@ -145,8 +143,8 @@ final class LatencyWorkload {
             awaitAssignment();
             paced(total, i -> {
                 String key = "key-" + (i % 1000);
-                publisher.publish(Event.of(key, Payloads.order(key, i))
-                        .withHeaders(Map.of(SENT, String.valueOf(System.nanoTime()))));
+                publisher.publish(Event.of(key, Payloads.order(key, i)).withHeaders(Map.of(SENT,
+                        String.valueOf(System.nanoTime()), EventHeaders.TRACEPARENT, PublishedRecords.traceparent(i))));
             });
             awaitCount(samples, total);
         } finally {

@@ -1,11 +1,11 @@
 package io.eventcore.benchmarks;
 
-import io.eventcore.codec.EventCodec;
 import io.eventcore.routing.EventRouter;
 import io.eventcore.transport.Ordering;
 import io.eventcore.retry.RetryPolicy;
 import io.eventcore.kafka.KafkaEventConsumer;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -15,10 +15,15 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 
 /**
- * (a) Framework overhead: an eventcore consumer in PARTITION mode with a no-op handler against a
- * hand-written kafka-clients loop that decodes the same events and commits after every poll.
+ * (a) Framework overhead: an eventcore consumer, decode and a trivial handler, in PARTITION and in KEY mode,
+ * against the hand-written kafka-clients loop a user would write instead (default {@code ObjectMapper} with a
+ * cached reader, a switch on the type header, {@code commitAsync} per poll). Records are as the publisher
+ * writes them. Three alternations (loop, PARTITION, KEY); each figure is the median of its three runs.
  */
 final class OverheadWorkload {
+    /** Name of the KEY-mode figure, which the parallelism workload compares its 1 ms runs with (P2). */
+    static final String KEY_FIGURE = "overhead: eventcore KEY, decode + trivial handler";
+    private static final int ALTERNATIONS = 3;
     private final String bootstrap;
     private final int events;
 
@@ -28,23 +33,41 @@ final class OverheadWorkload {
     }
 
     void run(Results results) throws Exception {
-        System.out.printf("%n(a) overhead: %,d events of 1.2 KB on 12 partitions%n", events);
+        System.out.printf("%n(a) overhead: %,d events of 1.2 KB on 12 partitions, %d alternations%n", events,
+                ALTERNATIONS);
         String topic = "bench-overhead";
         Kafka.createTopic(bootstrap, topic, 12);
         long t = System.nanoTime();
         Kafka.prefill(bootstrap, topic, events, 10_000);
         System.out.printf("  prefilled in %.1f s%n", (System.nanoTime() - t) / 1e9);
-        // Warm both paths' code and the page cache once, then measure each.
-        handWritten(topic, "warm-plain", Math.min(events, 20_000));
-        eventcore(topic, "warm-eventcore", Math.min(events, 20_000));
-        double plain = handWritten(topic, "plain", events);
-        double ours = eventcore(topic, "eventcore", events);
-        results.add("overhead: eventcore PARTITION, no-op handler", ours, "events/s",
-                "hand-written kafka-clients loop", plain, true);
+        // Warm every path's code and the page cache once, then alternate.
+        int warm = Math.min(events, 20_000);
+        handWritten(topic, "warm-plain", warm);
+        eventcore(topic, "warm-partition", warm, Ordering.PARTITION);
+        eventcore(topic, "warm-key", warm, Ordering.KEY);
+        double[] plain = new double[ALTERNATIONS];
+        double[] partition = new double[ALTERNATIONS];
+        double[] key = new double[ALTERNATIONS];
+        for (int i = 0; i < ALTERNATIONS; i++) {
+            plain[i] = handWritten(topic, "plain-" + i, events);
+            partition[i] = eventcore(topic, "partition-" + i, events, Ordering.PARTITION);
+            key[i] = eventcore(topic, "key-" + i, events, Ordering.KEY);
+            System.out.printf("  alternation %d: loop %,.0f, PARTITION %,.0f, KEY %,.0f events/s%n", i + 1, plain[i],
+                    partition[i], key[i]);
+        }
+        results.add("overhead: eventcore PARTITION, decode + trivial handler", median(partition), "events/s",
+                "hand-written kafka-clients loop", median(plain), true);
+        results.add(KEY_FIGURE, median(key), "events/s", "hand-written kafka-clients loop", median(plain), true);
+    }
+
+    static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
     }
 
     private double handWritten(String topic, String group, int count) {
-        EventCodec codec = EventCodec.json();
+        PublishedRecords.UserDecoder decoder = new PublishedRecords.UserDecoder();
         long seen = 0;
         long start = System.nanoTime();
         try (KafkaConsumer<byte[], byte[]> consumer = Kafka.consumer(bootstrap, group)) {
@@ -56,7 +79,7 @@ final class OverheadWorkload {
                 }
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
                 for (ConsumerRecord<byte[], byte[]> r : records) {
-                    codec.decode(r.value(), Payloads.OrderPlaced.class, "OrderPlaced");
+                    decoder.decode(r);
                     seen++;
                 }
                 if (!records.isEmpty()) {
@@ -68,18 +91,17 @@ final class OverheadWorkload {
         return count / ((System.nanoTime() - start) / 1e9);
     }
 
-    private double eventcore(String topic, String group, int count) throws InterruptedException {
+    private double eventcore(String topic, String group, int count, Ordering ordering) throws InterruptedException {
         LongAdder handled = new LongAdder();
         EventRouter router = EventRouter.builder().route(Payloads.OrderPlaced.class, (e, c) -> handled.increment())
                 .retry(RetryPolicy.none()).build();
         long start = System.nanoTime();
         try (KafkaEventConsumer consumer = KafkaEventConsumer.builder().bootstrapServers(bootstrap).groupId(group)
-                .topics(topic).router(router).ordering(Ordering.PARTITION).retryTopics(false)
+                .topics(topic).router(router).ordering(ordering).retryTopics(false)
                 .properties(Map.of("auto.offset.reset", "earliest")).build()) {
             consumer.start();
             Kafka.await(handled::sum, count, java.time.Duration.ofMinutes(10), "eventcore consumer " + group);
-            double rate = count / ((System.nanoTime() - start) / 1e9);
-            return rate;
+            return count / ((System.nanoTime() - start) / 1e9);
         } finally {
             router.close();
         }

@@ -1,6 +1,5 @@
 package io.eventcore.benchmarks;
 
-import io.eventcore.codec.EventCodec;
 import io.eventcore.routing.EventRouter;
 import io.eventcore.transport.Ordering;
 import io.eventcore.retry.RetryPolicy;
@@ -52,6 +51,12 @@ final class ParallelismWorkload {
             double rate = eventcore(topic, "key-" + concurrency, concurrency);
             results.add("parallelism: eventcore KEY, maxConcurrency " + concurrency, rate, "events/s",
                     "sequential poll loop", sequential, true);
+            java.util.OptionalDouble trivial = results.value(OverheadWorkload.KEY_FIGURE);
+            if (concurrency == 256 && trivial.isPresent()) {
+                // P2: how much of the trivial-handler KEY throughput survives a 1 ms handler at 256.
+                results.add("parallelism: eventcore KEY 1 ms handler at 256, share of the trivial handler", rate,
+                        "events/s", "eventcore KEY, trivial handler (overhead workload)", trivial.getAsDouble(), true);
+            }
             double pc;
             try {
                 pc = parallelConsumer(topic, "pc-" + concurrency, concurrency);
@@ -67,7 +72,7 @@ final class ParallelismWorkload {
 
     /** Confluent Parallel Consumer with the same ordering (KEY), concurrency, decode and handler. */
     private double parallelConsumer(String topic, String group, int concurrency) throws InterruptedException {
-        EventCodec codec = EventCodec.json();
+        PublishedRecords.UserDecoder codec = new PublishedRecords.UserDecoder();
         LongAdder handled = new LongAdder();
         KafkaConsumer<byte[], byte[]> consumer = Kafka.consumer(bootstrap, group);
         io.confluent.parallelconsumer.ParallelConsumerOptions<byte[], byte[]> options =
@@ -84,7 +89,7 @@ final class ParallelismWorkload {
         try {
             processor.subscribe(List.of(topic));
             processor.poll(context -> {
-                codec.decode(context.getSingleConsumerRecord().value(), Payloads.OrderPlaced.class, "OrderPlaced");
+                codec.decode(context.getSingleConsumerRecord());
                 simulatedIo();
                 handled.increment();
             });
@@ -102,7 +107,7 @@ final class ParallelismWorkload {
     }
 
     private double sequentialLoop(String topic, int count) {
-        EventCodec codec = EventCodec.json();
+        PublishedRecords.UserDecoder codec = new PublishedRecords.UserDecoder();
         long seen = 0;
         long start = System.nanoTime();
         try (KafkaConsumer<byte[], byte[]> consumer = Kafka.consumer(bootstrap, "sequential")) {
@@ -114,7 +119,7 @@ final class ParallelismWorkload {
                 }
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
                 for (ConsumerRecord<byte[], byte[]> r : records) {
-                    codec.decode(r.value(), Payloads.OrderPlaced.class, "OrderPlaced");
+                    codec.decode(r);
                     simulatedIo();
                     if (++seen >= count) {
                         break;

@@ -22,6 +22,11 @@ final class Results {
 
     private final List<Figure> figures = new ArrayList<>();
 
+    /** @return the value of the figure named {@code name} in this run, or empty */
+    synchronized java.util.OptionalDouble value(String name) {
+        return figures.stream().filter(f -> f.name().equals(name)).mapToDouble(Figure::value).findFirst();
+    }
+
     synchronized void add(String name, double value, String unit) {
         figures.add(new Figure(name, value, unit, null, null, true));
         System.out.printf(Locale.ROOT, "  %-58s %14.1f %s%n", name, value, unit);
