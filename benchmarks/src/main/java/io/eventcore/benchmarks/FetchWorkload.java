@@ -16,7 +16,7 @@ import java.util.List;
 import javax.sql.DataSource;
 
 /**
- * (e) The relay's fetch on a large backlog: time per 500-row batch read from a shard's lease at 10,000
+ * (f) The relay's fetch on a large backlog: time per 500-row batch read from a shard's lease at 10,000
  * pending rows (the baseline) and at {@code rows} pending rows (1M by default), with the 1.2 KB payload
  * and 500 keys the outbox workload uses; on PostgreSQL also under generic plans
  * ({@code plan_cache_mode=force_generic_plan}, what statement-caching pools get), and the backlog
@@ -39,7 +39,7 @@ final class FetchWorkload {
         boolean maria = "mariadb".equals(database);
         DataSource db = maria ? TestDatabase.mariadb().dataSource() : TestDatabase.postgres().dataSource();
         String name = maria ? "MariaDB" : "PostgreSQL";
-        System.out.printf("%n(e) fetch on a large backlog: %s, 10,000 then %,d pending rows, %d-row batches%n",
+        System.out.printf("%n(f) fetch on a large backlog: %s, 10,000 then %,d pending rows, %d-row batches%n",
                 name, rows, BATCH);
         try (HikariDataSource pool = pool(db, null);
                 HikariDataSource generic = maria ? null : pool(db, "SET plan_cache_mode = force_generic_plan")) {

@@ -96,7 +96,8 @@ final class MemoryWorkload {
                 List<Event<?>> batch = new ArrayList<>(1000);
                 for (int i = from; i < Math.min(count, from + 1000); i++) {
                     String key = "key-" + (i % 10_000);
-                    batch.add(Event.of(key, Payloads.order(key, i)));
+                    batch.add(Event.of(key, Payloads.order(key, i)).withHeaders(java.util.Map.of(
+                            io.eventcore.EventHeaders.TRACEPARENT, PublishedRecords.traceparent(i))));
                 }
                 publisher.publishAll(batch).toCompletableFuture().join();
             }
