@@ -17,7 +17,8 @@ import java.util.Set;
  * {@code --outbox-rows N}, {@code --outbox-throughput-only} (skip the outbox latency runs),
  * {@code --outbox-no-pool} (the outbox opens a connection per operation instead of using a HikariCP pool);
  * {@code --only fetch} runs the large-backlog fetch workload (not in the default set: it writes 1M rows per
- * database), {@code --fetch-rows N} changes its row count.
+ * database), {@code --fetch-rows N} changes its row count; {@code --profile} adds a JFR-profiled PARTITION run to
+ * the overhead workload and prints its hottest frames.
  */
 public final class Harness {
     private Harness() {
@@ -61,7 +62,7 @@ public final class Harness {
             String bootstrap = broker.bootstrapServers();
             System.out.println("broker: child JVM at " + bootstrap);
             if (only.contains("overhead")) {
-                new OverheadWorkload(bootstrap, quick ? 200_000 : 1_000_000).run(results);
+                new OverheadWorkload(bootstrap, quick ? 200_000 : 1_000_000, list.contains("--profile")).run(results);
             }
             if (only.contains("parallelism")) {
                 new ParallelismWorkload(bootstrap, quick ? 20_000 : 100_000).run(results);

@@ -26,10 +26,13 @@ final class OverheadWorkload {
     private static final int ALTERNATIONS = 3;
     private final String bootstrap;
     private final int events;
+    private final boolean profile;
 
-    OverheadWorkload(String bootstrap, int events) {
+    /** @param profile whether to run PARTITION once more under JFR after the measured runs, and print its profile */
+    OverheadWorkload(String bootstrap, int events, boolean profile) {
         this.bootstrap = bootstrap;
         this.events = events;
+        this.profile = profile;
     }
 
     void run(Results results) throws Exception {
@@ -58,6 +61,10 @@ final class OverheadWorkload {
         results.add("overhead: eventcore PARTITION, decode + trivial handler", median(partition), "events/s",
                 "hand-written kafka-clients loop", median(plain), true);
         results.add(KEY_FIGURE, median(key), "events/s", "hand-written kafka-clients loop", median(plain), true);
+        if (profile) {
+            System.out.println("  profiled run (not counted): PARTITION");
+            Profiler.profile("overhead-partition", () -> eventcore(topic, "profiled", events, Ordering.PARTITION));
+        }
     }
 
     static double median(double[] values) {
