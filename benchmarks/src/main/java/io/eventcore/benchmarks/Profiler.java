@@ -17,8 +17,8 @@ import jdk.jfr.consumer.RecordingFile;
 
 /**
  * Records a JFR profile (the JDK's "profile" settings) around one run and prints its hottest frames: by
- * self time (the top frame of each execution sample) and by the first eventcore or Jackson frame on the
- * stack, so the library's own cost is visible next to decoding.
+ * self time (the top frame of each execution sample) and by the innermost eventcore frame on the stack, so
+ * the library's own cost is visible next to decoding (which shows as the codec's frame).
  */
 final class Profiler {
     private Profiler() {
@@ -53,9 +53,10 @@ final class Profiler {
                 }
                 total++;
                 self.merge(method(frames.get(0)), 1, Integer::sum);
-                owner.merge(frames.stream().map(Profiler::method).filter(m -> m.startsWith("io.eventcore.")
-                        || m.startsWith("com.fasterxml.")).findFirst().orElse("(kafka-clients, JDK, other)"), 1,
-                        Integer::sum);
+                List<String> methods = frames.stream().map(Profiler::method).toList();
+                owner.merge(methods.stream().filter(m -> m.startsWith("io.eventcore.")).findFirst()
+                        .or(() -> methods.stream().filter(m -> m.startsWith("com.fasterxml.")).findFirst())
+                        .orElse("(kafka-clients, JDK, other)"), 1, Integer::sum);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -63,7 +64,7 @@ final class Profiler {
         System.out.printf("  JFR profile %s: %d execution samples%n", file.toAbsolutePath(), total);
         System.out.println("  top frames by self time:");
         top(self, total);
-        System.out.println("  by first eventcore or Jackson frame on the stack:");
+        System.out.println("  by the innermost eventcore frame on the stack (else Jackson, else other):");
         top(owner, total);
     }
 
