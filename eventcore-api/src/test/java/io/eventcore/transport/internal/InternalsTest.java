@@ -48,6 +48,35 @@ class InternalsTest {
     }
 
     @Test
+    void offsetTracker_matchesASortedSetModel_withGapsGrowthRepeatsAndUnknownOffsets() {
+        java.util.Random random = new java.util.Random(42);
+        for (int run = 0; run < 50; run++) {
+            OffsetTracker t = new OffsetTracker();
+            java.util.TreeSet<Long> model = new java.util.TreeSet<>();
+            List<Long> tracked = new ArrayList<>();
+            long next = random.nextInt(1000);
+            long nextUnseen = -1;
+            for (int step = 0; step < 3_000; step++) {
+                if (random.nextInt(3) > 0 || tracked.isEmpty()) {
+                    next += 1 + (random.nextInt(10) == 0 ? random.nextInt(5) : 0); // gaps: compaction, markers
+                    t.track(next);
+                    model.add(next);
+                    tracked.add(next);
+                    nextUnseen = next + 1;
+                } else {
+                    // Complete a random tracked offset (maybe again), or one never tracked.
+                    long offset = random.nextInt(20) == 0 ? next + 7 : tracked.get(random.nextInt(tracked.size()));
+                    t.complete(offset);
+                    model.remove(offset);
+                }
+                assertThat(t.committable()).isEqualTo(model.isEmpty() ? nextUnseen : model.first());
+                assertThat(t.inFlight()).isEqualTo(model.size());
+                assertThat(t.nextUnseen()).isEqualTo(nextUnseen);
+            }
+        }
+    }
+
+    @Test
     void keyedSerialExecutor_keepsPerKeyOrder_underParallelism() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(8);
         KeyedSerialExecutor exec = new KeyedSerialExecutor(pool);
