@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A broker that does not auto-create topics, and rows for a topic that does not exist yet: kafka-clients
  * blocks a send for {@code max.block.ms} waiting for the topic's metadata. The relay must not stall
- * (rows for other topics keep flowing), the waiting rows must neither die nor burn their attempts, and
- * they are published once the topic is created.
+ * (rows for other topics keep flowing), the waiting rows must not die (once nothing else is published their
+ * failures are an outage, not counted), and they are published once the topic is created.
  */
 class MissingTopicIT {
     private static final int PER_TOPIC = 100;
