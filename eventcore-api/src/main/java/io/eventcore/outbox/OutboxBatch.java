@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -147,10 +148,21 @@ final class OutboxBatch {
      * @return outcomes by group
      */
     <K> Round<K> publish(Map<K, List<OutboxRecord>> groups, Runnable keepAlive, Duration keepAliveEvery) {
+        return publish(groups.entrySet().iterator(), keepAlive, keepAliveEvery);
+    }
+
+    /**
+     * As {@link #publish(Map, Runnable, Duration)}, with groups drawn one at a time: each group is sent before
+     * the next is drawn, so a source that reads groups from the store overlaps its reads with the broker's
+     * sending of the groups before.
+     */
+    <K> Round<K> publish(Iterator<? extends Map.Entry<K, List<OutboxRecord>>> groups, Runnable keepAlive,
+            Duration keepAliveEvery) {
         Pacer pacer = new Pacer(keepAlive, keepAliveEvery);
         Map<K, List<Sent>> inFlight = new LinkedHashMap<>();
         int sent = 0;
-        for (Map.Entry<K, List<OutboxRecord>> group : groups.entrySet()) {
+        while (groups.hasNext()) {
+            Map.Entry<K, List<OutboxRecord>> group = groups.next();
             List<Sent> sends = sendGroup(group.getValue(), pacer);
             inFlight.put(group.getKey(), sends);
             sent += sends.size();

@@ -4,9 +4,10 @@ import io.eventcore.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -113,13 +114,12 @@ final class RelayPass {
     }
 
     private Result publishLeased(Instant now) {
-        Map<OutboxLease, List<OutboxRecord>> groups = fetch(now);
-        if (groups.isEmpty()) {
+        ShardReads reads = new ShardReads(now);
+        if (!reads.hasNext()) {
             return Result.NONE;
         }
-        int rows = groups.values().stream().mapToInt(List::size).sum();
         long started = System.nanoTime();
-        OutboxBatch.Round<OutboxLease> round = batch.publish(groups, () -> leases.keepAlive(clock.now()),
+        OutboxBatch.Round<OutboxLease> round = batch.publish(reads, () -> leases.keepAlive(clock.now()),
                 leases.renewInterval());
         Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
         List<OutboxBatch.DeadRow> dead = new ArrayList<>();
@@ -137,31 +137,56 @@ final class RelayPass {
                 leases.fenced(lease.get());
             }
         }
-        return settled(round, dead, rows, elapsed);
+        return settled(round, dead, reads.rows, elapsed);
     }
 
     /**
-     * Reads a batch from every held shard, starting at a shard that rotates from pass to pass, until the
+     * Reads a batch from every held shard, one shard at a time as the round asks for it (so the broker sends
+     * one shard's rows while the next is read), starting at a shard that rotates from pass to pass, until the
      * rows read hold {@link #MAX_PASS_BYTES} of payload: the rest wait for the next pass.
      */
-    private Map<OutboxLease, List<OutboxRecord>> fetch(Instant now) {
-        List<OutboxLease> fresh = leases.fresh(now);
-        Map<OutboxLease, List<OutboxRecord>> groups = new LinkedHashMap<>();
-        long bytes = 0;
-        int first = fresh.isEmpty() ? 0 : Math.floorMod(passes++, fresh.size());
-        for (int i = 0; i < fresh.size() && bytes < maxPassBytes; i++) {
-            OutboxLease lease = fresh.get((first + i) % fresh.size());
-            List<OutboxRecord> fetched = store.fetch(lease, now, batchSize);
-            int keep = 0;
-            while (keep < fetched.size() && (bytes < maxPassBytes || keep == 0 && groups.isEmpty())) {
-                bytes += fetched.get(keep++).payload().length;
-            }
-            if (keep > 0) {
-                // A prefix in id order: the rows left out stay pending, behind nothing of their own.
-                groups.put(lease, keep == fetched.size() ? fetched : List.copyOf(fetched.subList(0, keep)));
-            }
+    private final class ShardReads implements Iterator<Map.Entry<OutboxLease, List<OutboxRecord>>> {
+        private final Instant now;
+        private final List<OutboxLease> fresh;
+        private final int first;
+        private int index;
+        private long bytes;
+        private int rows;
+        private Map.Entry<OutboxLease, List<OutboxRecord>> next;
+
+        ShardReads(Instant now) {
+            this.now = now;
+            this.fresh = leases.fresh(now);
+            this.first = fresh.isEmpty() ? 0 : Math.floorMod(passes++, fresh.size());
         }
-        return groups;
+
+        @Override
+        public boolean hasNext() {
+            while (next == null && index < fresh.size() && bytes < maxPassBytes) {
+                OutboxLease lease = fresh.get((first + index++) % fresh.size());
+                List<OutboxRecord> fetched = store.fetch(lease, now, batchSize);
+                int keep = 0;
+                while (keep < fetched.size() && (bytes < maxPassBytes || keep == 0 && rows == 0)) {
+                    bytes += fetched.get(keep++).payload().length;
+                }
+                if (keep > 0) {
+                    // A prefix in id order: the rows left out stay pending, behind nothing of their own.
+                    rows += keep;
+                    next = Map.entry(lease, keep == fetched.size() ? fetched : List.copyOf(fetched.subList(0, keep)));
+                }
+            }
+            return next != null;
+        }
+
+        @Override
+        public Map.Entry<OutboxLease, List<OutboxRecord>> next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            Map.Entry<OutboxLease, List<OutboxRecord>> group = next;
+            next = null;
+            return group;
+        }
     }
 
     private Result publishUnkeyed(UnkeyedClaims claims, Instant now) {
