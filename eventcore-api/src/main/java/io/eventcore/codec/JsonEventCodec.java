@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.Module;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
@@ -44,6 +45,13 @@ public final class JsonEventCodec implements EventCodec {
     public static final int DEFAULT_MAX_NAME_LENGTH = 10_000;
 
     private final ObjectMapper mapper;
+    /** One reader per payload class: it keeps the root deserializer, so decode skips the mapper's lookup. */
+    private final ClassValue<ObjectReader> readers = new ClassValue<>() {
+        @Override
+        protected ObjectReader computeValue(Class<?> type) {
+            return mapper.readerFor(type);
+        }
+    };
 
     private JsonEventCodec(Builder builder) {
         JsonMapper.Builder mb = JsonMapper.builder(boundedFactory(builder))
@@ -92,7 +100,7 @@ public final class JsonEventCodec implements EventCodec {
         }
         T payload;
         try {
-            payload = mapper.readValue(bytes, type);
+            payload = readers.get(type).readValue(bytes);
         } catch (IOException | RuntimeException e) {
             throw new DecodeException("cannot decode " + eventType + " as " + type.getName() + ": "
                     + e.getMessage(), e, bytes, eventType);

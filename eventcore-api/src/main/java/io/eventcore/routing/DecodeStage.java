@@ -7,7 +7,6 @@ import io.eventcore.InboundMessage;
 import io.eventcore.codec.DecodeException;
 import io.eventcore.codec.EventCodec;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -62,21 +61,11 @@ final class DecodeStage implements Stage {
     private <T> Event<T> toEvent(Route<T> route, Exchange x) {
         InboundMessage message = x.message();
         T payload = codec.decode(message.value(), route.payloadClass, route.type);
-        Instant occurredAt = parseInstant(message.header(EventHeaders.PRODUCED_AT));
+        Instant occurredAt = IsoInstants.parse(message.rawHeader(EventHeaders.PRODUCED_AT));
         if (occurredAt == null) {
             occurredAt = message.timestamp() != null ? message.timestamp() : clock.now();
         }
-        return new Event<>(x.eventId(), route.type, message.keyAsString(), occurredAt, message.headerMap(), payload);
-    }
-
-    static Instant parseInstant(String text) {
-        if (text == null) {
-            return null;
-        }
-        try {
-            return Instant.parse(text.trim());
-        } catch (DateTimeParseException e) {
-            return null;
-        }
+        // The header view decodes nothing until the handler reads a header.
+        return new Event<>(x.eventId(), route.type, message.keyAsString(), occurredAt, message.headerView(), payload);
     }
 }

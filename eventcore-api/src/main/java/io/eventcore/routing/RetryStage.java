@@ -50,7 +50,7 @@ final class RetryStage implements Stage {
         Instant firstFailure = null;
         if (route.retry.mode() == RetryMode.REDELIVER) {
             firstAttempt = redeliveredAttempt(exchange.message());
-            firstFailure = DecodeStage.parseInstant(exchange.message().header(EventHeaders.FIRST_FAILURE_AT));
+            firstFailure = IsoInstants.parse(exchange.message().rawHeader(EventHeaders.FIRST_FAILURE_AT));
         }
         EventContext context = new EventContext(exchange.message(), route.type, route.name, firstAttempt);
         return attempt(exchange.withAttempt(exchange.event(), context), next, firstFailure);
