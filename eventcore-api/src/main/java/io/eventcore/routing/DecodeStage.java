@@ -13,7 +13,8 @@ import java.util.concurrent.CompletionStage;
 /**
  * Turns the raw message into the route's typed {@link Event}, or ends the dispatch: an unroutable
  * message follows the {@link UnknownTypePolicy}, and a payload that does not decode is a permanent
- * failure handed straight to the dead-letter stage (it never reaches the retry stage).
+ * failure handed straight to the dead-letter stage (it never reaches the retry stage). A raw route
+ * passes through undecoded.
  */
 final class DecodeStage implements Stage {
     private final EventCodec codec;
@@ -31,6 +32,9 @@ final class DecodeStage implements Stage {
         Route<?> route = exchange.route();
         if (route == null) {
             return CompletableFuture.completedFuture(unroutable(exchange));
+        }
+        if (route.raw != null) {
+            return next.proceed(exchange); // a raw route's handler gets the message as it is
         }
         Event<?> event;
         try {
