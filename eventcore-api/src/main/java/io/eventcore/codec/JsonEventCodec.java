@@ -3,6 +3,7 @@ package io.eventcore.codec;
 import io.eventcore.EventcoreException;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -54,7 +55,8 @@ public final class JsonEventCodec implements EventCodec {
     };
 
     private JsonEventCodec(Builder builder) {
-        JsonMapper.Builder mb = JsonMapper.builder(boundedFactory(builder))
+        // Duplicate keys are rejected by a DuplicateKeyGuard around each parser, not by the factory.
+        JsonMapper.Builder mb = JsonMapper.builder(boundedFactory(builder, false))
                 .addModule(new JavaTimeModule())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -66,7 +68,11 @@ public final class JsonEventCodec implements EventCodec {
         this.mapper.deactivateDefaultTyping();
     }
 
-    static JsonFactory boundedFactory(Builder builder) {
+    /**
+     * @param strictDuplicates whether the parsers themselves reject repeated keys (Jackson's own,
+     *     allocating check)
+     */
+    static JsonFactory boundedFactory(Builder builder, boolean strictDuplicates) {
         return JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder()
                         .maxNestingDepth(or(builder.maxNestingDepth, DEFAULT_MAX_NESTING_DEPTH))
@@ -75,7 +81,7 @@ public final class JsonEventCodec implements EventCodec {
                         .maxNumberLength(or(builder.maxNumberLength, DEFAULT_MAX_NUMBER_LENGTH))
                         .maxNameLength(or(builder.maxNameLength, DEFAULT_MAX_NAME_LENGTH))
                         .build())
-                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .configure(StreamReadFeature.STRICT_DUPLICATE_DETECTION, strictDuplicates)
                 .disable(StreamReadFeature.AUTO_CLOSE_SOURCE)
                 .build();
     }
@@ -99,8 +105,9 @@ public final class JsonEventCodec implements EventCodec {
             throw new DecodeException("event " + eventType + " has an empty value", null, bytes, eventType);
         }
         T payload;
-        try {
-            payload = readers.get(type).readValue(bytes);
+        ObjectReader reader = readers.get(type);
+        try (JsonParser parser = new DuplicateKeyGuard(reader.createParser(bytes))) {
+            payload = reader.readValue(parser);
         } catch (IOException | RuntimeException e) {
             throw new DecodeException("cannot decode " + eventType + " as " + type.getName() + ": "
                     + e.getMessage(), e, bytes, eventType);

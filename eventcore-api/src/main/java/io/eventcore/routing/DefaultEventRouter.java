@@ -34,6 +34,9 @@ import org.slf4j.LoggerFactory;
  */
 final class DefaultEventRouter implements EventRouter {
     private static final Logger log = LoggerFactory.getLogger(DefaultEventRouter.class);
+    /** The common outcome, shared: immutable, and its stage cannot be changed (see {@link Completed}). */
+    private static final CompletableFuture<DispatchResult> SUCCEEDED =
+            new Completed<>(StageResult.SUCCEEDED_AT_FIRST_ATTEMPT.done());
 
     private final Map<String, Route<?>> routes;
     private final TypeResolver typeResolver;
@@ -145,7 +148,8 @@ final class DefaultEventRouter implements EventRouter {
         if (Stage.settled(result)) {
             StageResult r = result.join();
             if (r != null && r.done() != null) {
-                return CompletableFuture.completedFuture(r.done());
+                return r == StageResult.SUCCEEDED_AT_FIRST_ATTEMPT ? SUCCEEDED
+                        : CompletableFuture.completedFuture(r.done());
             }
         }
         // Last line of the contract: whatever escaped a stage is an outcome, never an exceptional stage.

@@ -56,7 +56,8 @@ public interface EventRouter extends AutoCloseable {
      * delayed retries run on the router's executor.
      *
      * @param message the raw message
-     * @return the outcome the transport acts on
+     * @return the outcome the transport acts on; a completed stage may be shared between
+     *     dispatches, so do not rely on its identity ({@code obtrude} methods throw)
      */
     CompletionStage<DispatchResult> dispatch(InboundMessage message);
 
