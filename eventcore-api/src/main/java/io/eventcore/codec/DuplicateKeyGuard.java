@@ -3,6 +3,7 @@ package io.eventcore.codec;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.util.JsonParserDelegate;
 import java.io.IOException;
 import java.util.Arrays;
@@ -17,10 +18,11 @@ import java.util.Set;
  * compares a new name with its object's earlier ones, switching to a set only for an object of more
  * than {@value #SCAN_LIMIT} properties, so that a huge object stays linear.
  *
- * <p>Every token passes {@link #nextToken()}: the base class's {@code nextFieldName},
- * {@code nextTextValue} and friends call it, and {@link #nextValue()} and {@link #skipChildren()}
- * are overridden to go through it, so skipped (unknown) properties are checked as well. One guard
- * per document; not thread-safe.
+ * <p>Every method that moves the parser on is overridden: {@link #nextToken()}, and the parser's
+ * own fast paths the deserializers use ({@code nextFieldName}, {@code nextTextValue} and friends),
+ * each followed by the same bookkeeping; {@link #nextValue()} and {@link #skipChildren()} go
+ * through {@code nextToken()}, so skipped (unknown) properties are checked as well. One guard per
+ * document; not thread-safe.
  */
 final class DuplicateKeyGuard extends JsonParserDelegate {
     static final int SCAN_LIMIT = 16;
@@ -41,6 +43,61 @@ final class DuplicateKeyGuard extends JsonParserDelegate {
     @Override
     public JsonToken nextToken() throws IOException {
         JsonToken t = delegate.nextToken();
+        track(t);
+        return t;
+    }
+
+    // The parser's own fast paths, which the deserializers use, each followed by the bookkeeping.
+
+    @Override
+    public String nextFieldName() throws IOException {
+        String name = delegate.nextFieldName();
+        if (name != null) {
+            name(name);
+        } else {
+            track(delegate.currentToken());
+        }
+        return name;
+    }
+
+    @Override
+    public boolean nextFieldName(SerializableString expected) throws IOException {
+        boolean matched = delegate.nextFieldName(expected);
+        track(delegate.currentToken());
+        return matched;
+    }
+
+    @Override
+    public String nextTextValue() throws IOException {
+        String text = delegate.nextTextValue();
+        if (text == null) {
+            track(delegate.currentToken());
+        }
+        return text;
+    }
+
+    @Override
+    public int nextIntValue(int defaultValue) throws IOException {
+        int value = delegate.nextIntValue(defaultValue);
+        track(delegate.currentToken());
+        return value;
+    }
+
+    @Override
+    public long nextLongValue(long defaultValue) throws IOException {
+        long value = delegate.nextLongValue(defaultValue);
+        track(delegate.currentToken());
+        return value;
+    }
+
+    @Override
+    public Boolean nextBooleanValue() throws IOException {
+        Boolean value = delegate.nextBooleanValue();
+        track(delegate.currentToken());
+        return value;
+    }
+
+    private void track(JsonToken t) throws IOException {
         if (t == JsonToken.FIELD_NAME) {
             name(delegate.currentName());
         } else if (t == JsonToken.START_OBJECT) {
@@ -48,7 +105,6 @@ final class DuplicateKeyGuard extends JsonParserDelegate {
         } else if (t == JsonToken.END_OBJECT) {
             leaveObject();
         }
-        return t;
     }
 
     @Override

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import java.io.IOException;
+import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -146,6 +147,17 @@ class DuplicateKeyGuardTest {
         }
         assertThatThrownBy(() -> codec.decode("{\"k\":1,\"k\":2}".getBytes(StandardCharsets.UTF_8), Map.class, "M"))
                 .isInstanceOf(DecodeException.class).hasMessageContaining("Duplicate field 'k'");
+    }
+
+    @Test
+    void everyMethodThatMovesTheParserOn_isOverridden() throws NoSuchMethodException {
+        // A Jackson upgrade that adds a fast path the guard does not see must fail here, not let repeats in.
+        for (Method m : JsonParser.class.getMethods()) {
+            if (m.getName().startsWith("next") || m.getName().startsWith("skip")) {
+                assertThat(DuplicateKeyGuard.class.getDeclaredMethod(m.getName(), m.getParameterTypes()))
+                        .as(m.toString()).isNotNull();
+            }
+        }
     }
 
     @Test
