@@ -3,7 +3,7 @@ package io.eventcore.codec;
 import io.eventcore.EventcoreException;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -27,7 +27,8 @@ import java.util.Objects;
  *   <li>No default typing: the payload class is always the route's, never a class name found in
  *       the JSON. Polymorphic type ids in a document are just data.</li>
  *   <li>Bounded parsing ({@code StreamReadConstraints}): nesting depth, string, number, name and
- *       document length limits; duplicate keys and trailing tokens are rejected.</li>
+ *       document length limits; duplicate keys (at any depth) and trailing tokens are rejected.</li>
+ *   <li>One {@code ObjectReader} per payload class, made on first use.</li>
  *   <li>Unknown properties are ignored by default (tolerant reader), so producers can add fields.</li>
  * </ul>
  *
@@ -55,8 +56,7 @@ public final class JsonEventCodec implements EventCodec {
     };
 
     private JsonEventCodec(Builder builder) {
-        // Duplicate keys are rejected by a DuplicateKeyGuard around each parser, not by the factory.
-        JsonMapper.Builder mb = JsonMapper.builder(boundedFactory(builder, false))
+        JsonMapper.Builder mb = JsonMapper.builder(new UniqueKeysJsonFactory(boundedFactory(builder)))
                 .addModule(new JavaTimeModule())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -68,12 +68,9 @@ public final class JsonEventCodec implements EventCodec {
         this.mapper.deactivateDefaultTyping();
     }
 
-    /**
-     * @param strictDuplicates whether the parsers themselves reject repeated keys (Jackson's own,
-     *     allocating check)
-     */
-    static JsonFactory boundedFactory(Builder builder, boolean strictDuplicates) {
-        return JsonFactory.builder()
+    /** @return the settings of a parser with the builder's limits that rejects repeated keys */
+    static JsonFactoryBuilder boundedFactory(Builder builder) {
+        return (JsonFactoryBuilder) JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder()
                         .maxNestingDepth(or(builder.maxNestingDepth, DEFAULT_MAX_NESTING_DEPTH))
                         .maxStringLength(or(builder.maxStringLength, DEFAULT_MAX_STRING_LENGTH))
@@ -81,9 +78,8 @@ public final class JsonEventCodec implements EventCodec {
                         .maxNumberLength(or(builder.maxNumberLength, DEFAULT_MAX_NUMBER_LENGTH))
                         .maxNameLength(or(builder.maxNameLength, DEFAULT_MAX_NAME_LENGTH))
                         .build())
-                .configure(StreamReadFeature.STRICT_DUPLICATE_DETECTION, strictDuplicates)
-                .disable(StreamReadFeature.AUTO_CLOSE_SOURCE)
-                .build();
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .disable(StreamReadFeature.AUTO_CLOSE_SOURCE);
     }
 
     private static <V> V or(V value, V fallback) {
@@ -105,9 +101,8 @@ public final class JsonEventCodec implements EventCodec {
             throw new DecodeException("event " + eventType + " has an empty value", null, bytes, eventType);
         }
         T payload;
-        ObjectReader reader = readers.get(type);
-        try (JsonParser parser = new DuplicateKeyGuard(reader.createParser(bytes))) {
-            payload = reader.readValue(parser);
+        try {
+            payload = readers.get(type).readValue(bytes);
         } catch (IOException | RuntimeException e) {
             throw new DecodeException("cannot decode " + eventType + " as " + type.getName() + ": "
                     + e.getMessage(), e, bytes, eventType);

@@ -4,28 +4,32 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import java.io.IOException;
-import java.lang.reflect.Method;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** The guard must reject exactly the documents Jackson's own strict duplicate detection rejects. */
-class DuplicateKeyGuardTest {
+/** The factory's parsers must reject exactly the documents Jackson's own strict duplicate detection rejects. */
+class UniqueKeysJsonFactoryTest {
     private static final JsonFactory STRICT = JsonFactory.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
-    private static final JsonFactory LENIENT = JsonFactory.builder().build();
+    private static final JsonFactory UNIQUE = new UniqueKeysJsonFactory(JsonEventCodec.boundedFactory(
+            JsonEventCodec.builder()));
 
     record Inner(String a) {
     }
 
     record Outer(String id, List<Inner> items) {
     }
+
+    private static final List<String> MODES = List.of("tokens", "skip", "values", "names", "texts");
 
     /** How reading a document ends: "ok", or the kind of failure. */
     private static String jackson(String json) {
@@ -40,7 +44,10 @@ class DuplicateKeyGuardTest {
     }
 
     private static String guarded(String json, String mode) {
-        try (JsonParser p = new DuplicateKeyGuard(LENIENT.createParser(json.getBytes(StandardCharsets.UTF_8)))) {
+        try (JsonParser p = UNIQUE.createParser(json.getBytes(StandardCharsets.UTF_8))) {
+            if (json.length() >= 4) {
+                assertThat(p.getClass().getName()).as("our parser").endsWith("UniqueKeysJsonFactory$Parser");
+            }
             switch (mode) {
                 case "skip" -> {
                     p.nextToken();
@@ -55,6 +62,11 @@ class DuplicateKeyGuardTest {
                 case "names" -> {
                     while (p.nextFieldName() != null || p.currentToken() != null) {
                         // nextFieldName and its fall-back token
+                    }
+                }
+                case "texts" -> {
+                    while (p.nextTextValue() != null || p.currentToken() != null) {
+                        // nextTextValue and its fall-back token
                     }
                 }
                 default -> {
@@ -107,7 +119,7 @@ class DuplicateKeyGuardTest {
             json.append('}');
             String expected = jackson(json.toString());
             duplicates += expected.equals("duplicate") ? 1 : 0;
-            for (String mode : List.of("tokens", "skip", "values", "names")) {
+            for (String mode : MODES) {
                 assertThat(guarded(json.toString(), mode)).as(mode + ": " + json).isEqualTo(expected);
             }
         }
@@ -124,7 +136,7 @@ class DuplicateKeyGuardTest {
         String bigRepeat = big + "\"k42\":0}";
         for (String json : List.of(bigOk, bigRepeat, "{\"a\":{\"b\":1,\"b\":2}}", "[{\"a\":1},{\"a\":1,\"a\":2}]",
                 "{\"a\":[{\"a\":1}],\"a\":2}", "{\"a\":{\"a\":{\"a\":{}}}}", "{\"a\":1}{\"a\":2}", "{\"a\":1,", "}")) {
-            for (String mode : List.of("tokens", "skip", "values", "names")) {
+            for (String mode : MODES) {
                 assertThat(guarded(json, mode)).as(mode + ": " + json).isEqualTo(jackson(json));
             }
         }
@@ -150,21 +162,65 @@ class DuplicateKeyGuardTest {
     }
 
     @Test
-    void everyMethodThatMovesTheParserOn_isOverridden() throws NoSuchMethodException {
-        // A Jackson upgrade that adds a fast path the guard does not see must fail here, not let repeats in.
-        for (Method m : JsonParser.class.getMethods()) {
-            if (m.getName().startsWith("next") || m.getName().startsWith("skip")) {
-                assertThat(DuplicateKeyGuard.class.getDeclaredMethod(m.getName(), m.getParameterTypes()))
-                        .as(m.toString()).isNotNull();
+    void otherEncodings_takeJacksonsOwnParser_andItsCheck() throws IOException {
+        String json = "{\"a\":1,\"a\":2}";
+        List<byte[]> inputs = List.of(("\uFEFF" + json).getBytes(StandardCharsets.UTF_8),
+                json.getBytes(StandardCharsets.UTF_16BE), json.getBytes(StandardCharsets.UTF_16LE),
+                json.getBytes(StandardCharsets.UTF_16), json.getBytes(Charset.forName("UTF-32BE")), "{}".getBytes());
+        for (byte[] input : inputs) {
+            try (JsonParser p = UNIQUE.createParser(input)) {
+                assertThat(p.getClass().getName()).doesNotEndWith("UniqueKeysJsonFactory$Parser");
+                if (input.length > 2) {
+                    assertThatThrownBy(() -> {
+                        while (p.nextToken() != null) {
+                            // read every token
+                        }
+                    }).hasMessageStartingWith("Duplicate field 'a'");
+                }
             }
         }
+        try (JsonParser p = UNIQUE.createParser(new java.io.ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)))) {
+            assertThatThrownBy(() -> {
+                while (p.nextToken() != null) {
+                    // read every token
+                }
+            }).hasMessageStartingWith("Duplicate field 'a'");
+        }
+    }
+
+    @Test
+    void theCallersArray_isNeverRecycled() throws IOException {
+        byte[] document = "{\"a\":[1,2,3],\"b\":\"text\"}".getBytes(StandardCharsets.UTF_8);
+        byte[] copy = document.clone();
+        for (int i = 0; i < 100; i++) {
+            try (JsonParser p = UNIQUE.createParser(document)) {
+                while (p.nextToken() != null) {
+                    // read every token
+                }
+            }
+            // Streams take read buffers from the recycler: the document must never be one.
+            try (JsonParser p = UNIQUE.createParser(new java.io.ByteArrayInputStream(("{\"x\":" + i + "}")
+                    .getBytes(StandardCharsets.UTF_8)))) {
+                while (p.nextToken() != null) {
+                    // read every token
+                }
+            }
+        }
+        assertThat(document).isEqualTo(copy);
+    }
+
+    @Test
+    void aFactoryWithoutStrictDetection_isRejected() {
+        assertThatThrownBy(() -> new UniqueKeysJsonFactory(new JsonFactoryBuilder()))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(UNIQUE.copy()).isInstanceOf(UniqueKeysJsonFactory.class);
     }
 
     @Test
     void tokensPassThroughUnchanged() throws IOException {
         String json = "{\"a\":[1,{\"b\":true}],\"c\":\"d\"}";
         try (JsonParser strict = STRICT.createParser(json);
-                JsonParser guard = new DuplicateKeyGuard(LENIENT.createParser(json))) {
+                JsonParser guard = UNIQUE.createParser(json.getBytes(StandardCharsets.UTF_8))) {
             JsonToken t;
             do {
                 t = strict.nextToken();
