@@ -20,10 +20,9 @@ import java.util.Set;
  * A {@link JsonFactory} whose parsers reject an object that repeats a property name, at any depth,
  * as Jackson's {@link StreamReadFeature#STRICT_DUPLICATE_DETECTION} does, but cheaply. Jackson's
  * check builds a {@code HashSet} for every object of three or more properties (some 1.7 KB and a
- * tenth of the decode time of a 1.2 KB event). Here the parsing context of each nesting level keeps
- * its object's names in an array reused for every object at that level, and compares a new name
- * with the earlier ones; only an object of more than {@value #SCAN_LIMIT} properties gets a set, so
- * a huge one stays linear.
+ * tenth of the decode time of a 1.2 KB event). Here the open objects keep their names in one array
+ * per parser, and a new name is compared with its object's earlier ones; only an object of more than
+ * {@value #SCAN_LIMIT} properties gets a set, so a huge one stays linear.
  *
  * <p>The check sits where Jackson's does, in {@link JsonReadContext#setCurrentName}, which every
  * way of reading a property name goes through. UTF-8 byte arrays without a byte-order mark, which
@@ -81,6 +80,9 @@ final class UniqueKeysJsonFactory extends JsonFactory {
 
     /** Jackson's UTF-8 parser with {@link Names} contexts in place of its own. */
     private static final class Parser extends UTF8StreamJsonParser {
+        /** The names of the open objects, outermost first; each context owns a slice. */
+        String[] names = new String[16];
+
         Parser(IOContext ctxt, int features, ObjectCodec codec, ByteQuadsCanonicalizer symbols, byte[] data,
                 int start, int end) {
             super(ctxt, features, null, codec, symbols, data, start, end, 0, false);
@@ -88,16 +90,21 @@ final class UniqueKeysJsonFactory extends JsonFactory {
         }
     }
 
-    /** A parsing context that remembers its object's property names and rejects a repeat. */
+    /**
+     * A parsing context that remembers its object's property names and rejects a repeat. Its names
+     * are the slice of the parser's array that begins where its parent's end, so one array serves
+     * every level, and a closed object's slice is reused by the next.
+     */
     private static final class Names extends JsonReadContext {
-        private final JsonParser parser;
-        private String[] names;
+        private final Parser parser;
+        private int start;
         private int count;
         private Set<String> many;
 
-        Names(JsonParser parser, Names parent, int depth, int type, int lineNr, int colNr) {
+        Names(Parser parser, Names parent, int depth, int type, int lineNr, int colNr) {
             super(parent, depth, null, type, lineNr, colNr);
             this.parser = parser;
+            this.start = parent == null ? 0 : parent.start + parent.count;
         }
 
         @Override
@@ -111,12 +118,13 @@ final class UniqueKeysJsonFactory extends JsonFactory {
         }
 
         private JsonReadContext child(int type, int lineNr, int colNr) {
-            JsonReadContext c = _child;
+            Names c = (Names) _child;
             if (c == null) {
                 c = new Names(parser, this, _nestingDepth + 1, type, lineNr, colNr);
                 _child = c;
             } else {
                 c.reset(type, lineNr, colNr);
+                c.start = start + count;
             }
             return c;
         }
@@ -137,24 +145,27 @@ final class UniqueKeysJsonFactory extends JsonFactory {
                 }
                 return;
             }
+            String[] names = parser.names;
             int hash = name.hashCode();
-            for (int i = 0; i < count; i++) {
+            int end = start + count;
+            for (int i = start; i < end; i++) {
                 String seen = names[i];
                 if (seen.hashCode() == hash && seen.equals(name)) {
                     throw duplicate(name);
                 }
             }
             if (count == SCAN_LIMIT) {
-                many = new HashSet<>(Arrays.asList(names).subList(0, count));
+                // The slice stays as it is, so the nested objects' slices still begin after it.
+                many = new HashSet<>(Arrays.asList(names).subList(start, end));
                 many.add(name);
                 return;
             }
-            if (names == null) {
-                names = new String[8];
-            } else if (count == names.length) {
-                names = Arrays.copyOf(names, count * 2);
+            if (end == names.length) {
+                names = Arrays.copyOf(names, end * 2);
+                parser.names = names;
             }
-            names[count++] = name;
+            names[end] = name;
+            count++;
         }
 
         private JsonParseException duplicate(String name) {
