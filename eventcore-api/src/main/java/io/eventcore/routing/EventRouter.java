@@ -24,8 +24,8 @@ import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 /**
- * Dispatches raw messages to typed handlers by event type, applying retry, timeout and
- * dead-letter policies through one middleware chain whose order is fixed:
+ * Dispatches raw messages by event type to typed handlers (or undecoded to {@link Builder#routeRaw
+ * raw ones}), applying retry, timeout and dead-letter policies through one chain of fixed order:
  *
  * <pre>
  * observation/metrics → dead-letter → retry → timeout → user middleware → handler
