@@ -12,14 +12,17 @@ import java.util.UUID;
  * @param type the event type, e.g. {@code OrderCreated}
  * @param key the ordering key (usually the aggregate id); {@code null} when the event has none
  * @param occurredAt when the event was produced
- * @param headers the message headers as strings (unmodifiable; UTF-8 decoded, last value wins)
+ * @param headers the message headers as strings (unmodifiable; UTF-8 decoded, last value wins); a
+ *     consumed event's are decoded lazily, when read
  * @param payload the decoded payload, never {@code null}
  * @param <T> payload type
  */
 public record Event<T>(String id, String type, String key, Instant occurredAt, Map<String, String> headers, T payload) {
 
     /**
-     * Validates and copies the arguments.
+     * Validates and copies the arguments. The headers are copied ({@link Map#copyOf}) unless they
+     * are an {@link InboundMessage#headerView()}, which is immutable already and is taken over as
+     * it is, so that nothing is decoded before a handler asks for it.
      *
      * @param id the {@code id} component
      * @param type the {@code type} component
@@ -41,7 +44,10 @@ public record Event<T>(String id, String type, String key, Instant occurredAt, M
         if (type.isBlank()) {
             throw new IllegalArgumentException("type must not be blank");
         }
-        headers = Map.copyOf(Objects.requireNonNull(headers, "headers"));
+        Objects.requireNonNull(headers, "headers");
+        if (!(headers instanceof HeaderView)) {
+            headers = Map.copyOf(headers);
+        }
     }
 
     /**

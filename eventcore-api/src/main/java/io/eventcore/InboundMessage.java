@@ -13,8 +13,11 @@ import java.util.Objects;
  * A message as a transport hands it over, before decoding: raw key and value bytes, raw headers,
  * and where it came from (topic, partition, offset, timestamp, consumer group).
  *
- * <p>Immutable and thread-safe. Byte arrays are copied on the way in; accessors return the held
- * arrays without copying for speed, and callers must not modify them.
+ * <p>Immutable and thread-safe. The {@link #builder(String) builder} copies byte arrays on the way
+ * in; {@link #wrap wrap} takes them over, for transports whose arrays nobody else writes to.
+ * Accessors return the held arrays without copying for speed, and callers must not modify them.
+ * The key's string form and the {@link #headerView() header view} are computed once, when first
+ * asked for.
  */
 public final class InboundMessage {
     private final byte[] key;
@@ -25,16 +28,56 @@ public final class InboundMessage {
     private final long offset;
     private final Instant timestamp;
     private final String consumerGroup;
+    /** Caches, racy but safe: both hold immutable values whose fields are final. */
+    private String keyString;
+    private Map<String, String> headerView;
 
     private InboundMessage(Builder b) {
-        this.key = b.key;
-        this.value = b.value;
-        this.headers = Collections.unmodifiableList(new ArrayList<>(b.headers));
-        this.topic = b.topic;
-        this.partition = b.partition;
-        this.offset = b.offset;
-        this.timestamp = b.timestamp;
-        this.consumerGroup = b.consumerGroup;
+        this(b.topic, b.partition, b.offset, b.timestamp, b.consumerGroup, b.key, b.value,
+                Collections.unmodifiableList(new ArrayList<>(b.headers)));
+    }
+
+    private InboundMessage(String topic, int partition, long offset, Instant timestamp, String consumerGroup,
+            byte[] key, byte[] value, List<MessageHeader> headers) {
+        this.key = key;
+        this.value = value;
+        this.headers = headers;
+        this.topic = topic;
+        this.partition = partition;
+        this.offset = offset;
+        this.timestamp = timestamp;
+        this.consumerGroup = consumerGroup;
+    }
+
+    /**
+     * Creates a message that takes the given arrays and header list over instead of copying them,
+     * as Kafka's own {@code ConsumerRecord} does: for transports handing over what they just
+     * received and will not touch again. The caller must not modify {@code key}, {@code value},
+     * {@code headers} or its arrays afterwards; the message exposes {@code headers} through an
+     * unmodifiable view. Applications should use the copying {@link #builder(String)}.
+     *
+     * @param topic the source topic, not blank
+     * @param partition the source partition, &gt;= 0
+     * @param offset the offset within the partition, &gt;= -1 (-1: none)
+     * @param timestamp the broker or producer timestamp, may be {@code null}
+     * @param consumerGroup the consuming group, may be {@code null}
+     * @param key the raw key, may be {@code null}; taken over
+     * @param value the raw value, may be {@code null}; taken over
+     * @param headers the headers in their original order; taken over, must not contain {@code null}
+     * @return the message
+     * @throws NullPointerException if {@code topic}, {@code headers} or one of its elements is {@code null}
+     * @throws IllegalArgumentException if {@code topic} is blank, {@code partition < 0} or {@code offset < -1}
+     */
+    public static InboundMessage wrap(String topic, int partition, long offset, Instant timestamp,
+            String consumerGroup, byte[] key, byte[] value, List<MessageHeader> headers) {
+        Builder.checkTopic(topic);
+        Builder.checkPartition(partition);
+        Builder.checkOffset(offset);
+        for (int i = 0, n = Objects.requireNonNull(headers, "headers").size(); i < n; i++) {
+            Objects.requireNonNull(headers.get(i), "header");
+        }
+        return new InboundMessage(topic, partition, offset, timestamp, consumerGroup, key, value,
+                Collections.unmodifiableList(headers));
     }
 
     /**
@@ -52,9 +95,14 @@ public final class InboundMessage {
         return key;
     }
 
-    /** @return the key decoded as UTF-8, or {@code null} */
+    /** @return the key decoded as UTF-8 (once, on the first call), or {@code null} */
     public String keyAsString() {
-        return key == null ? null : new String(key, StandardCharsets.UTF_8);
+        String s = keyString;
+        if (s == null && key != null) {
+            s = new String(key, StandardCharsets.UTF_8);
+            keyString = s;
+        }
+        return s;
     }
 
     /** @return the raw value, or {@code null} (e.g. a Kafka tombstone) */
@@ -81,7 +129,42 @@ public final class InboundMessage {
         return null;
     }
 
-    /** @return the headers as an ordered string map (UTF-8 decoded, last value wins) */
+    /**
+     * The raw value of a header, for readers that parse bytes themselves.
+     *
+     * @param name header name
+     * @return the last value of the header as held, not copied (callers must not modify it), or
+     *     {@code null} when absent or {@code null}-valued
+     */
+    public byte[] rawHeader(String name) {
+        for (int i = headers.size() - 1; i >= 0; i--) {
+            MessageHeader h = headers.get(i);
+            if (h.key().equals(name)) {
+                return h.rawValue();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The headers as an unmodifiable string map that decodes nothing until read: a name maps to the
+     * last non-{@code null} value of its headers (UTF-8 decoded), names with only {@code null} values
+     * are absent, iteration follows first occurrence. A lookup decodes one value; iterating, sizing or
+     * comparing builds the whole map once. {@link Event} takes this view over without copying it,
+     * so a handler pays for the headers it reads. Thread-safe; the same view on every call.
+     *
+     * @return the view
+     */
+    public Map<String, String> headerView() {
+        Map<String, String> view = headerView;
+        if (view == null) {
+            view = new HeaderView(headers);
+            headerView = view;
+        }
+        return view;
+    }
+
+    /** @return the headers as an ordered, modifiable string map (a new copy; UTF-8 decoded, last value wins) */
     public Map<String, String> headerMap() {
         Map<String, String> map = new LinkedHashMap<>();
         for (MessageHeader h : headers) {
@@ -159,11 +242,27 @@ public final class InboundMessage {
         private String consumerGroup;
 
         private Builder(String topic) {
+            this.topic = checkTopic(topic);
+        }
+
+        static String checkTopic(String topic) {
             Objects.requireNonNull(topic, "topic");
             if (topic.isBlank()) {
                 throw new IllegalArgumentException("topic must not be blank");
             }
-            this.topic = topic;
+            return topic;
+        }
+
+        static void checkPartition(int partition) {
+            if (partition < 0) {
+                throw new IllegalArgumentException("partition must be >= 0, but was " + partition);
+            }
+        }
+
+        static void checkOffset(long offset) {
+            if (offset < -1) {
+                throw new IllegalArgumentException("offset must be >= -1, but was " + offset);
+            }
         }
 
         /**
@@ -245,9 +344,7 @@ public final class InboundMessage {
          */
         public Builder partition(int partition) {
             once(2);
-            if (partition < 0) {
-                throw new IllegalArgumentException("partition must be >= 0, but was " + partition);
-            }
+            checkPartition(partition);
             this.partition = partition;
             return this;
         }
@@ -258,9 +355,7 @@ public final class InboundMessage {
          */
         public Builder offset(long offset) {
             once(3);
-            if (offset < -1) {
-                throw new IllegalArgumentException("offset must be >= -1, but was " + offset);
-            }
+            checkOffset(offset);
             this.offset = offset;
             return this;
         }

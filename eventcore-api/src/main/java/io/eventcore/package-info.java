@@ -3,7 +3,7 @@
  * the raw inbound form a transport hands over ({@link io.eventcore.InboundMessage},
  * {@link io.eventcore.MessageHeader}, the standard header names in {@link io.eventcore.EventHeaders}),
  * {@link io.eventcore.EventHandler} / {@link io.eventcore.AsyncEventHandler} with their
- * {@link io.eventcore.EventContext}, the exception roots ({@link io.eventcore.EventcoreException},
+ * {@link io.eventcore.EventContext}, {@link io.eventcore.RawEventHandler} for routes that skip decoding, the exception roots ({@link io.eventcore.EventcoreException},
  * {@link io.eventcore.NonRetryableException}) and the injected time sources
  * ({@link io.eventcore.Clock}, {@link io.eventcore.Scheduler}).
  *

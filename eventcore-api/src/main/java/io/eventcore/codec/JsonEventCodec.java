@@ -3,11 +3,13 @@ package io.eventcore.codec;
 import io.eventcore.EventcoreException;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.Module;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
@@ -25,7 +27,8 @@ import java.util.Objects;
  *   <li>No default typing: the payload class is always the route's, never a class name found in
  *       the JSON. Polymorphic type ids in a document are just data.</li>
  *   <li>Bounded parsing ({@code StreamReadConstraints}): nesting depth, string, number, name and
- *       document length limits; duplicate keys and trailing tokens are rejected.</li>
+ *       document length limits; duplicate keys (at any depth) and trailing tokens are rejected.</li>
+ *   <li>One {@code ObjectReader} per payload class, made on first use.</li>
  *   <li>Unknown properties are ignored by default (tolerant reader), so producers can add fields.</li>
  * </ul>
  *
@@ -44,9 +47,16 @@ public final class JsonEventCodec implements EventCodec {
     public static final int DEFAULT_MAX_NAME_LENGTH = 10_000;
 
     private final ObjectMapper mapper;
+    /** One reader per payload class: it keeps the root deserializer, so decode skips the mapper's lookup. */
+    private final ClassValue<ObjectReader> readers = new ClassValue<>() {
+        @Override
+        protected ObjectReader computeValue(Class<?> type) {
+            return mapper.readerFor(type);
+        }
+    };
 
     private JsonEventCodec(Builder builder) {
-        JsonMapper.Builder mb = JsonMapper.builder(boundedFactory(builder))
+        JsonMapper.Builder mb = JsonMapper.builder(new UniqueKeysJsonFactory(boundedFactory(builder)))
                 .addModule(new JavaTimeModule())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -58,8 +68,9 @@ public final class JsonEventCodec implements EventCodec {
         this.mapper.deactivateDefaultTyping();
     }
 
-    static JsonFactory boundedFactory(Builder builder) {
-        return JsonFactory.builder()
+    /** @return the settings of a parser with the builder's limits that rejects repeated keys */
+    static JsonFactoryBuilder boundedFactory(Builder builder) {
+        return (JsonFactoryBuilder) JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder()
                         .maxNestingDepth(or(builder.maxNestingDepth, DEFAULT_MAX_NESTING_DEPTH))
                         .maxStringLength(or(builder.maxStringLength, DEFAULT_MAX_STRING_LENGTH))
@@ -68,8 +79,7 @@ public final class JsonEventCodec implements EventCodec {
                         .maxNameLength(or(builder.maxNameLength, DEFAULT_MAX_NAME_LENGTH))
                         .build())
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-                .disable(StreamReadFeature.AUTO_CLOSE_SOURCE)
-                .build();
+                .disable(StreamReadFeature.AUTO_CLOSE_SOURCE);
     }
 
     private static <V> V or(V value, V fallback) {
@@ -92,7 +102,7 @@ public final class JsonEventCodec implements EventCodec {
         }
         T payload;
         try {
-            payload = mapper.readValue(bytes, type);
+            payload = readers.get(type).readValue(bytes);
         } catch (IOException | RuntimeException e) {
             throw new DecodeException("cannot decode " + eventType + " as " + type.getName() + ": "
                     + e.getMessage(), e, bytes, eventType);

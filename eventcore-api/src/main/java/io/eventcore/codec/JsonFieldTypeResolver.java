@@ -12,7 +12,7 @@ import java.util.Optional;
 /** Streams over the top level of a JSON object looking for one string field; skips nested values. */
 final class JsonFieldTypeResolver implements TypeResolver {
     private final String fieldName;
-    private final JsonFactory factory = JsonEventCodec.boundedFactory(JsonEventCodec.builder());
+    private final JsonFactory factory = JsonEventCodec.boundedFactory(JsonEventCodec.builder()).build();
 
     JsonFieldTypeResolver(String fieldName) {
         this.fieldName = Objects.requireNonNull(fieldName, "fieldName");

@@ -25,17 +25,14 @@ public interface TypeResolver {
     /**
      * The default resolver: the {@code event_type} header, else a top-level {@code event_type}
      * string field of the JSON value. The JSON scan is bounded by the default
-     * {@link JsonEventCodec} parser limits and stops at the first match.
+     * {@link JsonEventCodec} parser limits and stops at the first match. Always the same instance,
+     * which lets the router recognise it and match the header's bytes against its routes without
+     * decoding them.
      *
      * @return the standard resolver
      */
     static TypeResolver standard() {
-        TypeResolver header = header(EventHeaders.EVENT_TYPE);
-        TypeResolver json = jsonField(EventHeaders.EVENT_TYPE);
-        return message -> {
-            Optional<String> fromHeader = header.resolve(message);
-            return fromHeader.isPresent() ? fromHeader : json.resolve(message);
-        };
+        return StandardTypeResolver.INSTANCE;
     }
 
     /**

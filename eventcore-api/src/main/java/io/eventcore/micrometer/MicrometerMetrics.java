@@ -52,7 +52,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * </table>
  *
  * <p>One instance may serve a router, consumers and an outbox relay at the same time. A
- * partition's gauges are removed when its consumer releases it.
+ * partition's gauges are removed when its consumer releases it. The router's meters
+ * ({@code eventcore.events}, {@code eventcore.dispatch}, {@code eventcore.handler}) are registered
+ * on first use and kept, so that recording allocates nothing; meters removed from the registry
+ * later are not registered again by this instance.
  *
  * <p>Thread-safe.
  */
@@ -64,6 +67,9 @@ public final class MicrometerMetrics implements EventMetrics, OutboxMetrics, Con
     private final AtomicBoolean gaugesRegistered = new AtomicBoolean();
     private final Map<List<String>, AtomicLong> partitionGauges = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> inFlightGauges = new ConcurrentHashMap<>();
+    /** The router's meters, registered once per tag combination: a dispatch then only looks them up. */
+    private final Map<String, DispatchMeters[]> dispatchMeters = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, Timer[]>> handlerTimers = new ConcurrentHashMap<>();
 
     private MicrometerMetrics(MeterRegistry registry) {
         this.registry = Objects.requireNonNull(registry, "registry");
@@ -79,18 +85,40 @@ public final class MicrometerMetrics implements EventMetrics, OutboxMetrics, Con
 
     @Override
     public void dispatched(String eventType, DispatchOutcome outcome, Duration elapsed) {
-        String o = outcome.name().toLowerCase(java.util.Locale.ROOT);
-        Counter.builder("eventcore.events").description("Dispatched messages by type and outcome")
-                .tag("type", eventType).tag("outcome", o).register(registry).increment();
-        Timer.builder("eventcore.dispatch").description("Time from dispatch to outcome, retries included")
-                .tag("type", eventType).tag("outcome", o).register(registry).record(elapsed);
+        DispatchMeters[] byOutcome = dispatchMeters.computeIfAbsent(eventType,
+                t -> new DispatchMeters[DispatchOutcome.values().length]);
+        DispatchMeters meters = byOutcome[outcome.ordinal()];
+        if (meters == null) {
+            // A race registers twice at worst, and the registry hands both the same meters.
+            String o = outcome.name().toLowerCase(java.util.Locale.ROOT);
+            meters = new DispatchMeters(Counter.builder("eventcore.events")
+                    .description("Dispatched messages by type and outcome")
+                    .tag("type", eventType).tag("outcome", o).register(registry),
+                    Timer.builder("eventcore.dispatch").description("Time from dispatch to outcome, retries included")
+                            .tag("type", eventType).tag("outcome", o).register(registry));
+            byOutcome[outcome.ordinal()] = meters;
+        }
+        meters.events().increment();
+        meters.dispatch().record(elapsed);
     }
 
     @Override
     public void handlerAttempt(String eventType, String handlerName, Duration elapsed, boolean success) {
-        Timer.builder("eventcore.handler").description("Handler attempts")
-                .tag("type", eventType).tag("handler", handlerName).tag("result", success ? "success" : "failure")
-                .register(registry).record(elapsed);
+        Timer[] byResult = handlerTimers.computeIfAbsent(eventType, t -> new ConcurrentHashMap<>())
+                .computeIfAbsent(handlerName, h -> new Timer[2]);
+        int result = success ? 0 : 1;
+        Timer timer = byResult[result];
+        if (timer == null) {
+            timer = Timer.builder("eventcore.handler").description("Handler attempts")
+                    .tag("type", eventType).tag("handler", handlerName).tag("result", success ? "success" : "failure")
+                    .register(registry);
+            byResult[result] = timer;
+        }
+        timer.record(elapsed);
+    }
+
+    /** The two meters of one event type and outcome. */
+    private record DispatchMeters(Counter events, Timer dispatch) {
     }
 
     @Override

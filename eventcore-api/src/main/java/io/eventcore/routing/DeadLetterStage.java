@@ -3,6 +3,7 @@ package io.eventcore.routing;
 import io.eventcore.deadletter.DeadLetter;
 import io.eventcore.deadletter.DeadLetterException;
 import io.eventcore.deadletter.DeadLetterSink;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +28,12 @@ final class DeadLetterStage implements Stage {
 
     @Override
     public CompletionStage<StageResult> apply(Exchange exchange, Next next) {
-        return next.proceed(exchange).thenApply(r -> r.failed() ? StageResult.done(deadLetter(exchange, r)) : r);
+        CompletableFuture<StageResult> result = Stage.own(next.proceed(exchange));
+        if (Stage.settled(result)) {
+            StageResult r = result.join();
+            return r.failed() ? StageResult.done(deadLetter(exchange, r)).stage() : result;
+        }
+        return result.thenApply(r -> r.failed() ? StageResult.done(deadLetter(exchange, r)) : r);
     }
 
     private DispatchResult deadLetter(Exchange x, StageResult gaveUp) {

@@ -7,14 +7,14 @@ import io.eventcore.InboundMessage;
 import io.eventcore.codec.DecodeException;
 import io.eventcore.codec.EventCodec;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
  * Turns the raw message into the route's typed {@link Event}, or ends the dispatch: an unroutable
  * message follows the {@link UnknownTypePolicy}, and a payload that does not decode is a permanent
- * failure handed straight to the dead-letter stage (it never reaches the retry stage).
+ * failure handed straight to the dead-letter stage (it never reaches the retry stage). A raw route
+ * passes through undecoded.
  */
 final class DecodeStage implements Stage {
     private final EventCodec codec;
@@ -32,6 +32,9 @@ final class DecodeStage implements Stage {
         Route<?> route = exchange.route();
         if (route == null) {
             return CompletableFuture.completedFuture(unroutable(exchange));
+        }
+        if (route.raw != null) {
+            return next.proceed(exchange); // a raw route's handler gets the message as it is
         }
         Event<?> event;
         try {
@@ -62,21 +65,11 @@ final class DecodeStage implements Stage {
     private <T> Event<T> toEvent(Route<T> route, Exchange x) {
         InboundMessage message = x.message();
         T payload = codec.decode(message.value(), route.payloadClass, route.type);
-        Instant occurredAt = parseInstant(message.header(EventHeaders.PRODUCED_AT));
+        Instant occurredAt = IsoInstants.parse(message.rawHeader(EventHeaders.PRODUCED_AT));
         if (occurredAt == null) {
             occurredAt = message.timestamp() != null ? message.timestamp() : clock.now();
         }
-        return new Event<>(x.eventId(), route.type, message.keyAsString(), occurredAt, message.headerMap(), payload);
-    }
-
-    static Instant parseInstant(String text) {
-        if (text == null) {
-            return null;
-        }
-        try {
-            return Instant.parse(text.trim());
-        } catch (DateTimeParseException e) {
-            return null;
-        }
+        // The header view decodes nothing until the handler reads a header.
+        return new Event<>(x.eventId(), route.type, message.keyAsString(), occurredAt, message.headerView(), payload);
     }
 }

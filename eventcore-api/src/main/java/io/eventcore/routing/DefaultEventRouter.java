@@ -34,9 +34,14 @@ import org.slf4j.LoggerFactory;
  */
 final class DefaultEventRouter implements EventRouter {
     private static final Logger log = LoggerFactory.getLogger(DefaultEventRouter.class);
+    /** The common outcome, shared: immutable, and its stage cannot be changed (see {@link Completed}). */
+    private static final CompletableFuture<DispatchResult> SUCCEEDED =
+            new Completed<>(StageResult.SUCCEEDED_AT_FIRST_ATTEMPT.done());
 
     private final Map<String, Route<?>> routes;
     private final TypeResolver typeResolver;
+    /** The routes by their type's bytes when the resolver is the standard one, else {@code null}. */
+    private final TypeTable byTypeHeader;
     private final DeadLetterStage deadLetters;
     private final RetryStage retries;
     private final Stage.Next chain;
@@ -67,10 +72,11 @@ final class DefaultEventRouter implements EventRouter {
         }
 
         Map<String, Route<?>> map = new HashMap<>();
-        for (EventRouter.Builder.RouteSpec<?> spec : b.routes) {
+        for (RouteSpec<?> spec : b.routes) {
             map.put(spec.type(), toRoute(spec, retry, b.deadLetter, timeout));
         }
         this.routes = Map.copyOf(map);
+        this.byTypeHeader = typeResolver == TypeResolver.standard() ? new TypeTable(routes.values()) : null;
         this.deadLetters = new DeadLetterStage(metrics, b.deadLetter);
         this.retries = new RetryStage(clock, scheduler, executor, metrics);
         this.chain = Stage.link(stages(metrics, deadLetters,
@@ -83,12 +89,15 @@ final class DefaultEventRouter implements EventRouter {
      * The one place the chain's order is declared: observation/metrics, dead letter, decode, retry,
      * timeout, user middleware in registration order, handler. Dead letter outside retry means only
      * failures the policy gave up on are dead-lettered; user middleware inside retry runs once per
-     * attempt.
+     * attempt (and not at all for raw routes, which have no decoded event). Observation is left out
+     * when the metrics record nothing.
      */
     static List<Stage> stages(EventMetrics metrics, DeadLetterStage deadLetter, DecodeStage decode, RetryStage retry,
             TimeoutStage timeout, List<Middleware> middleware) {
         List<Stage> stages = new ArrayList<>();
-        stages.add(new ObservationStage(metrics));
+        if (metrics != EventMetrics.noop()) {
+            stages.add(new ObservationStage(metrics));
+        }
         stages.add(deadLetter);
         stages.add(decode);
         stages.add(retry);
@@ -100,10 +109,10 @@ final class DefaultEventRouter implements EventRouter {
         return List.copyOf(stages);
     }
 
-    private static <T> Route<T> toRoute(EventRouter.Builder.RouteSpec<T> spec, RetryPolicy retry,
-            DeadLetterSink defaultSink, Duration timeout) {
+    private static <T> Route<T> toRoute(RouteSpec<T> spec, RetryPolicy retry, DeadLetterSink defaultSink,
+            Duration timeout) {
         RouteOptions o = spec.options();
-        return new Route<>(spec.type(), spec.payloadClass(), spec.handler(),
+        return new Route<>(spec.type(), spec.payloadClass(), spec.handler(), spec.raw(),
                 o.name() != null ? o.name() : Route.defaultName(spec.original(), spec.type()),
                 o.retry() != null ? o.retry() : retry,
                 o.deadLetter() != null ? o.deadLetter() : defaultSink,
@@ -121,14 +130,27 @@ final class DefaultEventRouter implements EventRouter {
 
     @Override
     public CompletionStage<DispatchResult> dispatch(InboundMessage message) {
-        String type = typeResolver.resolve(message).orElse(null);
-        Route<?> route = type != null ? routes.get(type) : null;
+        Route<?> route = byTypeHeader != null ? byTypeHeader.byTypeHeader(message) : null;
+        String type;
+        if (route != null) {
+            type = route.type;
+        } else {
+            type = typeResolver.resolve(message).orElse(null);
+            route = type != null ? routes.get(type) : null;
+        }
         Exchange exchange = new Exchange(message, type, route, eventIdOf(message), null, null);
-        CompletionStage<StageResult> result;
+        CompletableFuture<StageResult> result;
         try {
-            result = chain.proceed(exchange);
+            result = Stage.own(chain.proceed(exchange));
         } catch (Throwable t) {
             result = CompletableFuture.failedFuture(t);
+        }
+        if (Stage.settled(result)) {
+            StageResult r = result.join();
+            if (r != null && r.done() != null) {
+                return r == StageResult.SUCCEEDED_AT_FIRST_ATTEMPT ? SUCCEEDED
+                        : CompletableFuture.completedFuture(r.done());
+            }
         }
         // Last line of the contract: whatever escaped a stage is an outcome, never an exceptional stage.
         return result.handle((r, t) -> t == null && r != null && r.done() != null ? r.done() : escaped(message, t));

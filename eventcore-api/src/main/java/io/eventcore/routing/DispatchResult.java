@@ -23,6 +23,10 @@ public final class DispatchResult {
     private final DeadLetter deadLetter;
     private final DeadLetterSink sink;
 
+    /** Immutable, so the most common result is shared. */
+    private static final DispatchResult SUCCEEDED_AT_FIRST_ATTEMPT = new DispatchResult(DispatchOutcome.SUCCEEDED,
+            Duration.ZERO, 1, null, false, null, null, null);
+
     private DispatchResult(DispatchOutcome outcome, Duration delay, int attempts, Throwable failure, boolean fatal,
             Instant firstFailureAt, DeadLetter deadLetter, DeadLetterSink sink) {
         this.outcome = Objects.requireNonNull(outcome, "outcome");
@@ -36,7 +40,8 @@ public final class DispatchResult {
     }
 
     static DispatchResult succeeded(int attempts) {
-        return new DispatchResult(DispatchOutcome.SUCCEEDED, Duration.ZERO, attempts, null, false, null, null, null);
+        return attempts == 1 ? SUCCEEDED_AT_FIRST_ATTEMPT
+                : new DispatchResult(DispatchOutcome.SUCCEEDED, Duration.ZERO, attempts, null, false, null, null, null);
     }
 
     static DispatchResult skipped(Throwable reason) {

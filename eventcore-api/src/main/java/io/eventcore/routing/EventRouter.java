@@ -7,28 +7,25 @@ import io.eventcore.EventHandler;
 import io.eventcore.EventType;
 import io.eventcore.HandlerTimeoutException;
 import io.eventcore.InboundMessage;
+import io.eventcore.RawEventHandler;
 import io.eventcore.Scheduler;
 import io.eventcore.codec.EventCodec;
 import io.eventcore.codec.TypeResolver;
 import io.eventcore.deadletter.DeadLetterSink;
 import io.eventcore.retry.RetryPolicy;
-
 import io.eventcore.internal.Checks;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 /**
- * Dispatches raw messages to typed handlers by event type, applying retry, timeout and
- * dead-letter policies through one middleware chain whose order is fixed:
+ * Dispatches raw messages by event type to typed handlers (or undecoded to {@link Builder#routeRaw
+ * raw ones}), applying retry, timeout and dead-letter policies through one chain of fixed order:
  *
  * <pre>
  * observation/metrics → dead-letter → retry → timeout → user middleware → handler
@@ -59,7 +56,8 @@ public interface EventRouter extends AutoCloseable {
      * delayed retries run on the router's executor.
      *
      * @param message the raw message
-     * @return the outcome the transport acts on
+     * @return the outcome the transport acts on; a completed stage may be shared between
+     *     dispatches, so do not rely on its identity ({@code obtrude} methods throw)
      */
     CompletionStage<DispatchResult> dispatch(InboundMessage message);
 
@@ -125,10 +123,6 @@ public interface EventRouter extends AutoCloseable {
         Executor executor;
         Duration handlerTimeout;
 
-        record RouteSpec<T>(String type, Class<T> payloadClass, AsyncEventHandler<T> handler, Object original,
-                RouteOptions options) {
-        }
-
         Builder() {
         }
 
@@ -157,15 +151,8 @@ public interface EventRouter extends AutoCloseable {
          */
         public <T> Builder route(String type, Class<T> payloadClass, EventHandler<T> handler,
                 Consumer<RouteOptions> options) {
-            Objects.requireNonNull(handler, "handler");
-            return add(type, payloadClass, (event, ctx) -> {
-                try {
-                    handler.handle(event, ctx);
-                    return CompletableFuture.completedFuture(null);
-                } catch (Exception e) {
-                    return CompletableFuture.failedFuture(e);
-                }
-            }, handler, options);
+            return add(type, Objects.requireNonNull(payloadClass, "payloadClass"),
+                    Route.async(Objects.requireNonNull(handler, "handler")), null, handler, options);
         }
 
         /**
@@ -219,7 +206,8 @@ public interface EventRouter extends AutoCloseable {
          */
         public <T> Builder routeAsync(String type, Class<T> payloadClass, AsyncEventHandler<T> handler,
                 Consumer<RouteOptions> options) {
-            return add(type, payloadClass, Objects.requireNonNull(handler, "handler"), handler, options);
+            return add(type, Objects.requireNonNull(payloadClass, "payloadClass"),
+                    Objects.requireNonNull(handler, "handler"), null, handler, options);
         }
 
         /**
@@ -248,14 +236,39 @@ public interface EventRouter extends AutoCloseable {
             return routeAsync(Event.typeOf(payloadClass), payloadClass, handler, options);
         }
 
-        private <T> Builder add(String type, Class<T> payloadClass, AsyncEventHandler<T> handler, Object original,
-                Consumer<RouteOptions> configurer) {
+        /**
+         * Routes a type string to a handler of the raw, never decoded message. Retry, dead-letter
+         * and metrics work as for typed routes; {@link Middleware} does <em>not</em> run, having no
+         * {@link Event} to work on. {@link RawEventHandler} has the details.
+         *
+         * @param type the event type, not blank
+         * @param handler the handler
+         * @return this builder
+         */
+        public Builder routeRaw(String type, RawEventHandler handler) {
+            return routeRaw(type, handler, options -> { });
+        }
+
+        /**
+         * Routes a type string to a handler of the raw message with per-route options (the timeout
+         * has no effect: raw handlers are synchronous); see {@link #routeRaw(String, RawEventHandler)}.
+         *
+         * @param type the event type, not blank
+         * @param handler the handler
+         * @param options configures retry, dead-letter or name for this route only
+         * @return this builder
+         */
+        public Builder routeRaw(String type, RawEventHandler handler, Consumer<RouteOptions> options) {
+            return add(type, null, null, Objects.requireNonNull(handler, "handler"), handler, options);
+        }
+
+        private <T> Builder add(String type, Class<T> payloadClass, AsyncEventHandler<T> handler,
+                RawEventHandler raw, Object original, Consumer<RouteOptions> configurer) {
             Checks.notBlank("type", type);
-            Objects.requireNonNull(payloadClass, "payloadClass");
             Objects.requireNonNull(configurer, "options");
             RouteOptions options = new RouteOptions();
             configurer.accept(options);
-            routes.add(new RouteSpec<>(type, payloadClass, handler, original, options));
+            routes.add(new RouteSpec<>(type, payloadClass, handler, raw, original, options));
             return this;
         }
 
@@ -380,17 +393,7 @@ public interface EventRouter extends AutoCloseable {
          * @throws IllegalStateException if no route was added or a type is routed twice
          */
         public EventRouter build() {
-            if (routes.isEmpty()) {
-                throw new IllegalStateException("routes must not be empty: add at least one route()");
-            }
-            Map<String, RouteSpec<?>> byType = new LinkedHashMap<>();
-            for (RouteSpec<?> spec : routes) {
-                RouteSpec<?> previous = byType.putIfAbsent(spec.type(), spec);
-                if (previous != null) {
-                    throw new IllegalStateException("duplicate route for event type '" + spec.type() + "': "
-                            + previous.payloadClass().getName() + " and " + spec.payloadClass().getName());
-                }
-            }
+            RouteSpec.checkDistinct(routes);
             return new DefaultEventRouter(this);
         }
     }

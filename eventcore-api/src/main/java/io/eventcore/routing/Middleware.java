@@ -16,6 +16,9 @@ import java.util.concurrent.CompletionStage;
  * <p>A middleware calls {@code chain.proceed(event, context)} at most once and returns (or
  * transforms) its stage; completing exceptionally fails the attempt. Must be thread-safe.
  *
+ * <p>Middleware works on decoded events, so it does not run for routes added with
+ * {@code EventRouter.Builder.routeRaw}, which decode nothing.
+ *
  * <pre>{@code
  * Middleware timing = (event, ctx, chain) -> {
  *     long start = System.nanoTime();

@@ -1,9 +1,13 @@
 package io.eventcore.routing;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
-/** Outermost stage: records each dispatch's outcome and duration. */
+/**
+ * Outermost stage: records each dispatch's outcome and duration. Left out of the chain when the
+ * metrics record nothing.
+ */
 final class ObservationStage implements Stage {
     static final String UNKNOWN_TYPE = "unknown";
 
@@ -16,11 +20,18 @@ final class ObservationStage implements Stage {
     @Override
     public CompletionStage<StageResult> apply(Exchange exchange, Next next) {
         long start = System.nanoTime();
-        return next.proceed(exchange).whenComplete((r, t) -> {
-            if (r != null && r.done() != null) {
-                metrics.dispatched(exchange.type() != null ? exchange.type() : UNKNOWN_TYPE, r.done().outcome(),
-                        Duration.ofNanos(System.nanoTime() - start));
-            }
-        });
+        CompletableFuture<StageResult> result = Stage.own(next.proceed(exchange));
+        if (Stage.settled(result)) {
+            record(exchange, result.join(), start);
+            return result;
+        }
+        return result.whenComplete((r, t) -> record(exchange, r, start));
+    }
+
+    private void record(Exchange exchange, StageResult r, long start) {
+        if (r != null && r.done() != null) {
+            metrics.dispatched(exchange.type() != null ? exchange.type() : UNKNOWN_TYPE, r.done().outcome(),
+                    Duration.ofNanos(System.nanoTime() - start));
+        }
     }
 }

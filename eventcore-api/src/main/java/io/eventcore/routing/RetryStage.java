@@ -1,7 +1,6 @@
 package io.eventcore.routing;
 
 import io.eventcore.Clock;
-import io.eventcore.Event;
 import io.eventcore.EventContext;
 import io.eventcore.EventHeaders;
 import io.eventcore.InboundMessage;
@@ -50,31 +49,38 @@ final class RetryStage implements Stage {
         Instant firstFailure = null;
         if (route.retry.mode() == RetryMode.REDELIVER) {
             firstAttempt = redeliveredAttempt(exchange.message());
-            firstFailure = DecodeStage.parseInstant(exchange.message().header(EventHeaders.FIRST_FAILURE_AT));
+            firstFailure = IsoInstants.parse(exchange.message().rawHeader(EventHeaders.FIRST_FAILURE_AT));
         }
         EventContext context = new EventContext(exchange.message(), route.type, route.name, firstAttempt);
         return attempt(exchange.withAttempt(exchange.event(), context), next, firstFailure);
     }
 
     private CompletionStage<StageResult> attempt(Exchange x, Next next, Instant firstFailure) {
-        return next.proceed(x).thenCompose(r -> {
-            if (r.done() != null) {
-                return CompletableFuture.completedFuture(r);
-            }
-            return r.failure() == null
-                    ? CompletableFuture.completedFuture(StageResult.done(DispatchResult.succeeded(x.context().attempt())))
-                    : afterFailure(x, next, firstFailure, r.failure());
-        });
+        CompletableFuture<StageResult> result = Stage.own(next.proceed(x));
+        if (Stage.settled(result)) {
+            return afterAttempt(x, next, firstFailure, result.join());
+        }
+        return result.thenCompose(r -> afterAttempt(x, next, firstFailure, r));
+    }
+
+    private CompletionStage<StageResult> afterAttempt(Exchange x, Next next, Instant firstFailure, StageResult r) {
+        if (r.done() != null) {
+            return r.stage();
+        }
+        return r.failure() == null ? StageResult.succeeded(x.context().attempt()).stage()
+                : afterFailure(x, next, firstFailure, r.failure());
     }
 
     private CompletionStage<StageResult> afterFailure(Exchange x, Next next, Instant firstFailure,
             Throwable failure) {
         Route<?> route = x.route();
-        Event<?> event = x.event();
+        // The exchange's own id and type: a raw route has no event, and a typed one's are the same.
+        String id = x.eventId();
+        String type = route.type;
         int attempt = x.context().attempt();
         if (failure instanceof Error error) {
             log.error("handler {} threw a fatal error for event {} ({}); not acknowledging it", route.name,
-                    event.id(), event.type(), error);
+                    id, type, error);
             return CompletableFuture.completedFuture(StageResult.done(DispatchResult.fatal(attempt, error)));
         }
         Instant now = clock.now();
@@ -84,15 +90,15 @@ final class RetryStage implements Stage {
         if (!policy.shouldRetry(failure, attempt, Duration.between(first, now), delay)) {
             return CompletableFuture.completedFuture(StageResult.gaveUp(failure, attempt, first, now));
         }
-        metrics.retried(event.type(), attempt);
+        metrics.retried(type, attempt);
         // One line per retry, no stack trace: the final failure is logged in full once.
         log.warn("attempt {}/{} of {} failed for event {} ({}): {}; retrying in {} ms", attempt,
-                policy.maxAttempts(), route.name, event.id(), event.type(), failure.toString(), delay.toMillis());
+                policy.maxAttempts(), route.name, id, type, failure.toString(), delay.toMillis());
         if (policy.mode() == RetryMode.REDELIVER) {
             return CompletableFuture.completedFuture(
                     StageResult.done(DispatchResult.retryLater(delay, attempt, failure, first)));
         }
-        Exchange again = x.withAttempt(event, x.context().withAttempt(attempt + 1));
+        Exchange again = x.withAttempt(x.event(), x.context().withAttempt(attempt + 1));
         if (delay.isZero()) {
             return attempt(again, next, first);
         }
@@ -105,13 +111,7 @@ final class RetryStage implements Stage {
                     return; // close() has ended it as FAILED already
                 }
                 try {
-                    executor.execute(() -> attempt(again, next, first).whenComplete((r, t) -> {
-                        if (t != null) {
-                            later.completeExceptionally(t);
-                        } else {
-                            later.complete(r);
-                        }
-                    }));
+                    executor.execute(() -> attemptLater(again, next, first, later));
                 } catch (RejectedExecutionException rejected) {
                     later.complete(StageResult.done(DispatchResult.failed(attempt, rejected)));
                 }
@@ -123,6 +123,23 @@ final class RetryStage implements Stage {
             endAsFailed(later);
         }
         return later;
+    }
+
+    private void attemptLater(Exchange again, Next next, Instant first, CompletableFuture<StageResult> later) {
+        CompletionStage<StageResult> result;
+        try {
+            result = attempt(again, next, first);
+        } catch (Throwable t) {
+            // A synchronous attempt that throws (a failing retry predicate, say) must still end the dispatch.
+            result = CompletableFuture.failedFuture(t);
+        }
+        result.whenComplete((r, t) -> {
+            if (t != null) {
+                later.completeExceptionally(t);
+            } else {
+                later.complete(r);
+            }
+        });
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.eventcore.routing;
 
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -20,15 +22,16 @@ interface Stage {
     }
 
     /**
-     * The stage itself when it is a plain {@link java.util.concurrent.CompletableFuture}, else a
-     * plain copy of it. A handler or middleware may return any {@link CompletionStage}, including
-     * the JDK's minimal stages whose {@code isDone()} throws; the chain only works on its own kind.
+     * The stage itself when it is a plain {@link CompletableFuture} (or a shared {@link Completed}
+     * one), else a plain copy of it. A handler or middleware may return any {@link CompletionStage},
+     * including the JDK's minimal stages whose {@code isDone()} throws; the chain only works on its
+     * own kind.
      */
-    static <T> java.util.concurrent.CompletableFuture<T> own(CompletionStage<T> stage) {
-        if (stage.getClass() == java.util.concurrent.CompletableFuture.class) {
-            return (java.util.concurrent.CompletableFuture<T>) stage;
+    static <T> CompletableFuture<T> own(CompletionStage<T> stage) {
+        if (stage.getClass() == CompletableFuture.class || stage instanceof Completed) {
+            return (CompletableFuture<T>) stage;
         }
-        java.util.concurrent.CompletableFuture<T> copy = new java.util.concurrent.CompletableFuture<>();
+        CompletableFuture<T> copy = new CompletableFuture<>();
         stage.whenComplete((value, failure) -> {
             if (failure != null) {
                 copy.completeExceptionally(failure);
@@ -40,11 +43,21 @@ interface Stage {
     }
 
     /**
+     * Whether a stage of the chain's own kind has completed normally, so that a stage can go on
+     * with its value at once instead of composing: the synchronous path allocates no dependent
+     * futures and no lambdas. What follows is the same as the composition would do, since a
+     * dependent of a completed future runs at once on the calling thread.
+     */
+    static boolean settled(CompletableFuture<?> stage) {
+        return stage.isDone() && !stage.isCompletedExceptionally();
+    }
+
+    /**
      * Links the stages into one chain, built once per router: calls allocate no chain objects.
      *
      * @return the entry point of the chain
      */
-    static Next link(java.util.List<Stage> stages) {
+    static Next link(List<Stage> stages) {
         Next next = exchange -> {
             throw new IllegalStateException("the last stage must not call next");
         };

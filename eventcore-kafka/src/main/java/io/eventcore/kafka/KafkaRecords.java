@@ -42,13 +42,14 @@ final class KafkaRecords {
                 // A damaged copy keeps its own position; its id header still keeps the event id.
             }
         }
-        InboundMessage.Builder b = InboundMessage.builder(topic).key(record.key()).value(record.value())
-                .partition(partition).offset(offset)
-                .timestamp(Instant.ofEpochMilli(record.timestamp())).consumerGroup(group);
-        for (Header h : record.headers()) {
-            b.header(MessageHeader.of(h.key(), h.value()));
+        // The record's arrays are the consumer's alone and never written again: taken over, not copied.
+        Header[] raw = record.headers().toArray();
+        List<MessageHeader> headers = new ArrayList<>(raw.length);
+        for (Header h : raw) {
+            headers.add(MessageHeader.wrap(h.key(), h.value()));
         }
-        return b.build();
+        return InboundMessage.wrap(topic, partition, offset, Instant.ofEpochMilli(record.timestamp()), group,
+                record.key(), record.value(), headers);
     }
 
     private static String header(ConsumerRecord<byte[], byte[]> record, String name) {

@@ -3,7 +3,6 @@ package io.eventcore.test;
 import io.eventcore.transport.EventPublisher;
 import io.eventcore.routing.EventRouter;
 import io.eventcore.InboundMessage;
-import io.eventcore.MessageHeader;
 import io.eventcore.transport.OutboundMessage;
 import io.eventcore.transport.PublishReceipt;
 import io.eventcore.internal.Checks;
@@ -90,12 +89,11 @@ public final class InMemoryBroker {
         List<InboundMessage> log = parts.get(p);
         PublishReceipt receipt;
         synchronized (log) {
-            InboundMessage.Builder b = InboundMessage.builder(message.topic()).key(message.keyBytes())
-                    .value(message.value()).partition(p).offset(log.size()).timestamp(Instant.now());
-            for (MessageHeader h : message.headers()) {
-                b.header(h);
-            }
-            log.add(b.build());
+            // Stored once and handed to every consumer as it is. The value is the publisher's array, so it
+            // is copied once here (a broker serialises it); key bytes and the immutable header list are new.
+            byte[] value = message.value();
+            log.add(InboundMessage.wrap(message.topic(), p, log.size(), Instant.now(), null, message.keyBytes(),
+                    value == null ? null : value.clone(), message.headers()));
             receipt = new PublishReceipt(message.topic(), p, log.size() - 1L);
         }
         synchronized (appended) {

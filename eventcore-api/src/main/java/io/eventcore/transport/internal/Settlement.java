@@ -224,6 +224,15 @@ public final class Settlement {
             } catch (Throwable t) {
                 stage = CompletableFuture.failedFuture(t);
             }
+            DispatchResult now = completedNormally(stage);
+            if (now != null) {
+                // What the composition below would do at once, without its futures and lambdas.
+                try {
+                    return settle(now, backoff);
+                } catch (Throwable t) {
+                    return escaped(step, backoff, t);
+                }
+            }
             return stage.handle((result, failure) -> {
                 if (failure != null) {
                     return escaped(step, backoff, failure);
@@ -234,6 +243,17 @@ public final class Settlement {
                     return escaped(step, backoff, t);
                 }
             }).thenCompose(s -> s);
+        }
+
+        /** The stage's result when it has already completed normally with one, else {@code null}. */
+        private static DispatchResult completedNormally(CompletionStage<DispatchResult> stage) {
+            CompletableFuture<DispatchResult> f;
+            try {
+                f = stage.toCompletableFuture();
+            } catch (UnsupportedOperationException notConvertible) {
+                return null;
+            }
+            return f.isDone() && !f.isCompletedExceptionally() ? f.join() : null;
         }
 
         private CompletionStage<Void> settle(DispatchResult result, Duration backoff) {
