@@ -61,10 +61,23 @@ final class OverheadWorkload {
         results.add("overhead: eventcore PARTITION, decode + trivial handler", median(partition), "events/s",
                 "hand-written kafka-clients loop", median(plain), true);
         results.add(KEY_FIGURE, median(key), "events/s", "hand-written kafka-clients loop", median(plain), true);
+        // P1 as tracked: the ratio of each alternation (runs next to each other see the same machine), median.
+        results.add("P1 PARTITION: median of per-alternation ratios to the loop", medianRatio(partition, plain),
+                "ratio", "parity with the hand-written loop", 1.0, true);
+        results.add("P1 KEY: median of per-alternation ratios to the loop", medianRatio(key, plain), "ratio",
+                "parity with the hand-written loop", 1.0, true);
         if (profile) {
             System.out.println("  profiled run (not counted): PARTITION");
             Profiler.profile("overhead-partition", () -> eventcore(topic, "profiled", events, Ordering.PARTITION));
         }
+    }
+
+    static double medianRatio(double[] ours, double[] baseline) {
+        double[] ratios = new double[ours.length];
+        for (int i = 0; i < ours.length; i++) {
+            ratios[i] = ours[i] / baseline[i];
+        }
+        return median(ratios);
     }
 
     static double median(double[] values) {
