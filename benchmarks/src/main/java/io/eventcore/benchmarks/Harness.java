@@ -65,7 +65,7 @@ public final class Harness {
                 new OverheadWorkload(bootstrap, quick ? 200_000 : 1_000_000, list.contains("--profile")).run(results);
             }
             if (only.contains("parallelism")) {
-                new ParallelismWorkload(bootstrap, quick ? 20_000 : 100_000).run(results);
+                new ParallelismWorkload(bootstrap, quick ? 20_000 : 100_000, list.contains("--profile")).run(results);
             }
             if (only.contains("latency")) {
                 new LatencyWorkload(bootstrap, quick ? 6 : 60).run(results);

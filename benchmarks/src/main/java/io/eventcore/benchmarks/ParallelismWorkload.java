@@ -22,10 +22,13 @@ final class ParallelismWorkload {
     static final long IO_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private final String bootstrap;
     private final int events;
+    private final boolean profile;
 
-    ParallelismWorkload(String bootstrap, int events) {
+    /** @param profile whether to run KEY at 256 once more under JFR after the measured runs */
+    ParallelismWorkload(String bootstrap, int events, boolean profile) {
         this.bootstrap = bootstrap;
         this.events = events;
+        this.profile = profile;
     }
 
     static void simulatedIo() {
@@ -67,6 +70,10 @@ final class ParallelismWorkload {
             }
             results.add("parallelism: eventcore KEY vs Parallel Consumer KEY, " + concurrency, rate, "events/s",
                     "Confluent Parallel Consumer " + concurrency, pc, true);
+        }
+        if (profile) {
+            System.out.println("  profiled run (not counted): eventcore KEY, maxConcurrency 256");
+            Profiler.profile("parallelism-key-256", () -> eventcore(topic, "profiled-256", 256));
         }
     }
 
