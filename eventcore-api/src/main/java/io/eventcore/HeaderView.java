@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -15,7 +16,9 @@ import java.util.function.Function;
  * decoded), a name whose headers all have {@code null} values is absent, and iteration follows the
  * first occurrence of each name. {@link #get} scans the header list from its end and decodes one
  * value; the whole map is built once, on the first call that needs it (iteration, {@code size},
- * {@code equals}, {@code hashCode}). Every mutator throws {@link UnsupportedOperationException}.
+ * {@code equals}, {@code hashCode}). Every mutator throws {@link UnsupportedOperationException};
+ * a {@code null} key or value to look up throws {@link NullPointerException}, as {@link Map#copyOf}'s
+ * maps do.
  *
  * <p>Thread-safe: the header list is unmodifiable, and the cached map is published through a final
  * field, so a racing first use at worst builds it twice.
@@ -30,6 +33,7 @@ final class HeaderView extends AbstractMap<String, String> {
 
     @Override
     public String get(Object key) {
+        Objects.requireNonNull(key, "key"); // as the immutable map it replaces
         for (int i = headers.size() - 1; i >= 0; i--) {
             MessageHeader h = headers.get(i);
             if (h.rawValue() != null && h.key().equals(key)) {
@@ -41,6 +45,7 @@ final class HeaderView extends AbstractMap<String, String> {
 
     @Override
     public boolean containsKey(Object key) {
+        Objects.requireNonNull(key, "key");
         for (int i = headers.size() - 1; i >= 0; i--) {
             MessageHeader h = headers.get(i);
             if (h.rawValue() != null && h.key().equals(key)) {
@@ -67,7 +72,7 @@ final class HeaderView extends AbstractMap<String, String> {
 
     @Override
     public boolean containsValue(Object value) {
-        return all().containsValue(value);
+        return all().containsValue(Objects.requireNonNull(value, "value"));
     }
 
     @Override

@@ -98,6 +98,9 @@ class InboundMessageTest {
         assertThat(view.containsKey("tenant")).isTrue();
         assertThat(view.get("absent")).isNull();
         assertThat(view.get(42)).isNull();
+        assertThatThrownBy(() -> view.get(null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> view.containsKey(null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> view.containsValue(null)).isInstanceOf(NullPointerException.class);
         assertThat(view.getOrDefault("absent", "d")).isEqualTo("d");
         assertThat(view.size()).isEqualTo(3).isEqualTo(eager.size());
         assertThat(view.isEmpty()).isFalse();
