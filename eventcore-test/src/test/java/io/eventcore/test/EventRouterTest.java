@@ -604,6 +604,28 @@ class EventRouterTest {
         assertThat(completedNormally(f).outcome()).isEqualTo(DispatchOutcome.FAILED);
     }
 
+    @Test
+    void dispatch_afterClose_ofAnAsyncRouteBehindAMiddleware_endsFailed_notSucceeded() {
+        // The timeout stage ends such a dispatch as FAILED; a middleware (inside the timeout) must not turn it into
+        // a success, which the transport would acknowledge: a lost event.
+        EventRouter router = EventRouter.builder().deadLetter(dlq)
+                .middleware((event, ctx, chain) -> chain.proceed(event, ctx))
+                .routeAsync(OrderCreated.class, (e, c) -> new CompletableFuture<Void>()).build();
+        router.close();
+        CompletableFuture<DispatchResult> f = dispatch(router, created(1));
+        assertThat(completedNormally(f).outcome()).isEqualTo(DispatchOutcome.FAILED);
+    }
+
+    @Test
+    void dispatch_afterClose_whenAMiddlewareSwallowsTheFailure_stillEndsFailed() {
+        EventRouter router = EventRouter.builder().deadLetter(dlq)
+                .middleware((event, ctx, chain) -> chain.proceed(event, ctx).exceptionally(t -> null))
+                .routeAsync(OrderCreated.class, (e, c) -> new CompletableFuture<Void>()).build();
+        router.close();
+        CompletableFuture<DispatchResult> f = dispatch(router, created(1));
+        assertThat(completedNormally(f).outcome()).isEqualTo(DispatchOutcome.FAILED);
+    }
+
     // errors
 
     @Test
