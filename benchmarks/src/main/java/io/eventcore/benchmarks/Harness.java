@@ -87,6 +87,8 @@ public final class Harness {
             }
         }
         finish(results, mode, started);
+        // Confluent Parallel Consumer was seen leaving its non-daemon threads behind after close.
+        System.exit(0);
     }
 
     private static void finish(Results results, String mode, long started) {
