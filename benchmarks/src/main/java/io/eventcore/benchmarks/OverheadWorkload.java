@@ -66,6 +66,13 @@ final class OverheadWorkload {
                 "ratio", "parity with the hand-written loop", 1.0, true);
         results.add("P1 KEY: median of per-alternation ratios to the loop", medianRatio(key, plain), "ratio",
                 "parity with the hand-written loop", 1.0, true);
+        // Deliverable 4: a raw route, routed by the type header, payload never decoded, against the same loop.
+        LongAdder rawHandled = new LongAdder();
+        double raw = consume(topic, "raw", events, Ordering.PARTITION, rawHandled, EventRouter.builder()
+                .routeRaw("OrderPlaced", (message, context) -> rawHandled.increment()));
+        System.out.printf("  raw route (no decode), PARTITION: %,.0f events/s%n", raw);
+        results.add("overhead: eventcore PARTITION, raw route (no decode)", raw, "events/s",
+                "hand-written kafka-clients loop, decoding (median)", median(plain), true);
         if (profile) {
             System.out.println("  profiled run (not counted): PARTITION");
             Profiler.profile("overhead-partition", () -> eventcore(topic, "profiled", events, Ordering.PARTITION));
@@ -113,8 +120,13 @@ final class OverheadWorkload {
 
     private double eventcore(String topic, String group, int count, Ordering ordering) throws InterruptedException {
         LongAdder handled = new LongAdder();
-        EventRouter router = EventRouter.builder().route(Payloads.OrderPlaced.class, (e, c) -> handled.increment())
-                .retry(RetryPolicy.none()).build();
+        return consume(topic, group, count, ordering, handled, EventRouter.builder()
+                .route(Payloads.OrderPlaced.class, (e, c) -> handled.increment()));
+    }
+
+    private double consume(String topic, String group, int count, Ordering ordering, LongAdder handled,
+            EventRouter.Builder routes) throws InterruptedException {
+        EventRouter router = routes.retry(RetryPolicy.none()).build();
         long start = System.nanoTime();
         try (KafkaEventConsumer consumer = KafkaEventConsumer.builder().bootstrapServers(bootstrap).groupId(group)
                 .topics(topic).router(router).ordering(ordering).retryTopics(false)
