@@ -120,10 +120,15 @@ public final class InboundMessage {
      * @return the last value of the header as UTF-8, or {@code null} when absent
      */
     public String header(String name) {
+        MessageHeader h = last(name);
+        return h == null ? null : h.valueAsString();
+    }
+
+    private MessageHeader last(String name) {
         for (int i = headers.size() - 1; i >= 0; i--) {
             MessageHeader h = headers.get(i);
             if (h.key().equals(name)) {
-                return h.valueAsString();
+                return h;
             }
         }
         return null;
@@ -137,13 +142,8 @@ public final class InboundMessage {
      *     {@code null} when absent or {@code null}-valued
      */
     public byte[] rawHeader(String name) {
-        for (int i = headers.size() - 1; i >= 0; i--) {
-            MessageHeader h = headers.get(i);
-            if (h.key().equals(name)) {
-                return h.rawValue();
-            }
-        }
-        return null;
+        MessageHeader h = last(name);
+        return h == null ? null : h.rawValue();
     }
 
     /**

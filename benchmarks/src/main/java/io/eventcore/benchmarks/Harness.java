@@ -51,13 +51,21 @@ public final class Harness {
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
         Results results = new Results();
         long started = System.nanoTime();
-        if (only.equals(Set.of("fetch"))) {
+        if (!Set.of("fetch").containsAll(only)) { // every workload but fetch needs the broker
+            runWithBroker(only, list, quick, databases, jdbcUrl, outboxRows, throughputOnly, results);
+        }
+        if (only.contains("fetch")) {
             for (String database : databases) {
                 new FetchWorkload(database, fetchRows).run(results);
             }
-            finish(results, mode, started);
-            return;
         }
+        finish(results, mode, started);
+        // Confluent Parallel Consumer was seen leaving its non-daemon threads behind after close.
+        System.exit(0);
+    }
+
+    private static void runWithBroker(Set<String> only, List<String> list, boolean quick, List<String> databases,
+            String jdbcUrl, int outboxRows, boolean throughputOnly, Results results) throws Exception {
         try (KafkaBrokerProcess broker = KafkaBrokerProcess.start()) {
             String bootstrap = broker.bootstrapServers();
             System.out.println("broker: child JVM at " + bootstrap);
@@ -80,15 +88,7 @@ public final class Harness {
             if (only.contains("memory")) {
                 new MemoryWorkload(bootstrap, quick ? 100_000 : 1_000_000).run(results);
             }
-            if (only.contains("fetch")) {
-                for (String database : databases) {
-                    new FetchWorkload(database, fetchRows).run(results);
-                }
-            }
         }
-        finish(results, mode, started);
-        // Confluent Parallel Consumer was seen leaving its non-daemon threads behind after close.
-        System.exit(0);
     }
 
     private static void finish(Results results, String mode, long started) {

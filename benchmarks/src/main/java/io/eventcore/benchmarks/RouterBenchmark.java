@@ -2,8 +2,6 @@ package io.eventcore.benchmarks;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
-import io.eventcore.Event;
-import io.eventcore.EventHeaders;
 import io.eventcore.InboundMessage;
 import io.eventcore.MessageHeader;
 import io.eventcore.codec.EventCodec;
@@ -11,7 +9,6 @@ import io.eventcore.micrometer.MicrometerMetrics;
 import io.eventcore.retry.RetryPolicy;
 import io.eventcore.routing.DispatchResult;
 import io.eventcore.routing.EventRouter;
-import io.eventcore.transport.OutboundMessage;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.time.Duration;
@@ -22,9 +19,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.internals.RecordHeader;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -53,8 +49,6 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx512m"})
 public class RouterBenchmark {
-    static final String TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
-
     private final EventCodec codec = EventCodec.json();
     /** What a user writes: a default mapper and a reader cached for the record class. */
     private final ObjectReader reader = new ObjectMapper().readerFor(Payloads.OrderPlaced.class);
@@ -65,17 +59,10 @@ public class RouterBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        Event<Payloads.OrderPlaced> event = Event.of("order-1", Payloads.order("order-1", 1))
-                .withHeaders(Map.of(EventHeaders.TRACEPARENT, TRACEPARENT));
-        // The publisher's own encoding: KafkaEventPublisher sends OutboundMessage.of(topic, event, codec).
-        OutboundMessage out = OutboundMessage.of("orders", event, codec);
-        RecordHeaders headers = new RecordHeaders();
-        for (MessageHeader h : out.headers()) {
-            headers.add(new RecordHeader(h.key(), h.value()));
-        }
-        byte[] value = out.value();
+        // The publisher's own encoding (OutboundMessage.of) plus a traceparent, as the harness sends it.
+        ProducerRecord<byte[], byte[]> sent = PublishedRecords.record("orders", "order-1", 1, codec, Map.of());
         record = new ConsumerRecord<>("orders", 3, 42L, Instant.now().toEpochMilli(), TimestampType.CREATE_TIME,
-                out.keyBytes().length, value.length, out.keyBytes(), value, headers, Optional.empty());
+                sent.key().length, sent.value().length, sent.key(), sent.value(), sent.headers(), Optional.empty());
         bare = EventRouter.builder().route(Payloads.OrderPlaced.class, (e, c) -> { })
                 .retry(RetryPolicy.none()).build();
         full = EventRouter.builder().route(Payloads.OrderPlaced.class, (e, c) -> { })

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * metadata, sends to the topic fail at once with a retriable {@link UnknownTopicOrPartitionException},
  * while one background thread asks for the topic's partitions until they appear.
  *
- * <p>Thread-safe. The empty case (no missing topic) costs one {@link Set#isEmpty()} per send.
+ * <p>Thread-safe. A send to a topic that is not missing costs one set lookup.
  */
 final class MissingTopics implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MissingTopics.class);
@@ -43,7 +43,7 @@ final class MissingTopics implements AutoCloseable {
 
     /** @return the failure to complete a send to {@code topic} with at once, or {@code null} to send it */
     UnknownTopicOrPartitionException failFast(String topic) {
-        if (missing.isEmpty() || !missing.contains(topic)) {
+        if (!missing.contains(topic)) {
             return null;
         }
         return new UnknownTopicOrPartitionException("topic '" + topic + "' was not in the cluster's metadata "
@@ -88,11 +88,6 @@ final class MissingTopics implements AutoCloseable {
                 return;
             }
         }
-    }
-
-    /** @return whether {@code topic} is currently treated as missing */
-    boolean isMissing(String topic) {
-        return missing.contains(topic);
     }
 
     /** Stops probing; called before the producer closes. */
