@@ -115,29 +115,38 @@ public final class OutboxEvent {
     }
 
     /**
+     * What a store writes for this event: the payload bytes and the headers kept with the row.
+     *
+     * <p>A raw payload is stored as given with {@link #headers()}. An object payload is encoded by
+     * the codec's {@link EventCodec#encode(Object, String, Map)}, with {@link #topic()} (null when
+     * the relay's naming will pick it) and a copy of {@link #headers()} the codec may add to (a
+     * schema id, say); {@code content_type} (the codec's {@link EventCodec#contentType()}) is added
+     * unless the headers already name one.
+     *
      * @param codec the codec for object payloads
-     * @return the raw payload as given, or the object payload encoded by the codec
+     * @return the bytes and headers to store; the headers are unmodifiable
+     * @throws io.eventcore.EventcoreException if the codec cannot encode the payload
      */
-    public byte[] encodedPayload(EventCodec codec) {
-        return rawPayload != null ? rawPayload.clone() : codec.encode(payload);
+    public Encoded encode(EventCodec codec) {
+        if (rawPayload != null) {
+            return new Encoded(rawPayload.clone(), headers);
+        }
+        Map<String, String> stored = new LinkedHashMap<>(headers);
+        byte[] bytes = codec.encode(payload, topic, stored);
+        String contentType = codec.contentType();
+        if (contentType != null) {
+            stored.putIfAbsent(EventHeaders.CONTENT_TYPE, contentType);
+        }
+        return new Encoded(bytes, Collections.unmodifiableMap(stored));
     }
 
     /**
-     * The headers a store keeps with the row: {@link #headers()}, plus {@code content_type} (the
-     * codec's {@link EventCodec#contentType()}) when the payload is an object the codec encodes and
-     * the event does not set that header itself. Raw payloads get no content type.
+     * An encoded event, as a store writes it.
      *
-     * @param codec the codec for object payloads
-     * @return the headers to store, unmodifiable
+     * @param payload the payload bytes
+     * @param headers the headers to keep with the row, in order
      */
-    public Map<String, String> storedHeaders(EventCodec codec) {
-        String contentType = rawPayload == null ? codec.contentType() : null;
-        if (contentType == null || headers.containsKey(EventHeaders.CONTENT_TYPE)) {
-            return headers;
-        }
-        Map<String, String> withType = new LinkedHashMap<>(headers);
-        withType.put(EventHeaders.CONTENT_TYPE, contentType);
-        return Collections.unmodifiableMap(withType);
+    public record Encoded(byte[] payload, Map<String, String> headers) {
     }
 
     @Override

@@ -64,7 +64,7 @@ final class DecodeStage implements Stage {
 
     private <T> Event<T> toEvent(Route<T> route, Exchange x) {
         InboundMessage message = x.message();
-        T payload = codec.decode(message.value(), route.payloadClass, route.type);
+        T payload = codec.decodeMessage(message, route.payloadClass, route.type);
         Instant occurredAt = IsoInstants.parse(message.rawHeader(EventHeaders.PRODUCED_AT));
         if (occurredAt == null) {
             occurredAt = message.timestamp() != null ? message.timestamp() : clock.now();

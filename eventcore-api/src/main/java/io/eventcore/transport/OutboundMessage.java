@@ -9,6 +9,7 @@ import io.eventcore.internal.Checks;
 import java.nio.charset.StandardCharsets;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -42,7 +43,8 @@ public record OutboundMessage(String topic, String key, byte[] value, List<Messa
      * {@code event_id}, {@code produced_at} (from {@link Event#occurredAt()}) and
      * {@code content_type} (the codec's {@link EventCodec#contentType()}, unless it is
      * {@code null}), followed by the event's own headers (such as {@code traceparent}) that do not
-     * clash with them.
+     * clash with them. The payload is encoded by {@link EventCodec#encode(Object, String, Map)},
+     * which sees the topic and a copy of the event's headers it may add to.
      *
      * @param topic destination topic
      * @param event the event
@@ -51,15 +53,17 @@ public record OutboundMessage(String topic, String key, byte[] value, List<Messa
      */
     public static OutboundMessage of(String topic, Event<?> event, EventCodec codec) {
         Objects.requireNonNull(event, "event");
+        Map<String, String> own = new LinkedHashMap<>(event.headers());
+        byte[] value = codec.encode(event.payload(), topic, own);
         String contentType = codec.contentType();
-        List<MessageHeader> headers = new ArrayList<>(event.headers().size() + 4);
+        List<MessageHeader> headers = new ArrayList<>(own.size() + 4);
         headers.add(MessageHeader.of(EventHeaders.EVENT_TYPE, event.type()));
         headers.add(MessageHeader.of(EventHeaders.EVENT_ID, event.id()));
         headers.add(MessageHeader.of(EventHeaders.PRODUCED_AT, DateTimeFormatter.ISO_INSTANT.format(event.occurredAt())));
         if (contentType != null) {
             headers.add(MessageHeader.of(EventHeaders.CONTENT_TYPE, contentType));
         }
-        for (Map.Entry<String, String> h : event.headers().entrySet()) {
+        for (Map.Entry<String, String> h : own.entrySet()) {
             String name = h.getKey();
             if (!name.equals(EventHeaders.EVENT_TYPE) && !name.equals(EventHeaders.EVENT_ID)
                     && !name.equals(EventHeaders.PRODUCED_AT)
@@ -67,7 +71,7 @@ public record OutboundMessage(String topic, String key, byte[] value, List<Messa
                 headers.add(MessageHeader.of(name, h.getValue()));
             }
         }
-        return new OutboundMessage(topic, event.key(), codec.encode(event.payload()), headers);
+        return new OutboundMessage(topic, event.key(), value, headers);
     }
 
     /**

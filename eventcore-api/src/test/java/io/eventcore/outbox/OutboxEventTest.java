@@ -20,18 +20,51 @@ class OutboxEventTest {
         OutboxEvent e = OutboxEvent.of("Order", "o-1", new OrderCreated("o-1"));
         assertThat(e.eventType()).isEqualTo("OrderCreated");
         assertThat(e.eventId()).isNotBlank();
-        assertThat(new String(e.encodedPayload(EventCodec.json()), StandardCharsets.UTF_8)).isEqualTo("{\"id\":\"o-1\"}");
+        assertThat(new String(e.encode(EventCodec.json()).payload(), StandardCharsets.UTF_8)).isEqualTo("{\"id\":\"o-1\"}");
     }
 
     @Test
     void storedHeaders_carryTheCodecsContentType_forObjectPayloadsOnly() {
         OutboxEvent object = OutboxEvent.of("Order", "o-1", new OrderCreated("o-1"));
-        assertThat(object.storedHeaders(EventCodec.json())).containsEntry("content_type", "application/json");
+        assertThat(object.encode(EventCodec.json()).headers()).containsEntry("content_type", "application/json");
         OutboxEvent raw = OutboxEvent.builder("Order", "o-1").rawPayload("Archived", new byte[] {1}).build();
-        assertThat(raw.storedHeaders(EventCodec.json())).doesNotContainKey("content_type");
+        assertThat(raw.encode(EventCodec.json()).headers()).doesNotContainKey("content_type");
         OutboxEvent own = OutboxEvent.builder("Order", "o-1").payload(new OrderCreated("o-1"))
                 .header("content_type", "application/vnd.shop+json").build();
-        assertThat(own.storedHeaders(EventCodec.json())).containsEntry("content_type", "application/vnd.shop+json");
+        assertThat(own.encode(EventCodec.json()).headers()).containsEntry("content_type", "application/vnd.shop+json");
+    }
+
+    @Test
+    void encode_letsTheCodecSeeTheTopicOverride_andAddHeaders() {
+        EventCodec registryLike = new SchemaIdCodec();
+        OutboxEvent e = OutboxEvent.builder("Order", "o-1").payload(new OrderCreated("o-1"))
+                .topic("orders-v2").header("traceparent", "00-abc-def-01").build();
+        OutboxEvent.Encoded encoded = e.encode(registryLike);
+        assertThat(encoded.headers()).containsExactly(Map.entry("traceparent", "00-abc-def-01"),
+                Map.entry("schema_id", "orders-v2-value:7"), Map.entry("content_type", "application/json"));
+        assertThat(new String(encoded.payload(), StandardCharsets.UTF_8)).isEqualTo("{\"id\":\"o-1\"}");
+        assertThat(e.headers()).containsOnlyKeys("traceparent");
+    }
+
+    /** Names a schema after the topic and carries its id in a header, as a registry codec would. */
+    static final class SchemaIdCodec implements EventCodec {
+        private final EventCodec json = EventCodec.json();
+
+        @Override
+        public <T> T decode(byte[] bytes, Class<T> type, String eventType) {
+            return json.decode(bytes, type, eventType);
+        }
+
+        @Override
+        public byte[] encode(Object payload) {
+            throw new AssertionError("eventcore must call the topic-aware encode");
+        }
+
+        @Override
+        public byte[] encode(Object payload, String topic, Map<String, String> headers) {
+            headers.put("schema_id", topic + "-value:7");
+            return json.encode(payload);
+        }
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.eventcore.Event;
 import io.eventcore.EventHeaders;
 import io.eventcore.codec.EventCodec;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

@@ -106,8 +106,9 @@ public final class InMemoryOutboxStore implements OutboxStore, Outbox<InMemoryOu
                 checkAvailable();
                 for (OutboxEvent e : pending) {
                     long id = nextId++;
+                    OutboxEvent.Encoded encoded = e.encode(codec);
                     OutboxRecord r = new OutboxRecord(id, e.eventId(), e.aggregateType(), e.aggregateId(),
-                            e.eventType(), e.topic(), e.storedHeaders(codec), e.encodedPayload(codec),
+                            e.eventType(), e.topic(), encoded.headers(), encoded.payload(),
                             e.occurredAt() != null ? e.occurredAt() : now, 0, null);
                     rows.put(id, new Row(r, e.aggregateId() == null ? -1 : OutboxRows.shardOf(e.aggregateId(), shards),
                             Instant.MIN));

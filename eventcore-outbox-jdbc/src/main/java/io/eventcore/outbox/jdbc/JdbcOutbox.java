@@ -110,9 +110,10 @@ public final class JdbcOutbox implements Outbox<Connection>, AutoCloseable {
         Instant now = clock.now();
         try (PreparedStatement insert = connection.prepareStatement(sql.insert)) {
             for (OutboxEvent e : events) {
+                OutboxEvent.Encoded encoded = e.encode(codec);
                 RowMapping.bindInsert(insert, shards.of(e.aggregateId(), e.eventId()), e.eventId(),
-                        e.aggregateType(), e.aggregateId(), e.eventType(), e.topic(), e.storedHeaders(codec),
-                        e.encodedPayload(codec), e.occurredAt() != null ? e.occurredAt() : now);
+                        e.aggregateType(), e.aggregateId(), e.eventType(), e.topic(), encoded.headers(),
+                        encoded.payload(), e.occurredAt() != null ? e.occurredAt() : now);
                 if (events.size() > 1) {
                     insert.addBatch();
                 }
