@@ -97,4 +97,15 @@ public interface EventCodec {
     static EventCodec json() {
         return JsonEventCodec.builder().build();
     }
+
+    /**
+     * The JSON codec in strict mode: no scalar coercion ({@code "123"} is not a number), every
+     * creator property required, nulls rejected for primitives; unknown properties still ignored.
+     * See {@link JsonEventCodec.Builder#strict(boolean)}.
+     *
+     * @return a strict JSON codec with default limits
+     */
+    static EventCodec strictJson() {
+        return JsonEventCodec.builder().strict(true).build();
+    }
 }

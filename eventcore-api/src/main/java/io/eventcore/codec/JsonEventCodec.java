@@ -11,7 +11,12 @@ import com.fasterxml.jackson.databind.Module;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.eventcore.internal.Checks;
 import java.io.IOException;
@@ -30,6 +35,21 @@ import java.util.Objects;
  *       document length limits; duplicate keys (at any depth) and trailing tokens are rejected.</li>
  *   <li>One {@code ObjectReader} per payload class, made on first use.</li>
  *   <li>Unknown properties are ignored by default (tolerant reader), so producers can add fields.</li>
+ *   <li>A failure names the field it happened at ({@code lines[2].quantity}) in the
+ *       {@link DecodeException}'s message.</li>
+ * </ul>
+ *
+ * <p><b>Strict mode</b> ({@link Builder#strict(boolean)}, or {@link EventCodec#strictJson()}) decodes
+ * only what the payload class says, with no silent repair:
+ * <ul>
+ *   <li>no scalar coercion: {@code "123"} is not a number, {@code 1} is not a string or a boolean,
+ *       {@code 1.5} is not an integer, {@code ""} is not {@code null}, and a number is not an
+ *       enum constant;</li>
+ *   <li>every creator property (every record component, every {@code @JsonCreator} parameter) must
+ *       be present; an explicit {@code null} stays allowed for reference types (use Bean Validation's
+ *       {@code @NotNull} to forbid it), never for primitives;</li>
+ *   <li>unknown properties stay ignored unless {@link Builder#failOnUnknownProperties(boolean)} is
+ *       set as well, so producers can still add fields.</li>
  * </ul>
  *
  * <p>Immutable and thread-safe.
@@ -62,6 +82,9 @@ public final class JsonEventCodec implements EventCodec {
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, or(builder.failOnUnknownProperties, false))
                 .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true);
+        if (or(builder.strict, false)) {
+            strict(mb);
+        }
         builder.modules.forEach(mb::addModule);
         this.mapper = mb.build();
         // Belt and braces: even a registered module cannot switch on class names from the wire.
@@ -81,6 +104,28 @@ public final class JsonEventCodec implements EventCodec {
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .disable(StreamReadFeature.AUTO_CLOSE_SOURCE);
     }
+
+    /** No coercion between scalar shapes, every creator property required. */
+    private static void strict(JsonMapper.Builder mb) {
+        mb.disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
+                .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+                .withCoercionConfigDefaults(c -> c.setAcceptBlankAsEmpty(false)
+                        .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail));
+        for (LogicalType type : LogicalType.values()) {
+            mb.withCoercionConfig(type, c -> {
+                for (CoercionInputShape shape : STRICT_FAILS) {
+                    c.setCoercion(shape, CoercionAction.Fail);
+                }
+            });
+        }
+        mb.withCoercionConfig(LogicalType.Textual, c -> c.setCoercion(CoercionInputShape.EmptyString, CoercionAction.TryConvert));
+    }
+
+    /** Scalar shapes that strict mode never turns into another type. */
+    private static final CoercionInputShape[] STRICT_FAILS = {CoercionInputShape.Integer, CoercionInputShape.Float,
+        CoercionInputShape.Boolean, CoercionInputShape.String, CoercionInputShape.EmptyString};
 
     private static <V> V or(V value, V fallback) {
         return value != null ? value : fallback;
@@ -104,13 +149,29 @@ public final class JsonEventCodec implements EventCodec {
         try {
             payload = readers.get(type).readValue(bytes);
         } catch (IOException | RuntimeException e) {
-            throw new DecodeException("cannot decode " + eventType + " as " + type.getName() + ": "
+            throw new DecodeException("cannot decode " + eventType + " as " + type.getName() + fieldOf(e) + ": "
                     + e.getMessage(), e, bytes, eventType);
         }
         if (payload == null) {
             throw new DecodeException("event " + eventType + " is JSON null", null, bytes, eventType);
         }
         return payload;
+    }
+
+    /** @return {@code " at field 'a.b[2].c'"} for a mapping failure inside the document, else "" */
+    private static String fieldOf(Exception e) {
+        if (!(e instanceof JsonMappingException m) || m.getPath().isEmpty()) {
+            return "";
+        }
+        StringBuilder path = new StringBuilder();
+        for (JsonMappingException.Reference ref : m.getPath()) {
+            if (ref.getFieldName() != null) {
+                path.append(path.length() == 0 ? "" : ".").append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                path.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return path.length() == 0 ? "" : " at field '" + path + "'";
     }
 
     @Override
@@ -135,6 +196,7 @@ public final class JsonEventCodec implements EventCodec {
         private Integer maxNumberLength;
         private Integer maxNameLength;
         private Boolean failOnUnknownProperties;
+        private Boolean strict;
         private final List<Module> modules = new ArrayList<>();
 
         private Builder() {
@@ -194,6 +256,19 @@ public final class JsonEventCodec implements EventCodec {
          */
         public Builder failOnUnknownProperties(boolean fail) {
             this.failOnUnknownProperties = Checks.once("failOnUnknownProperties", failOnUnknownProperties, fail);
+            return this;
+        }
+
+        /**
+         * Switches strict decoding on or off (see the class description): no scalar coercion and
+         * every creator property required. Unknown properties are governed separately by
+         * {@link #failOnUnknownProperties(boolean)}.
+         *
+         * @param on whether to decode strictly; defaults to {@code false}
+         * @return this builder
+         */
+        public Builder strict(boolean on) {
+            this.strict = Checks.once("strict", strict, on);
             return this;
         }
 
