@@ -44,6 +44,7 @@ public final class DeadLetter {
     private final int attempts;
     private final Instant firstFailureAt;
     private final Instant lastFailureAt;
+    private final String violations;
 
     DeadLetter(DeadLetterBuilder b) {
         this.key = b.key;
@@ -64,6 +65,7 @@ public final class DeadLetter {
         this.attempts = b.attempts == null ? 0 : b.attempts;
         this.firstFailureAt = require(b.firstFailureAt, "firstFailureAt");
         this.lastFailureAt = require(b.lastFailureAt, "lastFailureAt");
+        this.violations = b.violations;
     }
 
     private static <V> V require(V value, String setting) {
@@ -202,6 +204,15 @@ public final class DeadLetter {
             }
         }
         return out.toString();
+    }
+
+    /**
+     * @return the constraints the payload broke, as a JSON array of {@code {"path", "message"}}
+     *         objects ({@link io.eventcore.validation.PayloadValidationException#violationsAsJson()});
+     *         {@code null} unless the failure was a payload validation
+     */
+    public String violations() {
+        return violations;
     }
 
     /** @return the value as UTF-8 text, for logs and tests; {@code null} for a null value */

@@ -4,6 +4,7 @@ import io.eventcore.EventHeaders;
 import io.eventcore.InboundMessage;
 import io.eventcore.MessageHeader;
 import io.eventcore.internal.Checks;
+import io.eventcore.validation.PayloadValidationException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -34,6 +35,7 @@ public final class DeadLetterBuilder {
     Integer attempts;
     Instant firstFailureAt;
     Instant lastFailureAt;
+    String violations;
 
     DeadLetterBuilder() {
     }
@@ -56,17 +58,35 @@ public final class DeadLetterBuilder {
     }
 
     /**
-     * Sets exception class, root-cause class, message and the capped stack trace from a failure.
+     * Sets exception class, root-cause class, message and the capped stack trace from a failure,
+     * and the {@link #violations(String) violations} when the failure or one of its causes is a
+     * {@link PayloadValidationException}.
      *
      * @param failure the final failure
      * @return this builder
      */
     public DeadLetterBuilder failure(Throwable failure) {
         Objects.requireNonNull(failure, "failure");
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof PayloadValidationException invalid) {
+                violations(invalid.violationsAsJson());
+                break;
+            }
+        }
         return exceptionClass(failure.getClass().getName())
                 .rootCauseClass(DeadLetter.rootCause(failure).getClass().getName())
                 .message(failure.getMessage())
                 .stackTrace(DeadLetter.stackTraceOf(failure));
+    }
+
+    /**
+     * @param json the constraints the payload broke, as {@link DeadLetter#violations()} describes; may be {@code null}
+     * @return this builder
+     * @throws IllegalStateException if already set
+     */
+    public DeadLetterBuilder violations(String json) {
+        this.violations = Checks.once("violations", this.violations, json);
+        return this;
     }
 
     /**

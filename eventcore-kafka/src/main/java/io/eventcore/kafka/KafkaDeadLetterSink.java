@@ -37,6 +37,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *       <td>the failure (stack trace at most 8 KiB)</td></tr>
  *   <tr><td>{@code eventcore_dlq_attempts}, {@code _first_failure_at}, {@code _last_failure_at}</td>
  *       <td>attempt count and ISO-8601 times</td></tr>
+ *   <tr><td>{@code eventcore_dlq_violations}</td><td>only for a payload that failed validation: the
+ *       broken constraints as a JSON array of {@code {"path", "message"}} objects</td></tr>
  * </table>
  *
  * <p>A message redelivered through a retry topic is dead-lettered with its original position: to
@@ -69,6 +71,7 @@ public final class KafkaDeadLetterSink implements DeadLetterSink, AutoCloseable 
     static final String ATTEMPTS = EventHeaders.DEAD_LETTER_PREFIX + "attempts";
     static final String FIRST_FAILURE = EventHeaders.DEAD_LETTER_PREFIX + "first_failure_at";
     static final String LAST_FAILURE = EventHeaders.DEAD_LETTER_PREFIX + "last_failure_at";
+    static final String VIOLATIONS = EventHeaders.DEAD_LETTER_PREFIX + "violations";
 
     private static final Set<String> ORIGINAL_POSITION = Set.of(EventHeaders.ORIGINAL_TOPIC,
             EventHeaders.ORIGINAL_PARTITION, EventHeaders.ORIGINAL_OFFSET);
@@ -120,6 +123,7 @@ public final class KafkaDeadLetterSink implements DeadLetterSink, AutoCloseable 
         add(headers, ATTEMPTS, Integer.toString(d.attempts()));
         add(headers, FIRST_FAILURE, DateTimeFormatter.ISO_INSTANT.format(d.firstFailureAt()));
         add(headers, LAST_FAILURE, DateTimeFormatter.ISO_INSTANT.format(d.lastFailureAt()));
+        add(headers, VIOLATIONS, d.violations());
         return new ProducerRecord<>(topicFor.apply(d.topic()), null, d.key(), d.value(), headers);
     }
 
