@@ -26,15 +26,12 @@ import java.util.function.Consumer;
 /**
  * Dispatches raw messages by event type to typed handlers (or undecoded to {@link Builder#routeRaw
  * raw ones}), applying retry, timeout and dead-letter policies through one chain of fixed order:
- *
- * <pre>
- * observation/metrics → dead-letter → retry → timeout → user middleware → handler
- * </pre>
+ * {@code observation/metrics → dead-letter → retry → timeout → user middleware → handler}.
  *
  * <p>For each message the router resolves the type ({@link TypeResolver}), picks the route (or
- * applies the {@link UnknownTypePolicy}), decodes the payload with the {@link EventCodec} (a
- * decode failure goes straight to the dead-letter sink, never retried), and runs attempts until
- * one succeeds or the {@link RetryPolicy} gives up, then dead-letters the message.
+ * applies the {@link UnknownTypePolicy}), decodes the payload with the {@link EventCodec} (a decode
+ * failure is dead-lettered, never retried), and runs attempts until one succeeds or the
+ * {@link RetryPolicy} gives up, then dead-letters the message.
  *
  * <pre>{@code
  * EventRouter router = EventRouter.builder()
@@ -51,9 +48,8 @@ import java.util.function.Consumer;
 public interface EventRouter extends AutoCloseable {
 
     /**
-     * Dispatches one message. The returned stage never completes exceptionally: every failure is
-     * expressed as an outcome. A synchronous handler's first attempt runs on the calling thread;
-     * delayed retries run on the router's executor.
+     * Dispatches one message. The stage never completes exceptionally (failures are outcomes); a synchronous
+     * handler's first attempt runs on the calling thread, delayed retries on the router's executor.
      *
      * @param message the raw message
      * @return the outcome the transport acts on; a completed stage may be shared between
@@ -74,14 +70,10 @@ public interface EventRouter extends AutoCloseable {
     Set<String> eventTypes();
 
     /**
-     * The event types whose route retries with {@link io.eventcore.retry.RetryMode#REDELIVER}, i.e.
-     * whose failures the router answers with {@code RETRY_LATER} for the transport to store and
-     * redeliver. Transports use it to decide at build time whether they need a redelivery channel
-     * (the Kafka consumer's retry topics) and to reject a configuration without one.
-     *
-     * <p>The default returns an empty set: a custom router that returns {@code RETRY_LATER} must
-     * override it, or transports will not set up redelivery (they then keep such messages
-     * unacknowledged instead of losing them).
+     * The event types whose route retries with {@link io.eventcore.retry.RetryMode#REDELIVER}
+     * (answered with {@code RETRY_LATER}): transports set up redelivery (retry topics) for them at
+     * build time. A custom router returning {@code RETRY_LATER} must override this empty default,
+     * or transports keep such messages unacknowledged instead.
      *
      * @return the types, possibly empty; unmodifiable
      */
@@ -111,6 +103,7 @@ public interface EventRouter extends AutoCloseable {
         public static final Duration DEFAULT_HANDLER_TIMEOUT = Duration.ofSeconds(30);
 
         final List<RouteSpec<?>> routes = new ArrayList<>();
+        final List<Class<?>> sealedTypes = new ArrayList<>();
         final List<Middleware> middleware = new ArrayList<>();
         RetryPolicy retry;
         DeadLetterSink deadLetter;
@@ -237,9 +230,8 @@ public interface EventRouter extends AutoCloseable {
         }
 
         /**
-         * Routes a type string to a handler of the raw, never decoded message. Retry, dead-letter
-         * and metrics work as for typed routes; {@link Middleware} does <em>not</em> run, having no
-         * {@link Event} to work on. {@link RawEventHandler} has the details.
+         * Routes a type string to a handler of the raw, never decoded message: retry, dead-letter and
+         * metrics as for typed routes, no {@link Middleware} (there is no {@link Event}); see {@link RawEventHandler}.
          *
          * @param type the event type, not blank
          * @param handler the handler
@@ -250,8 +242,7 @@ public interface EventRouter extends AutoCloseable {
         }
 
         /**
-         * Routes a type string to a handler of the raw message with per-route options (the timeout
-         * has no effect: raw handlers are synchronous); see {@link #routeRaw(String, RawEventHandler)}.
+         * {@link #routeRaw(String, RawEventHandler)} with per-route options (no timeout: raw handlers are synchronous).
          *
          * @param type the event type, not blank
          * @param handler the handler
@@ -273,6 +264,20 @@ public interface EventRouter extends AutoCloseable {
         }
 
         /**
+         * Declares a sealed event type: {@link #build()} fails, listing them, when a permitted
+         * subtype (recursively) has no route of its type name ({@link EventType} value or simple
+         * name) decoding into it or a supertype, or raw. Two subtypes with one name are rejected.
+         *
+         * @param sealedType a sealed interface or class
+         * @return this builder
+         * @throws IllegalArgumentException if the type is not sealed
+         */
+        public Builder routesFor(Class<?> sealedType) {
+            sealedTypes.add(SealedRoutes.requireSealed(sealedType));
+            return this;
+        }
+
+        /**
          * @param policy the default retry policy of every route; defaults to {@link RetryPolicy#defaults()}
          * @return this builder
          */
@@ -282,9 +287,8 @@ public interface EventRouter extends AutoCloseable {
         }
 
         /**
-         * Sets where exhausted, permanent and unroutable messages go. Without a sink such messages
-         * are not lost but end as {@link DispatchOutcome#FAILED}: the transport keeps them
-         * unacknowledged and redelivers them, which blocks their partition. Defaults to none.
+         * Sets where exhausted, permanent and unroutable messages go. Without one (the default) they
+         * end as {@link DispatchOutcome#FAILED}, unacknowledged and redelivered, blocking their partition.
          *
          * @param sink the default sink of every route and of unknown types
          * @return this builder
@@ -299,14 +303,12 @@ public interface EventRouter extends AutoCloseable {
          * @return this builder
          */
         public Builder onUnknownType(UnknownTypePolicy policy) {
-            this.unknownType = Checks.once("onUnknownType", unknownType,
-                    Objects.requireNonNull(policy, "onUnknownType"));
+            this.unknownType = Checks.once("onUnknownType", unknownType, Objects.requireNonNull(policy, "onUnknownType"));
             return this;
         }
 
         /**
-         * Appends a user middleware; it runs once per attempt, inside retry and timeout, in
-         * registration order.
+         * Appends a user middleware; it runs once per attempt, inside retry and timeout, in registration order.
          *
          * @param mw the middleware
          * @return this builder
@@ -339,8 +341,7 @@ public interface EventRouter extends AutoCloseable {
          * @return this builder
          */
         public Builder typeResolver(TypeResolver resolver) {
-            this.typeResolver = Checks.once("typeResolver", typeResolver,
-                    Objects.requireNonNull(resolver, "typeResolver"));
+            this.typeResolver = Checks.once("typeResolver", typeResolver, Objects.requireNonNull(resolver, "typeResolver"));
             return this;
         }
 
@@ -364,8 +365,7 @@ public interface EventRouter extends AutoCloseable {
         }
 
         /**
-         * @param pool runs delayed in-place retry attempts; defaults to a daemon cached thread pool
-         *     owned by the router. Pass virtual threads on JDK 21+ if handlers block.
+         * @param pool runs delayed in-place retry attempts; defaults to a daemon cached pool owned by the router
          * @return this builder
          */
         public Builder executor(Executor pool) {
@@ -374,10 +374,8 @@ public interface EventRouter extends AutoCloseable {
         }
 
         /**
-         * Bounds how long an attempt's stage may stay incomplete after the handler returns it
-         * ({@link HandlerTimeoutException}, retryable). A synchronous handler runs on the
-         * dispatching thread and is not interrupted: the timeout applies to asynchronous handlers
-         * and asynchronous middleware. Defaults to 30 seconds.
+         * Bounds how long an attempt's stage may stay incomplete ({@link HandlerTimeoutException},
+         * retryable): asynchronous handlers and middleware only, synchronous ones are not interrupted.
          *
          * @param timeout the default timeout of every route, &gt; 0
          * @return this builder
@@ -390,10 +388,12 @@ public interface EventRouter extends AutoCloseable {
 
         /**
          * @return the router
-         * @throws IllegalStateException if no route was added or a type is routed twice
+         * @throws IllegalStateException if no route was added, a type is routed twice, or a
+         *     subtype of a {@link #routesFor sealed type} has no route
          */
         public EventRouter build() {
             RouteSpec.checkDistinct(routes);
+            SealedRoutes.checkCovered(sealedTypes, routes);
             return new DefaultEventRouter(this);
         }
     }
