@@ -208,7 +208,7 @@ public final class DeadLetter {
 
     /**
      * @return the constraints the payload broke, as a JSON array of {@code {"path", "message"}}
-     *         objects ({@link io.eventcore.validation.PayloadValidationException#violationsAsJson()});
+     *         objects ({@link io.eventcore.PayloadValidationException#violationsAsJson()});
      *         {@code null} unless the failure was a payload validation
      */
     public String violations() {

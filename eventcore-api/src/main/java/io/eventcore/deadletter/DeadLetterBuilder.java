@@ -4,7 +4,7 @@ import io.eventcore.EventHeaders;
 import io.eventcore.InboundMessage;
 import io.eventcore.MessageHeader;
 import io.eventcore.internal.Checks;
-import io.eventcore.validation.PayloadValidationException;
+import io.eventcore.PayloadValidationException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;

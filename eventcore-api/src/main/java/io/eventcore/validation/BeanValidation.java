@@ -2,6 +2,8 @@ package io.eventcore.validation;
 
 import io.eventcore.Event;
 import io.eventcore.EventContext;
+import io.eventcore.PayloadValidationException;
+import io.eventcore.Violation;
 import io.eventcore.routing.Middleware;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ElementKind;

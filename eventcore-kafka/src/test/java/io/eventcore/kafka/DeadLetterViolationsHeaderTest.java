@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventcore.InboundMessage;
 import io.eventcore.deadletter.DeadLetter;
-import io.eventcore.validation.PayloadValidationException;
-import io.eventcore.validation.Violation;
+import io.eventcore.PayloadValidationException;
+import io.eventcore.Violation;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;

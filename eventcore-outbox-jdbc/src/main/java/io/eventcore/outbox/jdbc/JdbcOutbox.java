@@ -110,10 +110,7 @@ public final class JdbcOutbox implements Outbox<Connection>, AutoCloseable {
         Instant now = clock.now();
         try (PreparedStatement insert = connection.prepareStatement(sql.insert)) {
             for (OutboxEvent e : events) {
-                OutboxEvent.Encoded encoded = e.encode(codec);
-                RowMapping.bindInsert(insert, shards.of(e.aggregateId(), e.eventId()), e.eventId(),
-                        e.aggregateType(), e.aggregateId(), e.eventType(), e.topic(), encoded.headers(),
-                        encoded.payload(), e.occurredAt() != null ? e.occurredAt() : now);
+                RowMapping.bindInsert(insert, shards.of(e.aggregateId(), e.eventId()), e, codec, now);
                 if (events.size() > 1) {
                     insert.addBatch();
                 }

@@ -1,5 +1,7 @@
 package io.eventcore.outbox.jdbc;
 
+import io.eventcore.codec.EventCodec;
+import io.eventcore.outbox.OutboxEvent;
 import io.eventcore.outbox.OutboxRecord;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -15,6 +17,14 @@ import java.util.Map;
  */
 final class RowMapping {
     private RowMapping() {
+    }
+
+    /** Binds the parameters of {@link Sql#insert} for an appended event. */
+    static void bindInsert(PreparedStatement s, int shard, OutboxEvent e, EventCodec codec, Instant now)
+            throws SQLException {
+        OutboxEvent.Encoded encoded = e.encode(codec);
+        bindInsert(s, shard, e.eventId(), e.aggregateType(), e.aggregateId(), e.eventType(), e.topic(),
+                encoded.headers(), encoded.payload(), e.occurredAt() != null ? e.occurredAt() : now);
     }
 
     /** Binds the parameters of {@link Sql#insert} (and {@link Sql#replay}). */

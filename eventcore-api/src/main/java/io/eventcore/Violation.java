@@ -1,4 +1,4 @@
-package io.eventcore.validation;
+package io.eventcore;
 
 import java.util.Objects;
 

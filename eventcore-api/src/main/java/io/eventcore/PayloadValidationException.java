@@ -1,6 +1,5 @@
-package io.eventcore.validation;
+package io.eventcore;
 
-import io.eventcore.NonRetryableException;
 import java.util.List;
 
 /**
