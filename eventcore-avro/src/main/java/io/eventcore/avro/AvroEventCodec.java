@@ -41,9 +41,12 @@ import org.apache.avro.specific.SpecificRecord;
  *       {@link GenericContainer}) reads with the schema configured for the event type with
  *       {@link Builder#genericReaderSchema(String, Schema)}, or, when none is configured, with the
  *       writer's own schema (the record as written, no resolution). Generic strings decode as
- *       {@link String}.</li>
+ *       Avro's {@code Utf8} (a {@link CharSequence}), as everywhere in Avro's generic API.</li>
  * </ul>
  * A record written with exactly the reader's schema decodes even if the store lacks that schema.
+ * Only the generated classes named in the route class's own schema are instantiated (never a
+ * class named by the wire or the store), so Avro's class allow-list
+ * ({@code org.apache.avro.SERIALIZABLE_PACKAGES}) need not list them.
  * Any failure is a {@link DecodeException} with the original bytes: null or empty value, fewer
  * than 10 bytes, a wrong marker, an unknown fingerprint, a truncated or over-long datum (trailing
  * bytes are rejected), an incompatible writer schema, or a payload class that is no Avro record.

@@ -30,7 +30,7 @@ final class ReaderCache {
 
     /** @return readers into instances of a generated class */
     static ReaderCache specific(Class<?> type) {
-        SpecificData model = SpecificData.getForClass(type);
+        SpecificData model = new RouteSpecificData(type);
         return new ReaderCache(model.getSchema(type), model);
     }
 
@@ -62,20 +62,8 @@ final class ReaderCache {
         }
         DatumReader<Object> made = specific != null
                 ? new SpecificDatumReader<>(writer, readerSchema, specific)
-                : new StringGenericDatumReader(writer, readerSchema == null ? writer : readerSchema);
+                : new GenericDatumReader<>(writer, readerSchema == null ? writer : readerSchema, GenericData.get());
         DatumReader<Object> raced = byWriter.putIfAbsent(writerFingerprint, made);
         return raced != null ? raced : made;
-    }
-
-    /** Generic records with {@code java.lang.String} strings, so they compare equal to literals. */
-    private static final class StringGenericDatumReader extends GenericDatumReader<Object> {
-        StringGenericDatumReader(Schema writer, Schema reader) {
-            super(writer, reader, GenericData.get());
-        }
-
-        @Override
-        protected Class<?> findStringClass(Schema schema) {
-            return String.class;
-        }
     }
 }
