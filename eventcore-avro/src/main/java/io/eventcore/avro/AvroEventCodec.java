@@ -16,7 +16,6 @@ import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.DatumReader;
 import org.apache.avro.io.DatumWriter;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
@@ -130,8 +129,8 @@ public final class AvroEventCodec implements EventCodec {
         }
         checkHeader(bytes, eventType);
         long fingerprint = SingleObject.fingerprint(bytes);
-        DatumReader<Object> reader = readers(type, bytes, eventType).reader(fingerprint, store);
-        if (reader == null) {
+        ReaderCache.Resolved resolved = readers(type, bytes, eventType).reader(fingerprint, store);
+        if (resolved == null) {
             throw new DecodeException("event " + eventType + " was written with an unknown Avro schema (fingerprint "
                     + hex(fingerprint) + ", not in " + store + ")", null, bytes, eventType);
         }
@@ -140,11 +139,12 @@ public final class AvroEventCodec implements EventCodec {
         try {
             BinaryDecoder decoder = DecoderFactory.get()
                     .binaryDecoder(bytes, SingleObject.HEADER_LENGTH, bytes.length - SingleObject.HEADER_LENGTH, null);
-            payload = reader.read(null, decoder);
+            payload = resolved.datumReader.read(null, decoder);
             trailing = !decoder.isEnd();
         } catch (IOException | RuntimeException e) {
-            throw new DecodeException("cannot decode " + eventType + " (writer schema " + hex(fingerprint) + ") as "
-                    + type.getName() + ": " + e, e, bytes, eventType);
+            throw new DecodeException("cannot decode " + eventType + " written with " + resolved.writer.getFullName()
+                    + " (fingerprint " + hex(fingerprint) + ") as " + type.getName() + ": " + e
+                    + why(resolved), e, bytes, eventType);
         }
         if (trailing) {
             throw new DecodeException("event " + eventType + " has bytes after the Avro datum", null, bytes, eventType);
@@ -154,6 +154,15 @@ public final class AvroEventCodec implements EventCodec {
                     + ", not as the route's " + type.getName(), null, bytes, eventType);
         }
         return type.cast(payload);
+    }
+
+    private static String why(ReaderCache.Resolved resolved) {
+        try {
+            String incompatibility = resolved.incompatibility();
+            return incompatibility == null ? "" : " (schemas incompatible: " + incompatibility + ")";
+        } catch (RuntimeException e) {
+            return ""; // the explanation is a courtesy; the decode failure stands on its own
+        }
     }
 
     private static void checkHeader(byte[] bytes, String eventType) {

@@ -3,6 +3,7 @@ package io.eventcore.avro;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.io.DatumReader;
@@ -20,7 +21,7 @@ final class ReaderCache {
     /** The specific model of the reader class, or {@code null} for generic records. */
     private final SpecificData specific;
     private final long readerFingerprint;
-    private final ConcurrentMap<Long, DatumReader<Object>> byWriter = new ConcurrentHashMap<>();
+    private final ConcurrentMap<Long, Resolved> byWriter = new ConcurrentHashMap<>();
 
     private ReaderCache(Schema readerSchema, SpecificData specific) {
         this.readerSchema = readerSchema;
@@ -48,10 +49,10 @@ final class ReaderCache {
      * @return the reader for records written with this fingerprint, or {@code null} when neither
      *         the store nor the reader schema itself has that fingerprint
      */
-    DatumReader<Object> reader(long writerFingerprint, AvroSchemaStore store) {
-        DatumReader<Object> reader = byWriter.get(writerFingerprint);
-        if (reader != null) {
-            return reader;
+    Resolved reader(long writerFingerprint, AvroSchemaStore store) {
+        Resolved resolved = byWriter.get(writerFingerprint);
+        if (resolved != null) {
+            return resolved;
         }
         Schema writer = store.findByFingerprint(writerFingerprint);
         if (writer == null && readerSchema != null && writerFingerprint == readerFingerprint) {
@@ -60,10 +61,45 @@ final class ReaderCache {
         if (writer == null) {
             return null;
         }
-        DatumReader<Object> made = specific != null
-                ? new SpecificDatumReader<>(writer, readerSchema, specific)
-                : new GenericDatumReader<>(writer, readerSchema == null ? writer : readerSchema, GenericData.get());
-        DatumReader<Object> raced = byWriter.putIfAbsent(writerFingerprint, made);
+        Schema reader = readerSchema == null ? writer : readerSchema;
+        DatumReader<Object> datumReader = specific != null
+                ? new SpecificDatumReader<>(writer, reader, specific)
+                : new GenericDatumReader<>(writer, reader, GenericData.get());
+        Resolved made = new Resolved(writer, reader, datumReader);
+        Resolved raced = byWriter.putIfAbsent(writerFingerprint, made);
         return raced != null ? raced : made;
+    }
+
+    /** A writer schema resolved against the reader schema. */
+    static final class Resolved {
+        final Schema writer;
+        final Schema reader;
+        final DatumReader<Object> datumReader;
+
+        Resolved(Schema writer, Schema reader, DatumReader<Object> datumReader) {
+            this.writer = writer;
+            this.reader = reader;
+            this.datumReader = datumReader;
+        }
+
+        /**
+         * Called only after a read failed, to say why in terms of the schemas: Avro's own message
+         * ("Found string, expecting int") does not name the field.
+         *
+         * @return where and how the schemas are incompatible, or {@code null} if they are compatible
+         */
+        String incompatibility() {
+            SchemaCompatibility.SchemaCompatibilityResult result =
+                    SchemaCompatibility.checkReaderWriterCompatibility(reader, writer).getResult();
+            if (result.getCompatibility() == SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
+                return null;
+            }
+            StringBuilder why = new StringBuilder();
+            for (SchemaCompatibility.Incompatibility i : result.getIncompatibilities()) {
+                why.append(why.length() == 0 ? "" : "; ").append(i.getType()).append(" at ").append(i.getLocation())
+                        .append(": ").append(i.getMessage());
+            }
+            return why.toString();
+        }
     }
 }
