@@ -35,14 +35,19 @@ import java.util.Optional;
  * protobuf cannot parse (a malformed tag or varint, an invalid wire type, a length running past
  * the end, invalid UTF-8 in a {@code string} field, nesting deeper than protobuf's recursion limit
  * of 100); a route class that is no generated message; in the envelope style, an envelope with no
- * case set (or one this schema does not know) or a case of another class than the route's.
+ * case set (or one this schema does not know) or a case of another class than the route's; and, by
+ * default, a field whose number the schema knows arriving with another wire type (an incompatible
+ * type change, which protobuf alone would accept silently, see
+ * {@link Builder#failOnWireTypeMismatch(boolean)}). Field numbers the schema does not know are
+ * tolerated unless {@link Builder#failOnUnknownFields(boolean)} is set.
  *
  * <p><b>What protobuf cannot reject</b>, by the design of its wire format: proto3 has no required
  * fields, so a message missing fields decodes with their defaults; there is no end marker, so in the
  * one-message style a value cut exactly between two fields decodes as a message without the fields
  * after the cut (a cut inside a field is rejected; in the envelope style the payload is one
- * length-delimited field, so any cut is rejected); and fields of unknown numbers are kept as unknown
- * fields, not rejected. An empty value would be the all-default message, which is why decode rejects
+ * length-delimited field, so any cut is rejected); a type changed within one wire type (say
+ * {@code int32} to {@code sint32}, or a message to {@code string}) is read as the new type, which
+ * either fails (invalid UTF-8, a malformed nested message) or gives wrong values. An empty value would be the all-default message, which is why decode rejects
  * it and {@link #encode(Object)} refuses to write it in the one-message style.
  *
  * <p>The content type is {@value #CONTENT_TYPE}, with a {@code messageType} parameter naming the
@@ -53,13 +58,22 @@ import java.util.Optional;
 public final class ProtobufEventCodec implements EventCodec {
     /** The media type of protobuf values: {@value}. */
     public static final String CONTENT_TYPE = "application/x-protobuf";
+    /** Default of {@link Builder#failOnUnknownFields(boolean)}: {@value} (a tolerant reader). */
+    public static final boolean DEFAULT_FAIL_ON_UNKNOWN_FIELDS = false;
+    /** Default of {@link Builder#failOnWireTypeMismatch(boolean)}: {@value}. */
+    public static final boolean DEFAULT_FAIL_ON_WIRE_TYPE_MISMATCH = true;
 
     private final EnvelopeSchema envelope;
     private final String contentType;
     private final TypeResolver typeResolver;
+    private final UnknownFields unknownFields;
 
     private ProtobufEventCodec(Builder builder) {
         this.envelope = builder.envelope;
+        this.unknownFields = new UnknownFields(
+                builder.failOnUnknownFields != null ? builder.failOnUnknownFields : DEFAULT_FAIL_ON_UNKNOWN_FIELDS,
+                builder.failOnWireTypeMismatch != null ? builder.failOnWireTypeMismatch
+                        : DEFAULT_FAIL_ON_WIRE_TYPE_MISMATCH);
         this.contentType = envelope == null ? CONTENT_TYPE : CONTENT_TYPE + ";messageType=" + envelope.fullName();
         TypeResolver header = TypeResolver.header(EventHeaders.EVENT_TYPE);
         this.typeResolver = envelope == null ? header : new EnvelopeTypeResolver(header, envelope);
@@ -114,7 +128,17 @@ public final class ProtobufEventCodec implements EventCodec {
         return type.cast(envelope.payloadOf(parsed, set));
     }
 
-    private static Message parse(byte[] bytes, Class<?> type, String eventType) {
+    private Message parse(byte[] bytes, Class<?> type, String eventType) {
+        Message message = parseOnly(bytes, type, eventType);
+        String violation = unknownFields.enabled() ? unknownFields.violation(message) : null;
+        if (violation != null) {
+            throw new DecodeException("cannot decode " + eventType + " as " + type.getName() + ": " + violation, null,
+                    bytes, eventType);
+        }
+        return message;
+    }
+
+    private static Message parseOnly(byte[] bytes, Class<?> type, String eventType) {
         if (!Message.class.isAssignableFrom(type)) {
             throw new DecodeException("cannot decode " + eventType + " as " + type.getName()
                     + ": not a protobuf message class", null, bytes, eventType);
@@ -200,7 +224,7 @@ public final class ProtobufEventCodec implements EventCodec {
     @Override
     public String toString() {
         return "ProtobufEventCodec[" + (envelope == null ? "one message per event type"
-                : "envelope " + envelope.fullName() + ", oneof " + envelope.oneofName()) + "]";
+                : "envelope " + envelope.fullName() + ", oneof " + envelope.oneofName()) + ", " + unknownFields + "]";
     }
 
     /**
@@ -211,8 +235,45 @@ public final class ProtobufEventCodec implements EventCodec {
      */
     public static final class Builder {
         private EnvelopeSchema envelope;
+        private Boolean failOnUnknownFields;
+        private Boolean failOnWireTypeMismatch;
 
         private Builder() {
+        }
+
+        /**
+         * Whether a field number the consumer's schema does not define, at any depth, fails the
+         * decode. Such fields are what a newer producer added (or the consumer's schema removed),
+         * which protobuf is designed to tolerate, so leave this off unless producer and consumer
+         * must share one schema version. Off, the fields are kept as unknown fields (and written
+         * again if the message is re-encoded).
+         *
+         * @param fail whether unknown field numbers fail decoding; defaults to
+         *     {@value ProtobufEventCodec#DEFAULT_FAIL_ON_UNKNOWN_FIELDS}
+         * @return this builder
+         * @throws IllegalStateException if already set
+         */
+        public Builder failOnUnknownFields(boolean fail) {
+            this.failOnUnknownFields = Checks.once("failOnUnknownFields", failOnUnknownFields, fail);
+            return this;
+        }
+
+        /**
+         * Whether a field whose number the schema defines, but which arrives with another wire type
+         * (the producer's schema changed the field's type incompatibly, e.g. {@code string} to
+         * {@code int32}), at any depth, fails the decode. Protobuf itself accepts such a value
+         * silently: it parks the field among the unknown fields and the field reads as its default.
+         * Changes within one wire type ({@code int32} to {@code sint32}, a message to {@code string})
+         * cannot be seen on the wire and are not caught by this check.
+         *
+         * @param fail whether a wire type mismatch fails decoding; defaults to
+         *     {@value ProtobufEventCodec#DEFAULT_FAIL_ON_WIRE_TYPE_MISMATCH}
+         * @return this builder
+         * @throws IllegalStateException if already set
+         */
+        public Builder failOnWireTypeMismatch(boolean fail) {
+            this.failOnWireTypeMismatch = Checks.once("failOnWireTypeMismatch", failOnWireTypeMismatch, fail);
+            return this;
         }
 
         /**
