@@ -43,46 +43,44 @@ final class UnknownFields {
      * @return what is wrong, naming the field's path, or {@code null} when nothing is
      */
     String violation(Message message) {
-        return violation(message, message.getDescriptorForType().getName());
+        String found = find(message);
+        return found == null ? null : message.getDescriptorForType().getName() + found;
     }
 
-    private String violation(Message message, String path) {
+    /** @return the violation with its path relative to {@code message}, built only once one is found */
+    private String find(Message message) {
         UnknownFieldSet unknown = message.getUnknownFields();
-        if (!unknown.asMap().isEmpty()) {
+        if (!unknown.isEmpty()) {
             Descriptor type = message.getDescriptorForType();
             for (Integer number : unknown.asMap().keySet()) {
                 FieldDescriptor known = type.findFieldByNumber(number);
                 if (known != null && failOnWireTypeMismatch) {
-                    return path + "." + known.getName() + " (field " + number + ") arrived with another wire type"
+                    return "." + known.getName() + " (field " + number + ") arrived with another wire type"
                             + " than its schema type " + known.getType() + ": the producer's schema has an"
                             + " incompatible type at that number";
                 }
                 if (known == null && failOnUnknown) {
-                    return path + " has field number " + number + ", which its schema does not define";
+                    return " has field number " + number + ", which its schema does not define";
                 }
             }
         }
         for (FieldDescriptor field : nested(message.getDescriptorForType())) {
-            String found = nestedViolation(message, field, path + "." + field.getName());
-            if (found != null) {
-                return found;
+            if (field.isRepeated()) {
+                int count = message.getRepeatedFieldCount(field);
+                for (int i = 0; i < count; i++) {
+                    String found = find((Message) message.getRepeatedField(field, i));
+                    if (found != null) {
+                        return "." + field.getName() + "[" + i + "]" + found;
+                    }
+                }
+            } else if (message.hasField(field)) {
+                String found = find((Message) message.getField(field));
+                if (found != null) {
+                    return "." + field.getName() + found;
+                }
             }
         }
         return null;
-    }
-
-    private String nestedViolation(Message message, FieldDescriptor field, String path) {
-        if (field.isRepeated()) {
-            int count = message.getRepeatedFieldCount(field);
-            for (int i = 0; i < count; i++) {
-                String found = violation((Message) message.getRepeatedField(field, i), path + "[" + i + "]");
-                if (found != null) {
-                    return found;
-                }
-            }
-            return null;
-        }
-        return message.hasField(field) ? violation((Message) message.getField(field), path) : null;
     }
 
     private List<FieldDescriptor> nested(Descriptor type) {
