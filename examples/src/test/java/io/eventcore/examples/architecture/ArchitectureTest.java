@@ -56,7 +56,8 @@ class ArchitectureTest {
         Set<String> packages = new TreeSet<>();
         library.forEach(c -> packages.add(c.getPackageName()));
         assertThat(packages).contains(API_PACKAGES).contains("io.eventcore.kafka", "io.eventcore.outbox.jdbc",
-                "io.eventcore.test", "io.eventcore.examples", "io.eventcore.avro");
+                "io.eventcore.test", "io.eventcore.examples", "io.eventcore.avro",
+                "io.eventcore.protobuf");
     }
 
     @Test
