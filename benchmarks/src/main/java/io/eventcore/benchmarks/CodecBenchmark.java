@@ -1,5 +1,9 @@
 package io.eventcore.benchmarks;
 
+import io.eventcore.avro.AvroEventCodec;
+import io.eventcore.avro.AvroSchemaStore;
+import io.eventcore.benchmarks.avro.AvroLine;
+import io.eventcore.benchmarks.avro.AvroOrderPlaced;
 import io.eventcore.codec.EventCodec;
 import io.eventcore.protobuf.ProtobufEventCodec;
 import io.eventcore.retry.RetryPolicy;
@@ -44,9 +48,10 @@ public class CodecBenchmark {
     /**
      * The payload format: {@code json} (Jackson, the default codec), {@code protobuf} (the default
      * {@link ProtobufEventCodec}, which checks wire types), {@code protobufUnchecked} (without that
-     * check: protobuf's own parse alone).
+     * check: protobuf's own parse alone), {@code avro} ({@link AvroEventCodec}, single-object encoding, a
+     * generated specific record with decimals as {@code BigDecimal}).
      */
-    @Param({"json", "protobuf", "protobufUnchecked"})
+    @Param({"json", "protobuf", "protobufUnchecked", "avro"})
     public String format;
 
     private Format selected;
@@ -66,10 +71,22 @@ public class CodecBenchmark {
                 case "protobufUnchecked":
                     return new Format(ProtobufEventCodec.builder().failOnWireTypeMismatch(false).build(),
                             io.eventcore.benchmarks.proto.OrderPlaced.class, ProtoPayloads.of(order));
+                case "avro":
+                    return new Format(AvroEventCodec.builder()
+                            .schemaStore(AvroSchemaStore.inMemory(AvroOrderPlaced.getClassSchema())).build(),
+                            AvroOrderPlaced.class, toAvro(order));
                 default:
                     throw new IllegalArgumentException("unknown format '" + name + "'");
             }
         }
+    }
+
+    static AvroOrderPlaced toAvro(Payloads.OrderPlaced o) {
+        AvroOrderPlaced.Builder b = AvroOrderPlaced.newBuilder().setOrderId(o.orderId()).setCustomerId(o.customerId())
+                .setCurrency(o.currency()).setTotal(o.total()).setStreet(o.street()).setCity(o.city())
+                .setCountry(o.country()).setNote(o.note());
+        b.setLines(o.lines().stream().map(l -> new AvroLine(l.sku(), l.name(), l.quantity(), l.price())).toList());
+        return b.build();
     }
 
     @Setup(Level.Trial)
