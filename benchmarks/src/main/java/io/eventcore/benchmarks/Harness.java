@@ -19,7 +19,8 @@ import java.util.Set;
  * {@code --only fetch} runs the large-backlog fetch workload (not in the default set: it writes 1M rows per
  * database), {@code --fetch-rows N} changes its row count; {@code --profile} adds a JFR-profiled PARTITION run to
  * the overhead workload and prints its hottest frames; {@code --payload json,protobuf} runs the overhead
- * workload once per payload format (default {@code json}).
+ * workload once per payload format (default {@code json}); {@code --only inbox} runs the inbox workload
+ * (PostgreSQL; not in the default set).
  */
 public final class Harness {
     private Harness() {
@@ -90,6 +91,9 @@ public final class Harness {
                             : quick ? 20_000 : 100_000, throughputOnly ? 0 : quick ? 6 : 30,
                             !list.contains("--outbox-no-pool")).run(results);
                 }
+            }
+            if (only.contains("inbox")) {
+                new InboxWorkload(bootstrap, jdbcUrl, quick ? 20_000 : 100_000).run(results);
             }
             if (only.contains("memory")) {
                 new MemoryWorkload(bootstrap, quick ? 100_000 : 1_000_000).run(results);

@@ -39,12 +39,12 @@ import org.junit.jupiter.api.TestMethodOrder;
  * rows through a {@link JdbcInbox} on PostgreSQL, killed mid-stream, and a two-hop pipeline (consumer + inbox +
  * outbox, relay, consumer + inbox) whose first consumer and relay are killed. Effects are counted in the database
  * (rows per step id), deliveries in each worker's delivery ledger: the first may not repeat, the second may.
- * Quick profile: 2,000 events per scenario; full ({@code -Dfaults.full=true}): 20,000.
+ * Quick profile: 1,000 events per scenario; full ({@code -Dfaults.full=true}): 20,000.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class InboxFaultSuiteIT {
     private static final boolean FULL = Boolean.getBoolean("faults.full");
-    private static final int N = FULL ? 20_000 : 2_000;
+    private static final int N = FULL ? 20_000 : 1_000;
     private static final int KEYS = 50;
     private static final Duration DEADLINE = Duration.ofMinutes(FULL ? 10 : 3);
     private static final Map<String, String> MATRIX = new LinkedHashMap<>();

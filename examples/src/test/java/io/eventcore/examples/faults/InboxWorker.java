@@ -1,5 +1,7 @@
 package io.eventcore.examples.faults;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import io.eventcore.kafka.KafkaEventConsumer;
 import io.eventcore.outbox.OutboxEvent;
 import io.eventcore.outbox.jdbc.Dialect;
@@ -39,7 +41,11 @@ public final class InboxWorker {
         String bootstrap = args[0];
         String topic = args[1];
         String group = args[2];
-        DataSource db = TestDatabase.driverManager(args[3], "postgres", "");
+        HikariConfig pool = new HikariConfig();
+        pool.setDataSource(TestDatabase.driverManager(args[3], "postgres", ""));
+        pool.setMaximumPoolSize(10);
+        pool.setInitializationFailTimeout(-1); // start even while the database is away
+        DataSource db = new HikariDataSource(pool);
         String hop = args[4];
         OutputStream deliveries = new FileOutputStream(args[5], true);
         JdbcOutbox outbox = args.length > 6
