@@ -9,7 +9,7 @@ import io.eventcore.EventContext;
  * to the outbox ({@code JdbcOutbox.append(connection, ...)}).
  *
  * @param <T> payload type
- * @param <X> the transaction's resource, e.g. {@code java.sql.Connection}
+ * @param <X> the transaction's resource, e.g. a JDBC {@code Connection}
  */
 @FunctionalInterface
 public interface InboxHandler<T, X> {

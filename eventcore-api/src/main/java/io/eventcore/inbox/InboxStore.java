@@ -11,7 +11,7 @@ import java.time.Instant;
  * {@code Connection}) and, for tests, {@code InMemoryInboxStore} ({@code eventcore-test}). Every
  * implementation passes {@code InboxStoreContract}. Implementations must be thread-safe.
  *
- * @param <X> what the work gets to write with in the transaction, e.g. {@code java.sql.Connection}
+ * @param <X> what the work gets to write with in the transaction, e.g. a JDBC {@code Connection}
  */
 public interface InboxStore<X> {
 
