@@ -50,14 +50,22 @@ public abstract class InboxStoreContract<X> {
      */
     protected abstract List<String> committedEffects() throws Exception;
 
-    /** The first delivery runs the work and commits its effects with the record. */
+    /**
+     * The first delivery runs the work and commits its effects with the record.
+     *
+     * @throws Exception if the store under test fails
+     */
     @Test
     public final void firstDelivery_runsTheWork_andCommitsItsEffects() throws Exception {
         assertTrue(store().processOnce(GROUP, "e-1", tx -> writeEffect(tx, "row-1")));
         assertEquals(List.of("row-1"), committedEffects());
     }
 
-    /** A redelivery is recognised: nothing runs. */
+    /**
+     * A redelivery is recognised: nothing runs.
+     *
+     * @throws Exception if the store under test fails
+     */
     @Test
     public final void redelivery_runsNothing() throws Exception {
         store().processOnce(GROUP, "e-1", tx -> writeEffect(tx, "row-1"));
@@ -65,7 +73,11 @@ public abstract class InboxStoreContract<X> {
         assertEquals(List.of("row-1"), committedEffects());
     }
 
-    /** Each consumer group has its own record of an event. */
+    /**
+     * Each consumer group has its own record of an event.
+     *
+     * @throws Exception if the store under test fails
+     */
     @Test
     public final void anotherGroup_processesTheSameEventAgain() throws Exception {
         store().processOnce(GROUP, "e-1", tx -> writeEffect(tx, "billing-row"));
@@ -73,7 +85,11 @@ public abstract class InboxStoreContract<X> {
         assertEquals(List.of("billing-row", "shipping-row"), sorted(committedEffects()));
     }
 
-    /** Ids are compared exactly: case and trailing spaces make different events. */
+    /**
+     * Ids are compared exactly: case and trailing spaces make different events.
+     *
+     * @throws Exception if the store under test fails
+     */
     @Test
     public final void ids_areComparedExactly() throws Exception {
         store().processOnce(GROUP, "Order-1", tx -> writeEffect(tx, "a"));
@@ -82,7 +98,11 @@ public abstract class InboxStoreContract<X> {
         assertEquals(List.of("a", "b", "c"), sorted(committedEffects()));
     }
 
-    /** Ids and groups up to 255 characters are kept whole; blank ones are rejected. */
+    /**
+     * Ids and groups up to 255 characters are kept whole; blank ones are rejected.
+     *
+     * @throws Exception if the store under test fails
+     */
     @Test
     public final void longIds_areKeptWhole_blankOnesRejected() throws Exception {
         String id = "e".repeat(254) + "1";
@@ -94,7 +114,11 @@ public abstract class InboxStoreContract<X> {
         assertThrows(IllegalArgumentException.class, () -> store().processOnce("", "e-1", tx -> { }));
     }
 
-    /** A failing work rolls the record back with its effects; the next delivery runs it again. */
+    /**
+     * A failing work rolls the record back with its effects; the next delivery runs it again.
+     *
+     * @throws Exception if the store under test fails
+     */
     @Test
     public final void failingWork_rollsBackRecordAndEffects_andTheNextDeliveryRuns() throws Exception {
         IllegalStateException boom = new IllegalStateException("boom");
@@ -107,7 +131,11 @@ public abstract class InboxStoreContract<X> {
         assertEquals(List.of("done"), committedEffects());
     }
 
-    /** An {@link Error} rolls back too, and is rethrown as is. */
+    /**
+     * An {@link Error} rolls back too, and is rethrown as is.
+     *
+     * @throws Exception if the store under test fails
+     */
     @Test
     public final void errorInTheWork_rollsBack_andIsRethrownAsIs() throws Exception {
         AssertionError error = new AssertionError("fatal");
