@@ -78,7 +78,8 @@ public final class KafkaBrokerProcess implements AutoCloseable {
         } else if (security == Security.SSL) {
             configureSsl(lines);
         }
-        this.node = new KafkaNode(dir, "broker", lines, Uuid.randomUuid().toString());
+        this.node = new KafkaNode(dir, "broker", lines, Uuid.randomUuid().toString(), KafkaNode.DEFAULT_JVM_OPTIONS);
+        node.awaitFormatted();
     }
 
     /** Creates a self-signed broker certificate and a trust store, and configures both sides for TLS. */

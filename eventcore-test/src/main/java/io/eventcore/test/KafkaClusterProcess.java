@@ -41,6 +41,8 @@ public final class KafkaClusterProcess implements AutoCloseable {
     public static final int BROKERS = 3;
     private static final int CONTROLLER_ID = 100;
     private static final long START_SECONDS = 120;
+    /** Four JVMs share the machine: smaller heaps, and C1 only, which halves the CPU a node needs to start. */
+    private static final List<String> JVM_OPTIONS = List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
 
     private final Path dir;
     private final int[] ports = new int[BROKERS];
@@ -60,7 +62,7 @@ public final class KafkaClusterProcess implements AutoCloseable {
                 "listeners=CONTROLLER://127.0.0.1:" + controllerPort, "listener.security.protocol.map=CONTROLLER:PLAINTEXT",
                 "log.dirs=" + dir.resolve("controller-logs")));
         controllerLines.addAll(common);
-        controller = new KafkaNode(dir, "controller", controllerLines, clusterId);
+        controller = new KafkaNode(dir, "controller", controllerLines, clusterId, JVM_OPTIONS);
         for (int i = 0; i < BROKERS; i++) {
             List<String> lines = new ArrayList<>(List.of("process.roles=broker", "node.id=" + i,
                     "listeners=PLAINTEXT://127.0.0.1:" + ports[i], "advertised.listeners=PLAINTEXT://127.0.0.1:" + ports[i],
@@ -68,8 +70,10 @@ public final class KafkaClusterProcess implements AutoCloseable {
                     "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
                     "log.dirs=" + dir.resolve("broker-" + i + "-logs")));
             lines.addAll(common);
-            brokers.add(new KafkaNode(dir, "broker-" + i, lines, clusterId));
+            brokers.add(new KafkaNode(dir, "broker-" + i, lines, clusterId, JVM_OPTIONS));
         }
+        controller.awaitFormatted();
+        brokers.forEach(KafkaNode::awaitFormatted);
     }
 
     /** Settings of every node: the quorum, the topic defaults, and quick failure detection. */

@@ -20,23 +20,47 @@ import org.apache.kafka.common.Node;
  * {@link KafkaBrokerProcess} and {@link KafkaClusterProcess}. Not thread-safe.
  */
 final class KafkaNode {
+    /** JVM options of {@link KafkaBrokerProcess}'s broker. */
+    static final List<String> DEFAULT_JVM_OPTIONS = List.of("-Xmx512m", "-XX:+UseSerialGC");
+
     private final String name;
     private final Path config;
     private final Path log;
+    private final Path formatLog;
+    private final List<String> jvmOptions;
+    private Process format;
     private Process process;
 
     /**
-     * Writes {@code <dir>/<name>.properties} and formats the node's storage with {@code clusterId}.
+     * Writes {@code <dir>/<name>.properties} and starts formatting the node's storage with
+     * {@code clusterId}; {@link #awaitFormatted()} waits for it, so that nodes format in parallel.
      *
      * @param lines the server properties, one {@code key=value} per line; {@code log.dirs} among them
+     * @param jvmOptions options of the node's JVMs, heap and garbage collector among them
      */
-    KafkaNode(Path dir, String name, List<String> lines, String clusterId) throws IOException {
+    KafkaNode(Path dir, String name, List<String> lines, String clusterId, List<String> jvmOptions)
+            throws IOException {
         this.name = name;
         this.config = dir.resolve(name + ".properties");
         this.log = dir.resolve(name + ".log");
+        this.formatLog = dir.resolve(name + "-format.log");
+        this.jvmOptions = List.copyOf(jvmOptions);
         Files.writeString(config, String.join("\n", lines) + "\n");
-        run(List.of("kafka.tools.StorageTool", "format", "-t", clusterId, "-c", config.toString()),
-                dir.resolve(name + "-format.log"));
+        format = command(List.of("kafka.tools.StorageTool", "format", "-t", clusterId, "-c", config.toString()))
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(formatLog.toFile())).start();
+    }
+
+    /** @throws IllegalStateException if formatting failed or took more than 60 s */
+    void awaitFormatted() {
+        try {
+            if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0) {
+                format.destroyForcibly();
+                throw new IllegalStateException("formatting " + name + " failed; see " + formatLog);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
     }
 
     /** Replaces or adds each override in {@code lines}. */
@@ -116,26 +140,13 @@ final class KafkaNode {
         return log;
     }
 
-    private static ProcessBuilder command(List<String> mainAndArgs) {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m", "-XX:+UseSerialGC",
-                "-Dlog4j2.level=WARN", "-cp", System.getProperty("java.class.path")));
+    private ProcessBuilder command(List<String> mainAndArgs) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-Dlog4j2.level=WARN", "-cp", System.getProperty("java.class.path")));
         cmd.addAll(mainAndArgs);
         return new ProcessBuilder(cmd);
-    }
-
-    private static void run(List<String> mainAndArgs, Path log) throws IOException {
-        Process p = command(mainAndArgs).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-        try {
-            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                p.destroyForcibly();
-                throw new IllegalStateException(mainAndArgs.get(0) + " failed; see " + log);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
     }
 
     /** @return a port on 127.0.0.1 that was free a moment ago */

@@ -133,7 +133,7 @@ class ClusterFaultSuiteIT {
     /**
      * (k): the leader of partition 0 is SIGKILLed while an application publishes, a consumer JVM consumes
      * and a relay JVM relays from PostgreSQL; publishing must go on with one broker down, then the broker
-     * comes back. Once in the quick profile, twice in the full one.
+     * comes back (in the quick profile, which does it once, it stays down). Twice in the full profile.
      */
     @Test
     @Order(1)
@@ -175,8 +175,10 @@ class ClusterFaultSuiteIT {
                 kills.incrementAndGet();
                 int more = threshold + N / (4 * (rounds + 1));
                 await("k: publishing goes on with broker " + victim + " down", () -> app.acked.size() >= more);
-                cluster.restart(victim);
-                cluster.awaitInSync(DEADLINE, topic, relayTopic);
+                if (FULL) { // the quick profile ends with the broker down: nothing after (k) needs it
+                    cluster.restart(victim);
+                    cluster.awaitInSync(DEADLINE, topic, relayTopic);
+                }
             }
             get(publishing);
             get(appending);
