@@ -292,7 +292,7 @@ class ClusterFaultSuiteIT {
         int killed = 0;
         int removals = 0;
         try (AppPublisher app = new AppPublisher(cluster.bootstrapServers(), topic, Map.of(), DEADLINE)) {
-            // Publishing is spread over the storm: each tick lets the next twelfth of the events go.
+            // Publishing is spread over the storm: each settled group gets the next twelfth of the events.
             Future<?> publishing = threads.submit(() -> app.publish(steps, 0,
                     i -> i < (long) (ticksDone.get() + 1) * N / ticks));
             for (int tick = 0; tick < ticks; tick++) {
@@ -309,8 +309,8 @@ class ClusterFaultSuiteIT {
                 }
                 int live = workers.size();
                 await("m: group settled with " + live + " consumers after change " + tick, () -> settled("m", live));
-                TimeUnit.SECONDS.sleep(2); // events flow through the settled group for a while
-                ticksDone.incrementAndGet();
+                ticksDone.incrementAndGet(); // the next share of events goes to the settled group
+                TimeUnit.SECONDS.sleep(2); // and flows through it for a while
             }
             get(publishing);
             if (workers.isEmpty()) {
