@@ -286,13 +286,13 @@ class ClusterFaultSuiteIT {
         List<Path> ledgers = new ArrayList<>();
         List<ChildJvm> workers = new ArrayList<>();
         ExecutorService threads = Executors.newFixedThreadPool(1);
-        int ticks = 12;
+        int ticks = 18;
         AtomicInteger ticksDone = new AtomicInteger();
         int started = 0;
         int killed = 0;
         int removals = 0;
         try (AppPublisher app = new AppPublisher(cluster.bootstrapServers(), topic, Map.of(), DEADLINE)) {
-            // Publishing is spread over the storm: each settled group gets the next twelfth of the events.
+            // Publishing is spread over the storm: each settled group gets the next share of the events.
             Future<?> publishing = threads.submit(() -> app.publish(steps, 0,
                     i -> i < (long) (ticksDone.get() + 1) * N / ticks));
             for (int tick = 0; tick < ticks; tick++) {
