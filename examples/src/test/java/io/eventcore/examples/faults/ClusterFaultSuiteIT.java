@@ -130,6 +130,15 @@ class ClusterFaultSuiteIT {
                 FaultKit.readTopic(cluster.bootstrapServers(), topic, rows.size(), DEADLINE), true);
     }
 
+    /** @return records on the topic, or 0 while its end offsets cannot be read */
+    private static long relayed(String topic) {
+        try {
+            return KafkaTopics.endOffsets(cluster.bootstrapServers(), topic);
+        } catch (IllegalStateException notNow) {
+            return 0;
+        }
+    }
+
     /** @return outbox rows with failed sends counted against them (transient failures are not counted) */
     private static long rowsWithAttempts(TestDatabase pg, String table) throws SQLException {
         try (Connection c = pg.dataSource().getConnection(); Statement st = c.createStatement();
@@ -183,7 +192,7 @@ class ClusterFaultSuiteIT {
                 int threshold = N * r / (rounds + 1);
                 await("k: " + threshold + " published, and consuming and relaying under way",
                         () -> app.acked.size() >= threshold && handled(List.of(ledger)) > 0
-                                && KafkaTopics.endOffsets(cluster.bootstrapServers(), relayTopic) > 0);
+                                && relayed(relayTopic) > 0);
                 int victim = cluster.leaderOf(topic, 0);
                 cluster.kill(victim);
                 victims.add(String.valueOf(victim));
