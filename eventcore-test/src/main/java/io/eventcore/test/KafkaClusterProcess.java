@@ -41,7 +41,7 @@ public final class KafkaClusterProcess implements AutoCloseable {
     /** How many brokers the cluster has. */
     public static final int BROKERS = 3;
     private static final int CONTROLLER_ID = 100;
-    private static final long START_SECONDS = 120;
+    private static final long START_SECONDS = 180;
     /** Four JVMs share the machine: smaller heaps, and C1 only, which halves the CPU a node needs to start. */
     private static final List<String> JVM_OPTIONS = List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
 
@@ -105,7 +105,7 @@ public final class KafkaClusterProcess implements AutoCloseable {
      * Formats new log directories and starts the controller and the brokers.
      *
      * @return the running cluster, every broker registered and unfenced
-     * @throws IllegalStateException if a broker does not answer within 120 s
+     * @throws IllegalStateException if a broker does not answer within 180 s
      */
     public static KafkaClusterProcess start() {
         return start(Map.of());
@@ -117,7 +117,7 @@ public final class KafkaClusterProcess implements AutoCloseable {
      * @param serverProperties settings that replace or add to the defaults (see the class comment) on
      *     every node, controller included
      * @return the running cluster, every broker registered and unfenced
-     * @throws IllegalStateException if a broker does not answer within 120 s
+     * @throws IllegalStateException if a broker does not answer within 180 s
      */
     public static KafkaClusterProcess start(Map<String, String> serverProperties) {
         KafkaClusterProcess cluster;
@@ -174,7 +174,7 @@ public final class KafkaClusterProcess implements AutoCloseable {
      * registered and unfenced. Its replicas catch up afterwards; see {@link #awaitInSync}.
      *
      * @param brokerIndex {@code 0} to {@code BROKERS - 1}
-     * @throws IllegalStateException if the broker is running, or does not answer within 120 s
+     * @throws IllegalStateException if the broker is running, or does not answer within 180 s
      * @throws IndexOutOfBoundsException if there is no such broker
      */
     public void restart(int brokerIndex) {
