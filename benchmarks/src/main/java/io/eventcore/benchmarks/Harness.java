@@ -18,7 +18,9 @@ import java.util.Set;
  * {@code --outbox-no-pool} (the outbox opens a connection per operation instead of using a HikariCP pool);
  * {@code --only fetch} runs the large-backlog fetch workload (not in the default set: it writes 1M rows per
  * database), {@code --fetch-rows N} changes its row count; {@code --profile} adds a JFR-profiled PARTITION run to
- * the overhead workload and prints its hottest frames.
+ * the overhead workload and prints its hottest frames; {@code --payload json,protobuf} runs the overhead
+ * workload once per payload format (default {@code json}); {@code --only inbox} runs the inbox workload
+ * (PostgreSQL; not in the default set).
  */
 public final class Harness {
     private Harness() {
@@ -70,7 +72,12 @@ public final class Harness {
             String bootstrap = broker.bootstrapServers();
             System.out.println("broker: child JVM at " + bootstrap);
             if (only.contains("overhead")) {
-                new OverheadWorkload(bootstrap, quick ? 200_000 : 1_000_000, list.contains("--profile")).run(results);
+                int p = list.indexOf("--payload");
+                List<String> formats = p >= 0 && p + 1 < list.size() ? List.of(list.get(p + 1).split(",")) : List.of("json");
+                for (String format : formats) {
+                    new OverheadWorkload(bootstrap, quick ? 200_000 : 1_000_000, list.contains("--profile"),
+                            PayloadFormat.valueOf(format.toUpperCase(java.util.Locale.ROOT))).run(results);
+                }
             }
             if (only.contains("parallelism")) {
                 new ParallelismWorkload(bootstrap, quick ? 20_000 : 100_000, list.contains("--profile")).run(results);
@@ -84,6 +91,9 @@ public final class Harness {
                             : quick ? 20_000 : 100_000, throughputOnly ? 0 : quick ? 6 : 30,
                             !list.contains("--outbox-no-pool")).run(results);
                 }
+            }
+            if (only.contains("inbox")) {
+                new InboxWorkload(bootstrap, jdbcUrl, quick ? 20_000 : 100_000).run(results);
             }
             if (only.contains("memory")) {
                 new MemoryWorkload(bootstrap, quick ? 100_000 : 1_000_000).run(results);

@@ -47,12 +47,18 @@ final class Kafka {
      * it plus a traceparent ({@link PublishedRecords}).
      */
     static void prefill(String bootstrap, String topic, int count, int keys) {
-        EventCodec codec = EventCodec.json();
+        prefill(bootstrap, topic, count, keys, PayloadFormat.JSON);
+    }
+
+    /** Writes {@code count} OrderPlaced records in the given format, as the publisher writes them. */
+    static void prefill(String bootstrap, String topic, int count, int keys, PayloadFormat format) {
+        EventCodec codec = format.codec();
         java.util.concurrent.atomic.AtomicReference<Exception> failure = new java.util.concurrent.atomic.AtomicReference<>();
         try (KafkaProducer<byte[], byte[]> producer = fastProducer(bootstrap)) {
             for (int i = 0; i < count; i++) {
                 String key = "key-" + (i % keys);
-                ProducerRecord<byte[], byte[]> r = PublishedRecords.record(topic, key, i, codec, Map.of());
+                ProducerRecord<byte[], byte[]> r = PublishedRecords.record(topic, key, i, format.payload(key, i), codec,
+                        Map.of());
                 producer.send(r, (meta, error) -> {
                     if (error != null) {
                         failure.compareAndSet(null, error);

@@ -27,21 +27,26 @@ final class OverheadWorkload {
     private final String bootstrap;
     private final int events;
     private final boolean profile;
+    private final PayloadFormat format;
 
-    /** @param profile whether to run PARTITION once more under JFR after the measured runs, and print its profile */
-    OverheadWorkload(String bootstrap, int events, boolean profile) {
+    /**
+     * @param profile whether to run PARTITION once more under JFR after the measured runs, and print its profile
+     * @param format how the records are encoded and how the hand-written loop decodes them
+     */
+    OverheadWorkload(String bootstrap, int events, boolean profile, PayloadFormat format) {
         this.bootstrap = bootstrap;
         this.events = events;
         this.profile = profile;
+        this.format = format;
     }
 
     void run(Results results) throws Exception {
-        System.out.printf("%n(a) overhead: %,d events of 1.2 KB on 12 partitions, %d alternations%n", events,
-                ALTERNATIONS);
-        String topic = "bench-overhead";
+        System.out.printf("%n(a) overhead%s: %,d OrderPlaced events on 12 partitions, %d alternations%n",
+                format.label(), events, ALTERNATIONS);
+        String topic = "bench-overhead" + (format == PayloadFormat.JSON ? "" : "-" + format.name().toLowerCase());
         Kafka.createTopic(bootstrap, topic, 12);
         long t = System.nanoTime();
-        Kafka.prefill(bootstrap, topic, events, 10_000);
+        Kafka.prefill(bootstrap, topic, events, 10_000, format);
         System.out.printf("  prefilled in %.1f s%n", (System.nanoTime() - t) / 1e9);
         // Warm every path's code and the page cache once, then alternate.
         int warm = Math.min(events, 20_000);
@@ -58,14 +63,18 @@ final class OverheadWorkload {
             System.out.printf("  alternation %d: loop %,.0f, PARTITION %,.0f, KEY %,.0f events/s%n", i + 1, plain[i],
                     partition[i], key[i]);
         }
-        results.add("overhead: eventcore PARTITION, decode + trivial handler", median(partition), "events/s",
-                "hand-written kafka-clients loop", median(plain), true);
-        results.add(KEY_FIGURE, median(key), "events/s", "hand-written kafka-clients loop", median(plain), true);
+        String l = format.label();
+        results.add("overhead: eventcore PARTITION, decode + trivial handler" + l, median(partition), "events/s",
+                "hand-written kafka-clients loop" + l, median(plain), true);
+        results.add(KEY_FIGURE + l, median(key), "events/s", "hand-written kafka-clients loop" + l, median(plain), true);
         // P1 as tracked: the ratio of each alternation (runs next to each other see the same machine), median.
-        results.add("P1 PARTITION: median of per-alternation ratios to the loop", medianRatio(partition, plain),
+        results.add("P1 PARTITION: median of per-alternation ratios to the loop" + l, medianRatio(partition, plain),
                 "ratio", "parity with the hand-written loop", 1.0, true);
-        results.add("P1 KEY: median of per-alternation ratios to the loop", medianRatio(key, plain), "ratio",
+        results.add("P1 KEY: median of per-alternation ratios to the loop" + l, medianRatio(key, plain), "ratio",
                 "parity with the hand-written loop", 1.0, true);
+        if (format != PayloadFormat.JSON) {
+            return; // the raw route and the profile do not depend on the payload format
+        }
         // Deliverable 4: a raw route, routed by the type header, payload never decoded, against the same loop.
         LongAdder rawHandled = new LongAdder();
         double raw = consume(topic, "raw", events, Ordering.PARTITION, rawHandled, EventRouter.builder()
@@ -94,7 +103,7 @@ final class OverheadWorkload {
     }
 
     private double handWritten(String topic, String group, int count) {
-        PublishedRecords.UserDecoder decoder = new PublishedRecords.UserDecoder();
+        java.util.function.Function<ConsumerRecord<byte[], byte[]>, Object> decoder = format.userDecoder();
         long seen = 0;
         long start = System.nanoTime();
         try (KafkaConsumer<byte[], byte[]> consumer = Kafka.consumer(bootstrap, group)) {
@@ -106,7 +115,7 @@ final class OverheadWorkload {
                 }
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
                 for (ConsumerRecord<byte[], byte[]> r : records) {
-                    decoder.decode(r);
+                    decoder.apply(r);
                     seen++;
                 }
                 if (!records.isEmpty()) {
@@ -120,8 +129,8 @@ final class OverheadWorkload {
 
     private double eventcore(String topic, String group, int count, Ordering ordering) throws InterruptedException {
         LongAdder handled = new LongAdder();
-        return consume(topic, group, count, ordering, handled, EventRouter.builder()
-                .route(Payloads.OrderPlaced.class, (e, c) -> handled.increment()));
+        return consume(topic, group, count, ordering, handled, EventRouter.builder().codec(format.codec())
+                .route("OrderPlaced", format.payloadClass(), (e, c) -> handled.increment()));
     }
 
     private double consume(String topic, String group, int count, Ordering ordering, LongAdder handled,

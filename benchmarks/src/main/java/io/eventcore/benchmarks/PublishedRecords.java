@@ -37,9 +37,19 @@ final class PublishedRecords {
      */
     static ProducerRecord<byte[], byte[]> record(String topic, String key, int seq, EventCodec codec,
             Map<String, String> extraHeaders) {
+        return record(topic, key, seq, Payloads.order(key, seq), codec, extraHeaders);
+    }
+
+    /**
+     * @param payload the event's payload, e.g. the same order in another format's class
+     * @param extraHeaders headers beyond the traceparent, or empty
+     * @return the record of one event of that payload, as the publisher writes it with {@code codec}
+     */
+    static ProducerRecord<byte[], byte[]> record(String topic, String key, int seq, Object payload, EventCodec codec,
+            Map<String, String> extraHeaders) {
         Map<String, String> headers = new HashMap<>(extraHeaders);
         headers.put(EventHeaders.TRACEPARENT, traceparent(seq));
-        Event<Payloads.OrderPlaced> event = Event.of(key, Payloads.order(key, seq)).withHeaders(headers);
+        Event<Object> event = Event.of(key, payload).withHeaders(headers);
         OutboundMessage message = OutboundMessage.of(topic, event, codec);
         ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(topic, null, message.keyBytes(), message.value());
         for (MessageHeader h : message.headers()) {

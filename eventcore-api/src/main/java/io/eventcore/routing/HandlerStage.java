@@ -2,6 +2,7 @@ package io.eventcore.routing;
 
 import io.eventcore.EventContext;
 import io.eventcore.EventcoreException;
+import io.eventcore.SkipEventException;
 import io.eventcore.InboundMessage;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -75,7 +76,7 @@ final class HandlerStage implements Stage {
         }
         return own.handle((ok, failure) -> {
             boolean success = failure == null;
-            record(type, route, start, success);
+            record(type, route, start, success || MiddlewareStage.unwrap(failure) instanceof SkipEventException);
             return success ? StageResult.ATTEMPT_SUCCEEDED : StageResult.attemptFailed(MiddlewareStage.unwrap(failure));
         });
     }

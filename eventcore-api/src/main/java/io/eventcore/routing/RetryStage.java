@@ -5,6 +5,7 @@ import io.eventcore.EventContext;
 import io.eventcore.EventHeaders;
 import io.eventcore.InboundMessage;
 import io.eventcore.Scheduler;
+import io.eventcore.SkipEventException;
 import io.eventcore.retry.RetryMode;
 import io.eventcore.retry.RetryPolicy;
 import java.time.Duration;
@@ -66,6 +67,9 @@ final class RetryStage implements Stage {
     private CompletionStage<StageResult> afterAttempt(Exchange x, Next next, Instant firstFailure, StageResult r) {
         if (r.done() != null) {
             return r.stage();
+        }
+        if (r.failure() instanceof SkipEventException skip) {
+            return StageResult.done(DispatchResult.skipped(skip)).stage();
         }
         return r.failure() == null ? StageResult.succeeded(x.context().attempt()).stage()
                 : afterFailure(x, next, firstFailure, r.failure());

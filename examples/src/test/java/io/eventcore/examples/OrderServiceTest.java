@@ -29,7 +29,9 @@ class OrderServiceTest {
         // 200 orders, 2 events each; orders 3, 13, 23... fail once; cancelled orders 0 and 100 fail for good.
         assertThat(summary).contains(row("orders", 200), row("events published", 400), row("handled", 398),
                 row("retried", 20), row("dead-lettered", 2), row("duplicates", 0))
-                .contains("OK: every published event was handled or dead-lettered");
+                .contains("OK: every published event was handled or dead-lettered")
+                .contains("ready in").contains("| start-up ").contains("| first publish to end ")
+                .contains("all orders placed, published");
     }
 
     @Test

@@ -163,7 +163,7 @@ public final class JdbcOutbox implements Outbox<Connection>, AutoCloseable {
                 result = work.run(c);
                 c.commit();
             } catch (Throwable t) { // an Error too: never let the auto-commit restore commit half-done work
-                rollbackAfter(c, t, autoCommit);
+                Transactions.rollbackAfter(c, t, autoCommit);
                 if (t instanceof Error err) {
                     throw err;
                 }
@@ -177,27 +177,6 @@ public final class JdbcOutbox implements Outbox<Connection>, AutoCloseable {
             return result;
         } catch (SQLException e) {
             throw new EventcoreException("transaction failed: " + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * Rolls back after {@code failure}, then restores auto-commit (nothing is pending any more); if the
-     * rollback fails the connection is aborted instead, so that closing it (a pool may reset auto-commit,
-     * which commits) cannot commit the transaction.
-     */
-    private static void rollbackAfter(Connection c, Throwable failure, boolean autoCommit) {
-        try {
-            c.rollback();
-            if (autoCommit) {
-                c.setAutoCommit(true);
-            }
-        } catch (SQLException | RuntimeException e) {
-            failure.addSuppressed(e);
-            try {
-                c.abort(Runnable::run);
-            } catch (SQLException | RuntimeException abortFailure) {
-                failure.addSuppressed(abortFailure);
-            }
         }
     }
 

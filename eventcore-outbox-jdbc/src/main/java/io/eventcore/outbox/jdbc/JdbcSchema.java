@@ -47,7 +47,12 @@ final class JdbcSchema {
      * take no schema: they get the bare table name, and live in the table's schema.
      */
     static String rename(String ddl, String table) {
-        Matcher m = DEFAULT_NAMES.matcher(ddl);
+        return rename(ddl, DEFAULT_NAMES, table);
+    }
+
+    /** {@link #rename(String, String)} for the identifiers {@code names} matches (group 1: the suffix). */
+    static String rename(String ddl, Pattern names, String table) {
+        Matcher m = names.matcher(ddl);
         StringBuilder out = new StringBuilder(ddl.length() + 64);
         while (m.find()) {
             String suffix = m.group(1);
@@ -60,13 +65,18 @@ final class JdbcSchema {
 
     /** Runs every statement of {@link #ddl()} (each is {@code IF NOT EXISTS}). */
     void create() {
+        run(dataSource, ddl(), "outbox", table);
+    }
+
+    /** Runs every statement of a script in auto-commit mode. */
+    static void run(DataSource dataSource, String script, String what, String table) {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
             c.setAutoCommit(true);
-            for (String statement : statements(ddl())) {
+            for (String statement : statements(script)) {
                 s.execute(statement);
             }
         } catch (SQLException e) {
-            throw new EventcoreException("could not create the outbox schema for " + table + ": " + e.getMessage(), e);
+            throw new EventcoreException("could not create the " + what + " schema for " + table + ": " + e.getMessage(), e);
         }
     }
 

@@ -26,7 +26,8 @@ class ArchitectureTest {
     /** The packages of eventcore-api: the model at the root and one package per concern. */
     static final String[] API_PACKAGES = {"io.eventcore", "io.eventcore.routing", "io.eventcore.retry",
         "io.eventcore.deadletter", "io.eventcore.codec", "io.eventcore.transport", "io.eventcore.outbox",
-        "io.eventcore.micrometer", "io.eventcore.internal", "io.eventcore.transport.internal"};
+        "io.eventcore.micrometer", "io.eventcore.internal", "io.eventcore.transport.internal", "io.eventcore.inbox",
+        "io.eventcore.validation"};
 
     private static JavaClasses library;
 
@@ -55,7 +56,8 @@ class ArchitectureTest {
         Set<String> packages = new TreeSet<>();
         library.forEach(c -> packages.add(c.getPackageName()));
         assertThat(packages).contains(API_PACKAGES).contains("io.eventcore.kafka", "io.eventcore.outbox.jdbc",
-                "io.eventcore.test", "io.eventcore.examples");
+                "io.eventcore.test", "io.eventcore.examples", "io.eventcore.avro",
+                "io.eventcore.protobuf");
     }
 
     @Test

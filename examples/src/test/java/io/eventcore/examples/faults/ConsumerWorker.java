@@ -86,7 +86,7 @@ public final class ConsumerWorker {
         done.await();
     }
 
-    private static void write(OutputStream ledger, Step s) {
+    static void write(OutputStream ledger, Step s) {
         String line = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now()) + " " + s.id() + " " + s.key() + " "
                 + s.seq() + "\n";
         synchronized (ledger) {

@@ -1,0 +1,10 @@
+package io.eventcore.outbox.jdbc;
+
+import io.eventcore.test.TestDatabase;
+
+class H2InboxStoreTest extends JdbcInboxContract {
+    @Override
+    TestDatabase database() {
+        return TestDatabase.h2("inbox_contract");
+    }
+}
