@@ -2,14 +2,11 @@ package io.eventcore.test;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.Uuid;
 
 /**
@@ -22,9 +19,8 @@ import org.apache.kafka.common.Uuid;
  */
 public final class KafkaBrokerProcess implements AutoCloseable {
     private final Path dir;
-    private final Path config;
     private final int port;
-    private Process process;
+    private final KafkaNode node;
 
     /** How clients reach the broker. */
     public enum Security {
@@ -48,9 +44,8 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     private KafkaBrokerProcess(Security security, Map<String, String> overrides) throws IOException {
         this.security = security;
         this.dir = Files.createTempDirectory("eventcore-kafka-");
-        this.port = freePort();
-        int controllerPort = freePort();
-        this.config = dir.resolve("server.properties");
+        this.port = KafkaNode.freePort();
+        int controllerPort = KafkaNode.freePort();
         String listener = security == Security.PLAINTEXT ? "PLAINTEXT"
                 : security == Security.SASL_PLAIN ? "SASL_PLAINTEXT" : "SSL";
         List<String> lines = new java.util.ArrayList<>(List.of(
@@ -70,10 +65,7 @@ public final class KafkaBrokerProcess implements AutoCloseable {
                 "group.initial.rebalance.delay.ms=0",
                 "num.partitions=3",
                 "auto.create.topics.enable=true"));
-        overrides.forEach((key, value) -> {
-            lines.removeIf(line -> line.startsWith(key + "="));
-            lines.add(key + "=" + value);
-        });
+        KafkaNode.override(lines, overrides);
         clientProperties.put("bootstrap.servers", bootstrapServers());
         if (security == Security.SASL_PLAIN) {
             lines.add("sasl.enabled.mechanisms=PLAIN");
@@ -86,10 +78,8 @@ public final class KafkaBrokerProcess implements AutoCloseable {
         } else if (security == Security.SSL) {
             configureSsl(lines);
         }
-        lines.add("");
-        Files.writeString(config, String.join("\n", lines));
-        run(List.of("kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(), "-c", config.toString()),
-                dir.resolve("format.log"));
+        this.node = new KafkaNode(dir, "broker", lines, Uuid.randomUuid().toString(), KafkaNode.DEFAULT_JVM_OPTIONS);
+        node.awaitFormatted();
     }
 
     /** Creates a self-signed broker certificate and a trust store, and configures both sides for TLS. */
@@ -205,15 +195,7 @@ public final class KafkaBrokerProcess implements AutoCloseable {
 
     /** Kills the broker with SIGKILL (no clean shutdown) and waits for the process to end. */
     public void kill() {
-        if (process != null) {
-            process.destroyForcibly();
-            try {
-                process.waitFor(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            process = null;
-        }
+        node.kill();
     }
 
     /**
@@ -222,78 +204,22 @@ public final class KafkaBrokerProcess implements AutoCloseable {
      * @throws IllegalStateException if it does not answer within 60 s
      */
     public void restart() {
-        if (process != null) {
+        if (node.isRunning()) {
             throw new IllegalStateException("broker is running");
         }
-        try {
-            process = command(List.of("kafka.Kafka", config.toString()))
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("broker.log").toFile()))
-                    .redirectErrorStream(true).start();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        Map<String, Object> adminProps = new java.util.HashMap<>(clientProperties);
-        adminProps.put("request.timeout.ms", "2000");
-        adminProps.put("default.api.timeout.ms", "4000");
-        try (Admin admin = Admin.create(adminProps)) {
-            while (true) {
-                if (!process.isAlive()) {
-                    throw new IllegalStateException("broker exited with " + process.exitValue() + "; see "
-                            + dir.resolve("broker.log"));
-                }
-                try {
-                    if (!admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty()) {
-                        return;
-                    }
-                } catch (Exception notYet) {
-                    // still starting
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("broker did not answer within 60 s; see " + dir.resolve("broker.log"));
-                }
-            }
-        }
+        node.kill(); // forget a process that died by itself
+        node.start();
+        node.awaitAnswer(clientProperties, -1, 60);
     }
 
     /** @return whether the broker process is alive */
     public boolean isRunning() {
-        return process != null && process.isAlive();
+        return node.isRunning();
     }
 
     /** Kills the broker. The log directory is left for inspection. */
     @Override
     public void close() {
         kill();
-    }
-
-    private static ProcessBuilder command(List<String> mainAndArgs) {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new java.util.ArrayList<>(List.of(java, "-Xmx512m", "-XX:+UseSerialGC",
-                "-Dlog4j2.level=WARN", "-cp", System.getProperty("java.class.path")));
-        cmd.addAll(mainAndArgs);
-        return new ProcessBuilder(cmd);
-    }
-
-    private static void run(List<String> mainAndArgs, Path log) throws IOException {
-        Process p = command(mainAndArgs).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-        try {
-            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                p.destroyForcibly();
-                throw new IllegalStateException(mainAndArgs.get(0) + " failed; see " + log);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(true);
-            s.bind(new InetSocketAddress("127.0.0.1", 0));
-            return s.getLocalPort();
-        }
     }
 }

@@ -39,8 +39,24 @@ public final class KafkaTopics {
      */
     public static void create(Map<String, Object> client, int partitions, Map<String, String> configs,
             String... names) {
+        create(client, partitions, (short) 1, configs, names);
+    }
+
+    /**
+     * Creates topics with the given replication factor and waits until every partition leader answers
+     * an offsets request, as {@link #create(Map, int, Map, String...)} does.
+     *
+     * @param client admin client properties ({@code bootstrap.servers} and any security settings)
+     * @param partitions partitions per topic
+     * @param replicationFactor replicas per partition, for example 3 on a {@link KafkaClusterProcess}
+     * @param configs topic configs, e.g. {@code max.message.bytes}
+     * @param names topic names
+     * @throws IllegalStateException if creation fails or the topics are not ready within 30 s
+     */
+    public static void create(Map<String, Object> client, int partitions, short replicationFactor,
+            Map<String, String> configs, String... names) {
         try (Admin admin = Admin.create(client)) {
-            create(admin, partitions, configs, names);
+            create(admin, partitions, replicationFactor, configs, names);
         }
     }
 
@@ -56,8 +72,14 @@ public final class KafkaTopics {
     }
 
     static void create(Admin admin, int partitions, Map<String, String> configs, String... names) {
+        create(admin, partitions, (short) 1, configs, names);
+    }
+
+    private static void create(Admin admin, int partitions, short replicationFactor, Map<String, String> configs,
+            String... names) {
         try {
-            admin.createTopics(Arrays.stream(names).map(n -> new NewTopic(n, partitions, (short) 1).configs(configs))
+            admin.createTopics(Arrays.stream(names)
+                    .map(n -> new NewTopic(n, partitions, replicationFactor).configs(configs))
                     .toList()).all().get(DEADLINE_SECONDS, TimeUnit.SECONDS);
             Awaitility.await("partitions of " + List.of(names) + " ready")
                     .atMost(Duration.ofSeconds(DEADLINE_SECONDS)).pollInterval(Duration.ofMillis(20))

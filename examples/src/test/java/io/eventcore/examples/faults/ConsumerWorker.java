@@ -14,13 +14,15 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * A consumer in its own JVM: args {@code bootstrap topic group ledgerFile handlerMillis concurrency [redeliver]}.
- * With {@code redeliver}, the first attempt of every seventh step fails and is retried through this
- * group's retry topic ({@code RetryMode.REDELIVER}). Every handling is appended
+ * A consumer in its own JVM: args {@code bootstrap topic group ledgerFile handlerMillis concurrency [redeliver]
+ * [consumer-protocol]}. With {@code redeliver}, the first attempt of every seventh step fails and is retried
+ * through this group's retry topic ({@code RetryMode.REDELIVER}). With {@code consumer-protocol}, the group
+ * uses KIP-848's protocol ({@code group.protocol=consumer}; session and heartbeat are then set on the broker). Every handling is appended
  * to the ledger ({@code micros id key seq}) before the handler returns, so a SIGKILL loses no record
  * of what was handled. Poison events are dead-lettered to {@code <topic>.dlq}. SIGTERM closes gracefully.
  */
@@ -30,7 +32,7 @@ public final class ConsumerWorker {
 
     /**
      * @param args bootstrap servers, topic, group, ledger file, handler time in ms (simulated work), concurrency,
-     *     optionally {@code redeliver}
+     *     optionally {@code redeliver} and {@code consumer-protocol}
      * @throws Exception on startup failure
      */
     public static void main(String[] args) throws Exception {
@@ -40,7 +42,11 @@ public final class ConsumerWorker {
         OutputStream ledger = new FileOutputStream(args[3], true);
         long workMillis = Long.parseLong(args[4]);
         int concurrency = Integer.parseInt(args[5]);
-        boolean redeliver = args.length > 6 && args[6].equals("redeliver");
+        List<String> options = List.of(args).subList(6, args.length);
+        boolean redeliver = options.contains("redeliver");
+        // The consumer protocol rejects the classic protocol's client-side session and heartbeat settings.
+        Map<String, Object> properties = options.contains("consumer-protocol") ? Map.of("group.protocol", "consumer")
+                : Map.of("session.timeout.ms", "6000", "heartbeat.interval.ms", "1000");
         RetryPolicy retry = redeliver
                 ? RetryPolicy.fixed(Duration.ofMillis(300)).maxAttempts(5).mode(RetryMode.REDELIVER)
                 : RetryPolicy.fixed(Duration.ofMillis(20)).maxAttempts(3);
@@ -66,7 +72,7 @@ public final class ConsumerWorker {
         KafkaEventConsumer consumer = KafkaEventConsumer.builder().bootstrapServers(bootstrap).groupId(group)
                 .topics(topic).router(router).ordering(Ordering.KEY).maxConcurrency(concurrency)
                 .commitInterval(Duration.ofMillis(200))
-                .properties(Map.of("session.timeout.ms", "6000", "heartbeat.interval.ms", "1000"))
+                .properties(properties)
                 .build();
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

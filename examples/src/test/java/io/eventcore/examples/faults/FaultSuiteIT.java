@@ -1,9 +1,12 @@
 package io.eventcore.examples.faults;
 
+import static io.eventcore.examples.faults.FaultKit.append;
+import static io.eventcore.examples.faults.FaultKit.handled;
+import static io.eventcore.examples.faults.FaultKit.ids;
+import static io.eventcore.examples.faults.FaultKit.steps;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventcore.Event;
-import io.eventcore.outbox.OutboxEvent;
 import io.eventcore.kafka.KafkaEventConsumer;
 import io.eventcore.kafka.KafkaEventPublisher;
 import io.eventcore.outbox.jdbc.JdbcOutbox;
@@ -14,7 +17,6 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,13 +33,8 @@ import javax.sql.DataSource;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.awaitility.Awaitility;
-import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -59,7 +56,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 class FaultSuiteIT {
     private static final boolean FULL = Boolean.getBoolean("faults.full");
     private static final int N = FULL ? 20_000 : 2_000;
-    private static final int KEYS = 50;
     private static final Duration DEADLINE = Duration.ofMinutes(FULL ? 10 : 3);
     private static final Map<String, String> MATRIX = new LinkedHashMap<>();
     private static KafkaBrokerProcess broker;
@@ -76,25 +72,13 @@ class FaultSuiteIT {
         if (broker != null) {
             broker.close();
         }
-        System.out.println("\n[FaultSuiteIT] fault matrix (" + (FULL ? "full" : "quick") + ", " + N + " events each)");
-        System.out.println("| scenario | events | lost | duplicates | order |");
-        MATRIX.forEach((name, line) -> System.out.println("| " + name + " | " + line + " |"));
+        FaultKit.printMatrix("FaultSuiteIT", FULL, N + " events each", MATRIX);
     }
 
     // ---------------------------------------------------------------- helpers
 
     private static void createTopic(String topic, int partitions, Map<String, String> configs) {
         KafkaTopics.create(Map.of("bootstrap.servers", broker.bootstrapServers()), partitions, configs, topic);
-    }
-
-    private static List<Step> steps(String prefix, int count, int poisonEvery) {
-        int[] seq = new int[KEYS];
-        List<Step> out = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            int k = i % KEYS;
-            out.add(new Step(prefix + "-" + i, "k" + k, seq[k]++, poisonEvery > 0 && i % poisonEvery == poisonEvery - 1));
-        }
-        return out;
     }
 
     private static void publish(String topic, List<Step> steps) {
@@ -109,7 +93,7 @@ class FaultSuiteIT {
     }
 
     private static void await(String what, BooleanSupplier condition) {
-        Awaitility.await(what).atMost(DEADLINE).pollInterval(Duration.ofMillis(100)).until(condition::getAsBoolean);
+        FaultKit.await(what, DEADLINE, condition);
     }
 
     private static int lines(Path file) {
@@ -118,10 +102,6 @@ class FaultSuiteIT {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private static int handled(List<Path> ledgers) {
-        return Ledger.read(ledgers).ids().size();
     }
 
     private static ChildJvm consumer(String name, String topic, String group, Path ledger, long workMillis,
@@ -143,18 +123,7 @@ class FaultSuiteIT {
      */
     private static void verdict(String scenario, Set<String> expected, Set<String> deadLettered, Ledger ledger,
             boolean ordered) {
-        Set<String> accounted = new HashSet<>(ledger.ids());
-        accounted.addAll(deadLettered);
-        Set<String> lost = new HashSet<>(expected);
-        lost.removeAll(accounted);
-        List<String> order = ordered ? ledger.orderViolations() : List.of();
-        MATRIX.put(scenario, expected.size() + " | " + lost.size() + " | " + ledger.duplicates() + " | "
-                + (!ordered ? "not kept by REDELIVER (by design)" : order.isEmpty() ? "ok" : "VIOLATED " + order));
-        System.out.printf("[FaultSuiteIT] %s: %d events, %d lost, %d duplicates, %d dead-lettered, order %s%n",
-                scenario, expected.size(), lost.size(), ledger.duplicates(), deadLettered.size(),
-                !ordered ? "not checked (REDELIVER)" : order.isEmpty() ? "ok" : order);
-        assertThat(lost).as(scenario + ": lost events").isEmpty();
-        assertThat(order).as(scenario + ": first handlings out of sequence").isEmpty();
+        FaultKit.verdict("FaultSuiteIT", MATRIX, scenario, expected, deadLettered, ledger, ordered);
     }
 
     /** @return end offsets minus the group's committed offsets, summed over the topic */
@@ -171,52 +140,9 @@ class FaultSuiteIT {
         }
     }
 
-    private static Set<String> ids(List<Step> steps) {
-        return steps.stream().map(Step::id).collect(Collectors.toSet());
-    }
-
     /** Reads a topic from the start; each record becomes a ledger entry ordered by offset (a key lives in one partition). */
-    private static Ledger readTopic(String topic, int atLeast) throws InterruptedException {
-        Ledger ledger = new Ledger();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers",
-                broker.bootstrapServers()), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = c.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            Set<String> distinct = new HashSet<>();
-            Runnable drain = () -> {
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-                    String json = new String(r.value(), StandardCharsets.UTF_8);
-                    String id = field(json, "id");
-                    ledger.add(new Ledger.Entry(r.offset(), id, field(json, "key"), Integer.parseInt(field(json, "seq"))));
-                    distinct.add(id);
-                }
-            };
-            try {
-                Awaitility.await(topic + " holds " + atLeast + " distinct ids").atMost(DEADLINE)
-                        .pollInterval(Duration.ZERO).until(() -> {
-                            drain.run();
-                            return distinct.size() >= atLeast;
-                        });
-            } catch (ConditionTimeoutException incomplete) {
-                return ledger; // the caller's assertions name what is missing
-            }
-            // Late duplicates: read one more second after the last expected id arrived.
-            for (long quietUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(1); System.nanoTime() < quietUntil; ) {
-                drain.run();
-            }
-        }
-        return ledger;
-    }
-
-    private static String field(String json, String name) {
-        int i = json.indexOf("\"" + name + "\":") + name.length() + 3;
-        int end = i;
-        while (end < json.length() && json.charAt(end) != ',' && json.charAt(end) != '}') {
-            end++;
-        }
-        return json.substring(i, end).replace("\"", "");
+    private static Ledger readTopic(String topic, int atLeast) {
+        return FaultKit.readTopic(broker.bootstrapServers(), topic, atLeast, DEADLINE);
     }
 
     private static Set<String> deadLetterIds(String dlqTopic, int expected) throws InterruptedException {
@@ -226,29 +152,6 @@ class FaultSuiteIT {
         }
         Ledger l = readTopic(dlqTopic, expected);
         return l.ids();
-    }
-
-    private static void append(JdbcOutbox outbox, List<Step> steps, int perTx) {
-        for (int i = 0; i < steps.size(); i += perTx) {
-            List<OutboxEvent> tx = steps.subList(i, Math.min(steps.size(), i + perTx)).stream()
-                    .map(s -> OutboxEvent.of("Step", s.key(), s)).toList();
-            while (true) {
-                try {
-                    outbox.inTransaction(c -> {
-                        outbox.append(c, tx);
-                        return null;
-                    });
-                    break;
-                } catch (RuntimeException databaseDown) {
-                    try {
-                        TimeUnit.MILLISECONDS.sleep(200); // the application's own retry while the database restarts
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw databaseDown;
-                    }
-                }
-            }
-        }
     }
 
     private static ChildJvm relay(String name, String jdbcUrl, String table, String topic) {
