@@ -45,7 +45,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 class InboxFaultSuiteIT {
     private static final boolean FULL = Boolean.getBoolean("faults.full");
     private static final int N = FULL ? 20_000 : 1_000;
-    private static final int KEYS = 50;
     private static final Duration DEADLINE = Duration.ofMinutes(FULL ? 10 : 3);
     private static final Map<String, String> MATRIX = new LinkedHashMap<>();
     private static KafkaBrokerProcess broker;
@@ -110,13 +109,7 @@ class InboxFaultSuiteIT {
     }
 
     private static List<Step> steps(String prefix) {
-        int[] seq = new int[KEYS];
-        List<Step> out = new ArrayList<>(N);
-        for (int i = 0; i < N; i++) {
-            int k = i % KEYS;
-            out.add(new Step(prefix + "-" + i, "k" + k, seq[k]++, false));
-        }
-        return out;
+        return FaultKit.steps(prefix, N, 0);
     }
 
     private static void publish(String topic, List<Step> steps) {
