@@ -1,0 +1,127 @@
+package io.eventcore.spring.boot;
+
+import io.eventcore.codec.EventCodec;
+import io.eventcore.deadletter.DeadLetterSink;
+import io.eventcore.kafka.KafkaClientSettings;
+import io.eventcore.kafka.KafkaDeadLetterSink;
+import io.eventcore.kafka.KafkaEventConsumer;
+import io.eventcore.kafka.KafkaEventConsumerBuilder;
+import io.eventcore.kafka.KafkaEventPublisher;
+import io.eventcore.routing.EventRouter;
+import io.eventcore.spring.boot.internal.KafkaClientSettingsFactory;
+import io.eventcore.transport.ConsumerMetrics;
+import io.eventcore.transport.EventConsumer;
+import io.eventcore.transport.EventPublisher;
+import io.eventcore.transport.TopicNaming;
+import java.util.List;
+import java.util.Map;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
+
+/**
+ * Kafka beans: the shared {@link KafkaClientSettings}, a {@link KafkaEventPublisher} (also what the
+ * outbox relay sends with), a {@link KafkaDeadLetterSink} the router dead-letters to, and, when
+ * {@code eventcore.consumer.group-id} is set, a {@link KafkaEventConsumer} dispatching to the router
+ * (started and closed by {@link EventcoreAutoConfiguration}'s lifecycle).
+ *
+ * <p>Switched off as a whole by {@code eventcore.kafka.enabled=false}; each bean by its own
+ * {@code enabled} property, and each backs off when the application defines a bean of its SPI type
+ * ({@link EventPublisher}, {@link DeadLetterSink}, {@link EventConsumer}).
+ */
+@AutoConfiguration(after = EventcoreAutoConfiguration.class)
+@ConditionalOnClass(KafkaEventPublisher.class)
+@ConditionalOnBooleanProperty(name = "eventcore.kafka.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(EventcoreProperties.class)
+public class EventcoreKafkaAutoConfiguration {
+
+    EventcoreKafkaAutoConfiguration() {
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    KafkaClientSettings eventcoreKafkaClientSettings(EventcoreProperties properties, Environment environment) {
+        return KafkaClientSettingsFactory.create(properties.kafka(), environment);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(EventPublisher.class)
+    @ConditionalOnBooleanProperty(name = "eventcore.publisher.enabled", matchIfMissing = true)
+    KafkaEventPublisher eventcorePublisher(KafkaClientSettings client, EventcoreProperties properties,
+            ObjectProvider<TopicNaming> topicNaming, ObjectProvider<EventCodec> codec) {
+        EventcoreProperties.Publisher settings = properties.publisher();
+        KafkaEventPublisher.Builder builder = KafkaEventPublisher.builder().client(client);
+        if (settings.topic() != null) {
+            builder.topic(settings.topic());
+        } else {
+            builder.topics(topicNaming.getIfUnique(TopicNaming::perAggregate));
+        }
+        if (hasAny(settings.properties())) {
+            builder.properties(settings.properties());
+        }
+        codec.ifUnique(builder::codec);
+        if (settings.closeTimeout() != null) {
+            builder.closeTimeout(settings.closeTimeout());
+        }
+        return builder.build();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(DeadLetterSink.class)
+    @ConditionalOnBooleanProperty(name = "eventcore.dead-letter.enabled", matchIfMissing = true)
+    KafkaDeadLetterSink eventcoreDeadLetterSink(KafkaClientSettings client, EventcoreProperties properties) {
+        EventcoreProperties.DeadLetter settings = properties.deadLetter();
+        String suffix = settings.suffix();
+        KafkaDeadLetterSink.Builder builder = KafkaDeadLetterSink.builder().client(client);
+        if (!KafkaDeadLetterSink.DEFAULT_SUFFIX.equals(suffix)) {
+            builder.topicNaming(topic -> topic + suffix);
+        }
+        if (settings.sendTimeout() != null) {
+            builder.sendTimeout(settings.sendTimeout());
+        }
+        return builder.build();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(EventConsumer.class)
+    @ConditionalOnBooleanProperty(name = "eventcore.consumer.enabled", matchIfMissing = true)
+    @ConditionalOnProperty("eventcore.consumer.group-id")
+    KafkaEventConsumer eventcoreConsumer(KafkaClientSettings client, EventRouter router, EventcoreProperties properties,
+            ObjectProvider<ConsumerMetrics> metrics) {
+        EventcoreProperties.Consumer settings = properties.consumer();
+        List<String> topics = settings.topics();
+        if (topics == null || topics.isEmpty()) {
+            throw new IllegalStateException("eventcore.consumer.topics must be set when eventcore.consumer.group-id is,"
+                    + " but group " + settings.groupId() + " has none");
+        }
+        KafkaEventConsumerBuilder builder = KafkaEventConsumer.builder().client(client).groupId(settings.groupId())
+                .topics(topics.toArray(String[]::new)).router(router);
+        if (settings.ordering() != null) {
+            builder.ordering(settings.ordering());
+        }
+        if (settings.maxConcurrency() != null) {
+            builder.maxConcurrency(settings.maxConcurrency());
+        }
+        if (settings.stallTimeout() != null) {
+            builder.stallTimeout(settings.stallTimeout());
+        }
+        if (settings.drainTimeout() != null) {
+            builder.drainTimeout(settings.drainTimeout());
+        }
+        if (hasAny(settings.properties())) {
+            builder.properties(settings.properties());
+        }
+        metrics.ifUnique(builder::metrics);
+        return builder.build();
+    }
+
+    private static boolean hasAny(Map<String, String> properties) {
+        return properties != null && !properties.isEmpty();
+    }
+}

@@ -1,0 +1,157 @@
+package io.eventcore.spring.boot;
+
+import io.eventcore.routing.UnknownTypePolicy;
+import io.eventcore.transport.Ordering;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The {@code eventcore.*} settings, bound once at startup; immutable.
+ *
+ * <p>Each group switches its beans on or off; what is not set here keeps the library's default
+ * (the builders' {@code DEFAULT_*} constants). Invalid values are rejected by the builders when the
+ * beans are created, with a message naming the setting.
+ *
+ * @param kafka client settings shared by every Kafka client
+ * @param router the {@code EventRouter} bean
+ * @param publisher the {@code KafkaEventPublisher} bean
+ * @param consumer the {@code KafkaEventConsumer} bean
+ * @param deadLetter the {@code KafkaDeadLetterSink} bean
+ * @param outbox the JDBC outbox and its relay
+ */
+@ConfigurationProperties("eventcore")
+public record EventcoreProperties(
+        @DefaultValue Kafka kafka,
+        @DefaultValue Router router,
+        @DefaultValue Publisher publisher,
+        @DefaultValue Consumer consumer,
+        @DefaultValue DeadLetter deadLetter,
+        @DefaultValue Outbox outbox) {
+
+    /**
+     * Settings every Kafka client (publisher, consumer, dead-letter sink) gets, as one
+     * {@code KafkaClientSettings} bean.
+     *
+     * @param enabled whether eventcore creates Kafka beans at all; defaults to {@code true}
+     * @param bootstrapServers {@code host:port} pairs; when empty, {@code spring.kafka.bootstrap-servers}
+     *     is used, and one of them is required
+     * @param properties client properties for every client (security, DNS, ...); they override
+     *     {@code spring.kafka.properties.*} and {@code spring.kafka.security.protocol}, which are reused
+     */
+    public record Kafka(
+            @DefaultValue("true") boolean enabled,
+            List<String> bootstrapServers,
+            Map<String, String> properties) {
+    }
+
+    /**
+     * The {@code EventRouter} built from {@code EventcoreHandler} beans and {@code EventRouterCustomizer}s.
+     *
+     * @param unknownType what happens to an event type without a route; the library's default
+     *     ({@code DEAD_LETTER}) when not set
+     * @param handlerTimeout bound of an asynchronous handler attempt; the library's default (30 s) when not set
+     */
+    public record Router(UnknownTypePolicy unknownType, Duration handlerTimeout) {
+    }
+
+    /**
+     * The {@code KafkaEventPublisher} bean (also what the outbox relay sends with).
+     *
+     * @param enabled whether to create it; defaults to {@code true}
+     * @param topic the one topic of {@code publish(Event)}; when not set, a {@code TopicNaming} bean,
+     *     else one topic per aggregate type ({@code <aggregate type>-events})
+     * @param properties producer properties, passed through
+     * @param closeTimeout how long closing waits for buffered sends; the library's default (30 s) when not set
+     */
+    public record Publisher(
+            @DefaultValue("true") boolean enabled,
+            String topic,
+            Map<String, String> properties,
+            Duration closeTimeout) {
+    }
+
+    /**
+     * The {@code KafkaEventConsumer} bean; created only when {@code group-id} and {@code topics} are set.
+     *
+     * @param enabled whether to create it; defaults to {@code true}
+     * @param autoStartup whether it starts with the application context; defaults to {@code true}
+     * @param groupId the consumer group
+     * @param topics the topics to consume
+     * @param ordering {@code KEY} (the library's default), {@code PARTITION} or {@code UNORDERED}
+     * @param maxConcurrency worker threads; the library's default (16) when not set
+     * @param stallTimeout after how long without progress a partition is reported stalled; library default (60 s)
+     * @param drainTimeout how long in-flight work of revoked partitions is drained; library default (10 s)
+     * @param shutdownTimeout bound of the whole close when the context stops; defaults to 30 s
+     * @param properties consumer properties, passed through
+     */
+    public record Consumer(
+            @DefaultValue("true") boolean enabled,
+            @DefaultValue("true") boolean autoStartup,
+            String groupId,
+            List<String> topics,
+            Ordering ordering,
+            Integer maxConcurrency,
+            Duration stallTimeout,
+            Duration drainTimeout,
+            @DefaultValue("30s") Duration shutdownTimeout,
+            Map<String, String> properties) {
+    }
+
+    /**
+     * The {@code KafkaDeadLetterSink} bean, which the router dead-letters to.
+     *
+     * @param enabled whether to create it; defaults to {@code true}
+     * @param suffix appended to a source topic to name its dead-letter topic; defaults to {@code .dlq}
+     * @param sendTimeout bound of a dead-letter write; the library's default (30 s) when not set
+     */
+    public record DeadLetter(
+            @DefaultValue("true") boolean enabled,
+            @DefaultValue(".dlq") String suffix,
+            Duration sendTimeout) {
+    }
+
+    /**
+     * The JDBC outbox on the application's {@code DataSource} and its relay.
+     *
+     * @param enabled whether to create the outbox beans (needs eventcore-outbox-jdbc, spring-jdbc and one
+     *     {@code DataSource}); defaults to {@code true}
+     * @param table the outbox table; the library's default ({@code eventcore_outbox}) when not set
+     * @param createSchema whether to create the tables at startup (idempotent); defaults to {@code false}:
+     *     run the shipped migrations instead
+     * @param notifications PostgreSQL {@code LISTEN/NOTIFY} hints between relays; defaults to {@code false}
+     * @param relay the relay
+     */
+    public record Outbox(
+            @DefaultValue("true") boolean enabled,
+            String table,
+            @DefaultValue("false") boolean createSchema,
+            @DefaultValue("false") boolean notifications,
+            @DefaultValue Relay relay) {
+    }
+
+    /**
+     * The {@code OutboxPublisher} relay, started and stopped with the application context.
+     *
+     * @param enabled whether to run a relay in this instance; defaults to {@code true}
+     * @param relayId this instance's id in the lease table; a random one when not set
+     * @param batchSize rows read per shard per pass; library default (500)
+     * @param leaseTtl shard lease time to live; library default (10 s)
+     * @param minPollInterval shortest idle poll interval; library default (5 ms)
+     * @param maxPollInterval longest idle poll interval; library default (1 s)
+     * @param sendTimeout how long a batch's acknowledgements are awaited; library default (30 s)
+     * @param shutdownTimeout bound of closing the relay when the context stops; defaults to 10 s
+     */
+    public record Relay(
+            @DefaultValue("true") boolean enabled,
+            String relayId,
+            Integer batchSize,
+            Duration leaseTtl,
+            Duration minPollInterval,
+            Duration maxPollInterval,
+            Duration sendTimeout,
+            @DefaultValue("10s") Duration shutdownTimeout) {
+    }
+}

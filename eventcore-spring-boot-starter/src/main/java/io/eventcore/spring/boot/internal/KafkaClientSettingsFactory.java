@@ -1,0 +1,52 @@
+package io.eventcore.spring.boot.internal;
+
+import io.eventcore.kafka.KafkaClientSettings;
+import io.eventcore.spring.boot.EventcoreProperties;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.core.env.Environment;
+
+/**
+ * Builds the shared {@link KafkaClientSettings} from {@code eventcore.kafka.*}, falling back to Spring
+ * Boot's {@code spring.kafka.bootstrap-servers}, {@code spring.kafka.security.protocol} and
+ * {@code spring.kafka.properties.*}.
+ */
+public final class KafkaClientSettingsFactory {
+    private static final String SPRING_SERVERS = "spring.kafka.bootstrap-servers";
+
+    private KafkaClientSettingsFactory() {
+    }
+
+    /**
+     * @param kafka the eventcore settings
+     * @param environment where {@code spring.kafka.*} is read from
+     * @return the settings
+     * @throws IllegalStateException if neither property names bootstrap servers
+     */
+    public static KafkaClientSettings create(EventcoreProperties.Kafka kafka, Environment environment) {
+        Binder binder = Binder.get(environment);
+        List<String> servers = kafka.bootstrapServers();
+        if (servers == null || servers.isEmpty()) {
+            servers = binder.bind(SPRING_SERVERS, Bindable.listOf(String.class)).orElse(List.of());
+        }
+        if (servers.isEmpty()) {
+            throw new IllegalStateException("eventcore.kafka.bootstrap-servers (or " + SPRING_SERVERS
+                    + ") must be set, or eventcore.kafka.enabled=false, but neither is set");
+        }
+        Map<String, Object> properties = new LinkedHashMap<>(
+                binder.bind("spring.kafka.properties", Bindable.mapOf(String.class, String.class)).orElse(Map.of()));
+        binder.bind("spring.kafka.security.protocol", String.class)
+                .ifBound(protocol -> properties.put("security.protocol", protocol));
+        if (kafka.properties() != null) {
+            properties.putAll(kafka.properties());
+        }
+        KafkaClientSettings.Builder builder = KafkaClientSettings.builder().bootstrapServers(String.join(",", servers));
+        if (!properties.isEmpty()) {
+            builder.properties(properties);
+        }
+        return builder.build();
+    }
+}

@@ -1,0 +1,4 @@
+/**
+ * Implementation details of the starter; not API, excluded from javadoc.
+ */
+package io.eventcore.spring.boot.internal;
