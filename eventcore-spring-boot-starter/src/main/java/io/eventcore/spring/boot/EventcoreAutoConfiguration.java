@@ -15,11 +15,12 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 
 /**
  * The core of the starter: the {@link EventRouter} built from {@link EventcoreHandler} beans and
- * {@link EventRouterCustomizer}s, Micrometer metrics when a {@code MeterRegistry} bean exists, and
+ * {@link EventRouterCustomizer}s (only when there is at least one of them), Micrometer metrics when a {@code MeterRegistry} bean exists, and
  * the lifecycle that starts the application's one {@link EventConsumer} bean (the Kafka consumer
  * from {@link EventcoreKafkaAutoConfiguration}, or one of your own) and closes it gracefully.
  *
@@ -41,6 +42,7 @@ public class EventcoreAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
+    @Conditional(OnRoutesCondition.class)
     EventRouter eventRouter(EventcoreProperties properties, ObjectProvider<EventcoreHandler<?>> handlers,
             ObjectProvider<EventRouterCustomizer> customizers, ObjectProvider<DeadLetterSink> deadLetterSink,
             ObjectProvider<EventMetrics> metrics, ObjectProvider<EventCodec> codec) {

@@ -92,9 +92,14 @@ public class EventcoreKafkaAutoConfiguration {
     @ConditionalOnMissingBean(EventConsumer.class)
     @ConditionalOnBooleanProperty(name = "eventcore.consumer.enabled", matchIfMissing = true)
     @ConditionalOnProperty("eventcore.consumer.group-id")
-    KafkaEventConsumer eventcoreConsumer(KafkaClientSettings client, EventRouter router, EventcoreProperties properties,
-            ObjectProvider<ConsumerMetrics> metrics) {
+    KafkaEventConsumer eventcoreConsumer(KafkaClientSettings client, ObjectProvider<EventRouter> routers,
+            EventcoreProperties properties, ObjectProvider<ConsumerMetrics> metrics) {
         EventcoreProperties.Consumer settings = properties.consumer();
+        EventRouter router = routers.getIfUnique();
+        if (router == null) {
+            throw new IllegalStateException("eventcore.consumer.group-id is set (" + settings.groupId() + ") but there"
+                    + " is no single EventRouter bean: declare EventcoreHandler or EventRouterCustomizer beans");
+        }
         List<String> topics = settings.topics();
         if (topics == null || topics.isEmpty()) {
             throw new IllegalStateException("eventcore.consumer.topics must be set when eventcore.consumer.group-id is,"

@@ -1,0 +1,5 @@
+package io.eventcore.spring.boot;
+
+/** Test payload. */
+public record OrderPlaced(String orderId) {
+}
