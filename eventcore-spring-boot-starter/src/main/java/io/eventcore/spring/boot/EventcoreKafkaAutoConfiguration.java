@@ -47,7 +47,8 @@ public class EventcoreKafkaAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     KafkaClientSettings eventcoreKafkaClientSettings(EventcoreProperties properties, Environment environment) {
-        return KafkaClientSettingsFactory.create(properties.kafka(), environment);
+        EventcoreProperties.Kafka kafka = properties.kafka();
+        return KafkaClientSettingsFactory.create(kafka.bootstrapServers(), kafka.properties(), environment);
     }
 
     @Bean

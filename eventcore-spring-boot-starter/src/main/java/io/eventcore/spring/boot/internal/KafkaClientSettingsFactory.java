@@ -1,7 +1,6 @@
 package io.eventcore.spring.boot.internal;
 
 import io.eventcore.kafka.KafkaClientSettings;
-import io.eventcore.spring.boot.EventcoreProperties;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,14 +20,16 @@ public final class KafkaClientSettingsFactory {
     }
 
     /**
-     * @param kafka the eventcore settings
+     * @param bootstrapServers {@code eventcore.kafka.bootstrap-servers}, may be {@code null}
+     * @param clientProperties {@code eventcore.kafka.properties}, may be {@code null}
      * @param environment where {@code spring.kafka.*} is read from
      * @return the settings
      * @throws IllegalStateException if neither property names bootstrap servers
      */
-    public static KafkaClientSettings create(EventcoreProperties.Kafka kafka, Environment environment) {
+    public static KafkaClientSettings create(List<String> bootstrapServers, Map<String, String> clientProperties,
+            Environment environment) {
         Binder binder = Binder.get(environment);
-        List<String> servers = kafka.bootstrapServers();
+        List<String> servers = bootstrapServers;
         if (servers == null || servers.isEmpty()) {
             servers = binder.bind(SPRING_SERVERS, Bindable.listOf(String.class)).orElse(List.of());
         }
@@ -40,8 +41,8 @@ public final class KafkaClientSettingsFactory {
                 binder.bind("spring.kafka.properties", Bindable.mapOf(String.class, String.class)).orElse(Map.of()));
         binder.bind("spring.kafka.security.protocol", String.class)
                 .ifBound(protocol -> properties.put("security.protocol", protocol));
-        if (kafka.properties() != null) {
-            properties.putAll(kafka.properties());
+        if (clientProperties != null) {
+            properties.putAll(clientProperties);
         }
         KafkaClientSettings.Builder builder = KafkaClientSettings.builder().bootstrapServers(String.join(",", servers));
         if (!properties.isEmpty()) {
