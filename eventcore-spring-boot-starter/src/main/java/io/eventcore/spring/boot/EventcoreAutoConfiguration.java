@@ -21,8 +21,8 @@ import org.springframework.context.annotation.Configuration;
 /**
  * The core of the starter: the {@link EventRouter} built from {@link EventcoreHandler} beans and
  * {@link EventRouterCustomizer}s (only when there is at least one of them), Micrometer metrics when a {@code MeterRegistry} bean exists, and
- * the lifecycle that starts the application's one {@link EventConsumer} bean (the Kafka consumer
- * from {@link EventcoreKafkaAutoConfiguration}, or one of your own) and closes it gracefully.
+ * the lifecycle that starts the application's {@link EventConsumer} beans (the Kafka consumer
+ * from {@link EventcoreKafkaAutoConfiguration}, or your own) and closes them gracefully.
  *
  * <p>Every bean backs off when the application defines one of the same type.
  */
@@ -70,7 +70,7 @@ public class EventcoreAutoConfiguration {
     ManagedLifecycle<EventConsumer> eventcoreConsumerLifecycle(ObjectProvider<EventConsumer> consumer,
             EventcoreProperties properties) {
         EventcoreProperties.Consumer settings = properties.consumer();
-        return new ManagedLifecycle<>("event consumer", consumer::getIfUnique, EventConsumer::start,
+        return new ManagedLifecycle<>("event consumer", () -> consumer.orderedStream().toList(), EventConsumer::start,
                 EventConsumer::close, settings.shutdownTimeout(), CONSUMER_PHASE, settings.autoStartup());
     }
 

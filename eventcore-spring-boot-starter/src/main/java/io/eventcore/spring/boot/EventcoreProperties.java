@@ -119,6 +119,10 @@ public record EventcoreProperties(
      * @param enabled whether to create the outbox beans (needs eventcore-outbox-jdbc, spring-jdbc and one
      *     {@code DataSource}); defaults to {@code true}
      * @param table the outbox table; the library's default ({@code eventcore_outbox}) when not set
+     * @param shards shards keyed rows are spread over; library default (16); change only when the outbox is empty
+     * @param strictOrder PostgreSQL: per key, relay in commit order (needs the strict-order migration);
+     *     defaults to {@code false}
+     * @param keepPublished mark published rows instead of deleting them; defaults to {@code false}
      * @param createSchema whether to create the tables at startup (idempotent); defaults to {@code false}:
      *     run the shipped migrations instead
      * @param notifications PostgreSQL {@code LISTEN/NOTIFY} hints between relays; defaults to {@code false}
@@ -127,6 +131,9 @@ public record EventcoreProperties(
     public record Outbox(
             @DefaultValue("true") boolean enabled,
             String table,
+            Integer shards,
+            @DefaultValue("false") boolean strictOrder,
+            @DefaultValue("false") boolean keepPublished,
             @DefaultValue("false") boolean createSchema,
             @DefaultValue("false") boolean notifications,
             @DefaultValue Relay relay) {
@@ -142,6 +149,8 @@ public record EventcoreProperties(
      * @param minPollInterval shortest idle poll interval; library default (5 ms)
      * @param maxPollInterval longest idle poll interval; library default (1 s)
      * @param sendTimeout how long a batch's acknowledgements are awaited; library default (30 s)
+     * @param deadRetention how long dead rows are kept; library default (14 days)
+     * @param publishedRetention with {@code keep-published}, how long published rows are kept; none by default
      * @param shutdownTimeout bound of closing the relay when the context stops; defaults to 10 s
      */
     public record Relay(
@@ -152,6 +161,8 @@ public record EventcoreProperties(
             Duration minPollInterval,
             Duration maxPollInterval,
             Duration sendTimeout,
+            Duration deadRetention,
+            Duration publishedRetention,
             @DefaultValue("10s") Duration shutdownTimeout) {
     }
 }

@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
@@ -123,6 +124,17 @@ class EventcoreAutoConfigurationTest {
                 .run(context -> assertThat(consumer.state.get()).isEqualTo("started"));
         assertThat(consumer.state.get()).isEqualTo("closed");
         assertThat(consumer.closedWith.get()).isEqualTo(Duration.ofSeconds(7));
+    }
+
+    @Test
+    void everyConsumerBean_isStartedAndClosed() {
+        RecordingConsumer first = new RecordingConsumer();
+        RecordingConsumer second = new RecordingConsumer();
+        runner.withBean("first", RecordingConsumer.class, () -> first)
+                .withBean("second", RecordingConsumer.class, () -> second)
+                .run(context -> assertThat(List.of(first.state.get(), second.state.get()))
+                        .containsExactly("started", "started"));
+        assertThat(List.of(first.state.get(), second.state.get())).containsExactly("closed", "closed");
     }
 
     @Test

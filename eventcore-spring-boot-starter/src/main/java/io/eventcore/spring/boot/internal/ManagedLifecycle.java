@@ -1,6 +1,8 @@
 package io.eventcore.spring.boot.internal;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -9,9 +11,9 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Starts a component with the application context and closes it, within a timeout, when the context
- * stops. The component is looked up when the context starts, so the bean that owns this lifecycle
- * needs no eager reference to it; when there is none, starting and stopping do nothing.
+ * Starts components with the application context and closes them, each within a timeout and in reverse
+ * order, when the context stops. The components are looked up when the context starts, so the bean that
+ * owns this lifecycle needs no eager reference to them; when there are none, starting and stopping do nothing.
  *
  * @param <T> the component type
  */
@@ -19,13 +21,13 @@ public final class ManagedLifecycle<T> implements SmartLifecycle {
     private static final Logger LOG = LoggerFactory.getLogger(ManagedLifecycle.class);
 
     private final String name;
-    private final Supplier<T> component;
+    private final Supplier<List<T>> components;
     private final Consumer<T> start;
     private final CloseAction<T> close;
     private final Duration closeTimeout;
     private final int phase;
     private final boolean autoStartup;
-    private T running;
+    private final List<T> running = new ArrayList<>();
 
     /**
      * How a component closes.
@@ -43,17 +45,17 @@ public final class ManagedLifecycle<T> implements SmartLifecycle {
 
     /**
      * @param name what is managed, for logs
-     * @param component looks the component up when the context starts; may supply {@code null}
+     * @param components looks the components up when the context starts
      * @param start starts it
      * @param close closes it within a timeout
      * @param closeTimeout the timeout given to {@code close}
      * @param phase the lifecycle phase (started in ascending, stopped in descending order)
      * @param autoStartup whether the context starts it
      */
-    public ManagedLifecycle(String name, Supplier<T> component, Consumer<T> start, CloseAction<T> close,
+    public ManagedLifecycle(String name, Supplier<List<T>> components, Consumer<T> start, CloseAction<T> close,
             Duration closeTimeout, int phase, boolean autoStartup) {
         this.name = Objects.requireNonNull(name, "name");
-        this.component = Objects.requireNonNull(component, "component");
+        this.components = Objects.requireNonNull(components, "components");
         this.start = Objects.requireNonNull(start, "start");
         this.close = Objects.requireNonNull(close, "close");
         this.closeTimeout = Objects.requireNonNull(closeTimeout, "closeTimeout");
@@ -63,35 +65,38 @@ public final class ManagedLifecycle<T> implements SmartLifecycle {
 
     @Override
     public synchronized void start() {
-        if (running != null) {
+        if (!running.isEmpty()) {
             return;
         }
-        T target = component.get();
-        if (target == null) {
-            LOG.debug("no {} to start", name);
-            return;
+        for (T target : components.get()) {
+            start.accept(target);
+            running.add(target);
+            LOG.info("started {} {}", name, target);
         }
-        start.accept(target);
-        running = target;
-        LOG.info("started {}", name);
     }
 
     @Override
     public synchronized void stop() {
-        if (running == null) {
-            return;
+        RuntimeException failure = null;
+        for (int i = running.size() - 1; i >= 0; i--) {
+            T target = running.get(i);
+            try {
+                close.close(target, closeTimeout);
+                LOG.info("stopped {} {}", name, target);
+            } catch (RuntimeException e) {
+                // Close the others anyway; report the first failure.
+                failure = failure == null ? e : failure;
+            }
         }
-        try {
-            close.close(running, closeTimeout);
-            LOG.info("stopped {}", name);
-        } finally {
-            running = null;
+        running.clear();
+        if (failure != null) {
+            throw failure;
         }
     }
 
     @Override
     public synchronized boolean isRunning() {
-        return running != null;
+        return !running.isEmpty();
     }
 
     @Override

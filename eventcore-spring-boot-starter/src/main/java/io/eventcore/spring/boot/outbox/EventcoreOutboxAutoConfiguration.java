@@ -54,6 +54,15 @@ public class EventcoreOutboxAutoConfiguration {
         if (settings.table() != null) {
             builder.table(settings.table());
         }
+        if (settings.shards() != null) {
+            builder.shards(settings.shards());
+        }
+        if (settings.strictOrder()) {
+            builder.strictOrder(true);
+        }
+        if (settings.keepPublished()) {
+            builder.keepPublished(true);
+        }
         if (settings.notifications()) {
             builder.notifications(true);
         }
@@ -98,6 +107,12 @@ public class EventcoreOutboxAutoConfiguration {
         if (settings.sendTimeout() != null) {
             builder.sendTimeout(settings.sendTimeout());
         }
+        if (settings.deadRetention() != null) {
+            builder.deadRetention(settings.deadRetention());
+        }
+        if (settings.publishedRetention() != null) {
+            builder.publishedRetention(settings.publishedRetention());
+        }
         deadLetter.ifUnique(builder::deadLetter);
         metrics.ifUnique(builder::metrics);
         topicNaming.ifUnique(builder::topicNaming);
@@ -107,7 +122,7 @@ public class EventcoreOutboxAutoConfiguration {
     @Bean
     ManagedLifecycle<OutboxPublisher> eventcoreRelayLifecycle(ObjectProvider<OutboxPublisher> relay,
             EventcoreProperties properties) {
-        return new ManagedLifecycle<>("outbox relay", relay::getIfUnique, OutboxPublisher::start,
+        return new ManagedLifecycle<>("outbox relay", () -> relay.orderedStream().toList(), OutboxPublisher::start,
                 OutboxPublisher::close, properties.outbox().relay().shutdownTimeout(), RELAY_PHASE, true);
     }
 }

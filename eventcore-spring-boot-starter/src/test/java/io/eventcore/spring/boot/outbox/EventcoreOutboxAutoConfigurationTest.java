@@ -101,8 +101,12 @@ class EventcoreOutboxAutoConfigurationTest {
     }
 
     private static long count(Connection connection) {
+        return count(connection, "eventcore_outbox");
+    }
+
+    private static long count(Connection connection, String table) {
         try (Statement statement = connection.createStatement();
-                ResultSet rows = statement.executeQuery("select count(*) from eventcore_outbox")) {
+                ResultSet rows = statement.executeQuery("select count(*) from " + table)) {
             rows.next();
             return rows.getLong(1);
         } catch (SQLException e) {
@@ -168,6 +172,25 @@ class EventcoreOutboxAutoConfigurationTest {
     void relayProperties_areApplied() {
         runner.withPropertyValues("eventcore.outbox.relay.relay-id=relay-a", "eventcore.outbox.relay.batch-size=10")
                 .run(context -> assertThat(context.getBean(OutboxPublisher.class).relayId()).isEqualTo("relay-a"));
+    }
+
+    @Test
+    void tableProperty_namesTheOutboxTable() {
+        runner.withPropertyValues("eventcore.outbox.table=custom_outbox", "eventcore.outbox.relay.enabled=false")
+                .run(context -> {
+                    TransactionTemplate tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+                    tx.executeWithoutResult(status -> context.getBean(OutboxAppender.class)
+                            .append(OutboxEvent.of("Order", "o-5", new OrderPlaced("o-5"))));
+                    try (Connection connection = dataSource.getConnection()) {
+                        assertThat(count(connection, "custom_outbox")).isEqualTo(1);
+                    }
+                });
+    }
+
+    @Test
+    void invalidOutboxProperty_failsNamingIt() {
+        runner.withPropertyValues("eventcore.outbox.shards=0").run(context -> assertThat(context)
+                .hasFailed().getFailure().rootCause().hasMessageContaining("shards"));
     }
 
     @Test
