@@ -31,11 +31,14 @@ final class ObservationStage implements Stage {
         Observed observed = observe(exchange);
         Exchange observedExchange = observed == Observed.NONE ? exchange : exchange.withObserved(observed);
         CompletableFuture<StageResult> result;
-        try (Observed.Scope ignored = observed.openScope()) {
+        Observed.Scope scope = observed.openScope();
+        try {
             result = Stage.own(next.proceed(observedExchange));
         } catch (RuntimeException | Error e) {
             observed.stop("failed", e);
             throw e;
+        } finally {
+            scope.close();
         }
         if (Stage.settled(result)) {
             record(exchange, observed, result.join(), null, start);
