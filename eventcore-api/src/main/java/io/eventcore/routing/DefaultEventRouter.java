@@ -79,7 +79,7 @@ final class DefaultEventRouter implements EventRouter {
         }
         this.routes = Map.copyOf(map);
         this.byTypeHeader = typeResolver == TypeResolver.standard() ? new TypeTable(routes.values()) : null;
-        this.deadLetters = new DeadLetterStage(metrics, b.deadLetter);
+        this.deadLetters = new DeadLetterStage(metrics, b.deadLetter, routes.keySet());
         this.retries = new RetryStage(clock, scheduler, executor, metrics);
         EventInstrumentation instrumentation = b.instrumentation != null ? b.instrumentation
                 : EventInstrumentation.noop();

@@ -13,7 +13,8 @@ import java.util.concurrent.CompletionStage;
  * runs; retries become its events). Left out of the chain when neither records anything.
  */
 final class ObservationStage implements Stage {
-    static final String UNKNOWN_TYPE = "unknown";
+    /** The type reported for messages no route handles: unresolved or unrouted types share it. */
+    static final String UNKNOWN_TYPE = "_unknown";
     /** The outcomes' tag values, computed once. */
     private static final String[] OUTCOMES = outcomeNames();
 
@@ -58,7 +59,7 @@ final class ObservationStage implements Stage {
     private void record(Exchange exchange, Observed observed, StageResult r, Throwable t, long start) {
         if (r != null && r.done() != null) {
             DispatchResult done = r.done();
-            metrics.dispatched(exchange.type() != null ? exchange.type() : UNKNOWN_TYPE, done.outcome(),
+            metrics.dispatched(exchange.route() != null ? exchange.type() : UNKNOWN_TYPE, done.outcome(),
                     Duration.ofNanos(System.nanoTime() - start));
             if (observed != Observed.NONE) {
                 observed.stop(OUTCOMES[done.outcome().ordinal()], done.failure().orElse(null));
