@@ -14,7 +14,7 @@ import java.util.Map;
  * {@code process} read their parent from the headers given.
  *
  * <p>Every method defaults to {@link Observed#NONE}, so an implementation overrides only what it observes.
- * Implementations are thread-safe, fast and never throw. Wire one by passing it to the router's, the
+ * Implementations are thread-safe and fast; what they throw is logged and dropped ({@link #safe}). Wire one by passing it to the router's, the
  * publisher's, the outbox's and the relay's builders; {@link #noop()} is every builder's default and
  * costs nothing on the dispatch path (the router leaves its observation stage out).
  */
@@ -68,6 +68,19 @@ public interface EventInstrumentation {
      */
     default Observed relay(String destination, String eventType, Map<String, String> stored) {
         return Observed.NONE;
+    }
+
+    /**
+     * Shields processing from a failing instrumentation: an exception it or one of its operations throws is
+     * logged and dropped. Every eventcore builder applies it to the instrumentation it is given.
+     *
+     * @param instrumentation the instrumentation
+     * @return it, shielded; {@link #noop()} and an already shielded one as given
+     */
+    static EventInstrumentation safe(EventInstrumentation instrumentation) {
+        java.util.Objects.requireNonNull(instrumentation, "instrumentation");
+        return instrumentation == NoopInstrumentation.INSTANCE || instrumentation instanceof SafeInstrumentation
+                ? instrumentation : new SafeInstrumentation(instrumentation);
     }
 
     /** @return instrumentation that observes nothing (every builder's default) */

@@ -23,7 +23,7 @@ final class ObservedOutbox<T> implements Outbox<T> {
         List<Observed> observed = new ArrayList<>(events.size());
         List<OutboxEvent> traced = new ArrayList<>(events.size());
         for (OutboxEvent e : events) {
-            Observed o = start(e);
+            Observed o = instrumentation.create(e.topic() != null ? e.topic() : e.aggregateType(), e.eventType());
             observed.add(o);
             traced.add(o.propagation().isEmpty() ? e : e.withHeaders(o.propagation()));
         }
@@ -34,14 +34,6 @@ final class ObservedOutbox<T> implements Outbox<T> {
             throw failure;
         }
         observed.forEach(o -> o.stop("appended", null));
-    }
-
-    private Observed start(OutboxEvent e) {
-        try {
-            return instrumentation.create(e.topic() != null ? e.topic() : e.aggregateType(), e.eventType());
-        } catch (RuntimeException failure) {
-            return Observed.NONE; // instrumentation never breaks an append
-        }
     }
 
     @Override

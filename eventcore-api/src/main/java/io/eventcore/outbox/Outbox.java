@@ -54,6 +54,6 @@ public interface Outbox<T> {
      */
     static <T> Outbox<T> observed(Outbox<T> outbox, EventInstrumentation instrumentation) {
         Objects.requireNonNull(outbox, "outbox");
-        return instrumentation == EventInstrumentation.noop() ? outbox : new ObservedOutbox<>(outbox, instrumentation);
+        return instrumentation == EventInstrumentation.noop() ? outbox : new ObservedOutbox<>(outbox, EventInstrumentation.safe(instrumentation));
     }
 }

@@ -293,7 +293,7 @@ final class OutboxBatch {
         } catch (RuntimeException e) {
             return new Sent(row, CompletableFuture.failedFuture(e), true);
         }
-        Observed observed = observeRelay(message, row);
+        Observed observed = instrumentation.relay(message.topic(), row.eventType(), row.headers());
         try {
             CompletableFuture<PublishReceipt> sent = publisher.send(message).toCompletableFuture();
             if (observed != Observed.NONE) {
@@ -306,15 +306,7 @@ final class OutboxBatch {
             observed.stop("failed", e);
             return new Sent(row, CompletableFuture.failedFuture(e), false);
         }
-    }
 
-    /** The relay's send of one row, a child of the context stored with it; never throws. */
-    private Observed observeRelay(OutboundMessage message, OutboxRecord row) {
-        try {
-            return instrumentation.relay(message.topic(), row.eventType(), row.headers());
-        } catch (RuntimeException e) {
-            return Observed.NONE;
-        }
     }
 
     private static void waitFor(CompletableFuture<PublishReceipt> result, long untilNanos) {

@@ -100,7 +100,7 @@ final class RelaySettings {
     }
 
     EventInstrumentation instrumentation() {
-        return or(instrumentation, EventInstrumentation.noop());
+        return EventInstrumentation.safe(or(instrumentation, EventInstrumentation.noop()));
     }
 
     boolean hintOthers() {

@@ -81,8 +81,8 @@ final class DefaultEventRouter implements EventRouter {
         this.byTypeHeader = typeResolver == TypeResolver.standard() ? new TypeTable(routes.values()) : null;
         this.deadLetters = new DeadLetterStage(metrics, b.deadLetter, routes.keySet());
         this.retries = new RetryStage(clock, scheduler, executor, metrics);
-        EventInstrumentation instrumentation = b.instrumentation != null ? b.instrumentation
-                : EventInstrumentation.noop();
+        EventInstrumentation instrumentation = EventInstrumentation.safe(b.instrumentation != null
+                ? b.instrumentation : EventInstrumentation.noop());
         this.chain = Stage.link(stages(metrics, instrumentation, deadLetters,
                 new DecodeStage(b.codec != null ? b.codec : EventCodec.json(), clock,
                         b.unknownType != null ? b.unknownType : UnknownTypePolicy.DEAD_LETTER),

@@ -29,7 +29,8 @@ final class ObservationStage implements Stage {
     @Override
     public CompletionStage<StageResult> apply(Exchange exchange, Next next) {
         long start = System.nanoTime();
-        Observed observed = observe(exchange);
+        Observed observed = instrumentation.process(exchange.message(),
+                exchange.route() != null ? exchange.type() : null);
         Exchange observedExchange = observed == Observed.NONE ? exchange : exchange.withObserved(observed);
         CompletableFuture<StageResult> result;
         Observed.Scope scope = observed.openScope();
@@ -46,14 +47,6 @@ final class ObservationStage implements Stage {
             return result;
         }
         return result.whenComplete((r, t) -> record(exchange, observed, r, t, start));
-    }
-
-    private Observed observe(Exchange exchange) {
-        try {
-            return instrumentation.process(exchange.message(), exchange.route() != null ? exchange.type() : null);
-        } catch (RuntimeException e) {
-            return Observed.NONE; // instrumentation never breaks processing
-        }
     }
 
     private void record(Exchange exchange, Observed observed, StageResult r, Throwable t, long start) {

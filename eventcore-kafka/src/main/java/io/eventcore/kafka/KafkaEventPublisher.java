@@ -55,7 +55,8 @@ public final class KafkaEventPublisher implements EventPublisher {
         this.topics = b.topics;
         this.closeTimeout = b.closeTimeout != null ? b.closeTimeout : Builder.DEFAULT_CLOSE_TIMEOUT;
         this.missingTopics = new MissingTopics(producer);
-        this.instrumentation = b.instrumentation != null ? b.instrumentation : EventInstrumentation.noop();
+        this.instrumentation = EventInstrumentation.safe(b.instrumentation != null ? b.instrumentation
+                : EventInstrumentation.noop());
     }
 
     /** @return a new builder */
@@ -77,7 +78,7 @@ public final class KafkaEventPublisher implements EventPublisher {
     }
 
     private CompletionStage<PublishReceipt> publish(Event<?> event, String topic) {
-        Observed observed = observe(topic, event);
+        Observed observed = instrumentation.send(topic, event.type(), event.headers());
         CompletionStage<PublishReceipt> sent;
         try {
             sent = send(OutboundMessage.of(topic, event, codec).withHeaders(observed.propagation()));
@@ -89,15 +90,6 @@ public final class KafkaEventPublisher implements EventPublisher {
             sent.whenComplete((receipt, failure) -> observed.stop(failure == null ? "published" : "failed", failure));
         }
         return sent;
-    }
-
-    /** Starts the {@code send} operation of one event; never throws. */
-    private Observed observe(String topic, Event<?> event) {
-        try {
-            return instrumentation.send(topic, event.type(), event.headers());
-        } catch (RuntimeException e) {
-            return Observed.NONE;
-        }
     }
 
     /**
