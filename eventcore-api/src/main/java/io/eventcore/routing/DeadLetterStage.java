@@ -90,7 +90,9 @@ final class DeadLetterStage implements Stage {
             return DispatchResult.deadLetterFailed(letter, sink, new DeadLetterException(
                     "dead-letter sink failed: " + e.getMessage(), e, letter.eventId(), letter.eventType()));
         }
-        metrics.deadLettered(routedTypes.contains(letter.eventType()) ? letter.eventType() : ObservationStage.UNKNOWN_TYPE,
+        // An immutable set's contains(null) throws: a message without a type is unknown too.
+        String type = letter.eventType();
+        metrics.deadLettered(type != null && routedTypes.contains(type) ? type : ObservationStage.UNKNOWN_TYPE,
                 simpleName(letter.exceptionClass()));
         return DispatchResult.deadLettered(letter, failure);
     }

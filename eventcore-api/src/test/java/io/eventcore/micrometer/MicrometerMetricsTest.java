@@ -118,10 +118,12 @@ class MicrometerMetricsTest {
                 router.dispatch(InboundMessage.builder("t").header(EventHeaders.EVENT_TYPE, type).value("{}").build())
                         .toCompletableFuture().join();
             }
+            assertThat(router.dispatch(InboundMessage.builder("t").value("{}").build()).toCompletableFuture().join()
+                    .outcome()).as("no event_type at all").isEqualTo(DispatchOutcome.DEAD_LETTERED);
         }
         assertThat(registry.find("eventcore.dispatch").meters()).singleElement()
                 .satisfies(m -> assertThat(m.getId().getTag("type")).isEqualTo("_unknown"));
-        assertThat(registry.get("eventcore.dead.letters").tag("type", "_unknown").counter().count()).isEqualTo(3);
+        assertThat(registry.get("eventcore.dead.letters").tag("type", "_unknown").counter().count()).isEqualTo(4);
     }
 
     @Test
