@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.List;
@@ -27,21 +28,23 @@ import java.util.concurrent.atomic.AtomicLong;
  * <table>
  *   <caption>Meters</caption>
  *   <tr><th>name</th><th>kind</th><th>tags</th></tr>
- *   <tr><td>{@code eventcore.events}</td><td>counter</td><td>{@code type}, {@code outcome}</td></tr>
- *   <tr><td>{@code eventcore.dispatch}</td><td>timer</td><td>{@code type}, {@code outcome}</td></tr>
+ *   <tr><td>{@code eventcore.dispatch}</td><td>timer</td><td>{@code type}, {@code outcome}: its count is the
+ *       number of dispatches</td></tr>
  *   <tr><td>{@code eventcore.handler}</td><td>timer</td><td>{@code type}, {@code handler}, {@code result}
  *       ({@code success}/{@code failure})</td></tr>
  *   <tr><td>{@code eventcore.retries}</td><td>counter</td><td>{@code type}</td></tr>
  *   <tr><td>{@code eventcore.dead.letters}</td><td>counter</td><td>{@code type}, {@code exception}</td></tr>
- *   <tr><td>{@code eventcore.outbox.publish}</td><td>timer</td><td>none: send-and-await time per batch</td></tr>
- *   <tr><td>{@code eventcore.outbox.batch.size}</td><td>distribution summary</td><td>none</td></tr>
- *   <tr><td>{@code eventcore.outbox.published}</td><td>counter</td><td>none</td></tr>
- *   <tr><td>{@code eventcore.outbox.retries}</td><td>counter</td><td>none</td></tr>
- *   <tr><td>{@code eventcore.outbox.dead}</td><td>counter</td><td>none: rows moved to the dead table</td></tr>
- *   <tr><td>{@code eventcore.outbox.leases}</td><td>counter</td><td>{@code change} ({@code acquired}/{@code lost}/{@code fenced})</td></tr>
- *   <tr><td>{@code eventcore.outbox.backlog}</td><td>gauge</td><td>none: pending rows</td></tr>
- *   <tr><td>{@code eventcore.outbox.oldest.age}</td><td>gauge (seconds)</td><td>none: age of the oldest pending row</td></tr>
- *   <tr><td>{@code eventcore.outbox.dead.rows}</td><td>gauge</td><td>none: rows in the dead table</td></tr>
+ *   <tr><td>{@code eventcore.outbox.publish}</td><td>timer</td><td>{@code outbox}: send-and-await time per batch</td></tr>
+ *   <tr><td>{@code eventcore.outbox.batch.size}</td><td>distribution summary</td><td>{@code outbox}</td></tr>
+ *   <tr><td>{@code eventcore.outbox.published}</td><td>counter</td><td>{@code outbox}</td></tr>
+ *   <tr><td>{@code eventcore.outbox.retries}</td><td>counter</td><td>{@code outbox}</td></tr>
+ *   <tr><td>{@code eventcore.outbox.dead}</td><td>counter</td><td>{@code outbox}: rows moved to the dead table</td></tr>
+ *   <tr><td>{@code eventcore.outbox.leases}</td><td>counter</td><td>{@code outbox}, {@code change}
+ *       ({@code acquired}/{@code lost}/{@code fenced})</td></tr>
+ *   <tr><td>{@code eventcore.outbox.backlog}</td><td>gauge</td><td>{@code outbox}: pending rows</td></tr>
+ *   <tr><td>{@code eventcore.outbox.oldest.age}</td><td>gauge (seconds)</td><td>{@code outbox}: age of the oldest
+ *       pending row</td></tr>
+ *   <tr><td>{@code eventcore.outbox.dead.rows}</td><td>gauge</td><td>{@code outbox}: rows in the dead table</td></tr>
  *   <tr><td>{@code eventcore.consumer.lag}</td><td>gauge</td><td>{@code group}, {@code topic}, {@code partition}:
  *       end offset minus committed offset</td></tr>
  *   <tr><td>{@code eventcore.consumer.paused}</td><td>gauge</td><td>{@code group}, {@code topic},
@@ -51,15 +54,21 @@ import java.util.concurrent.atomic.AtomicLong;
  *       {@code partition}, {@code exception}: failed rounds of unacknowledged records</td></tr>
  * </table>
  *
+ * <p>{@code type} is a routed event type, or {@code _unknown} for every message no route handles, so that
+ * unroutable input cannot add meters. {@code outbox} is {@value #DEFAULT_OUTBOX}, or the name given to
+ * {@link #forOutbox}: give each relay of a shared registry its own.
+ *
  * <p>One instance may serve a router, consumers and an outbox relay at the same time. A
  * partition's gauges are removed when its consumer releases it. The router's meters
- * ({@code eventcore.events}, {@code eventcore.dispatch}, {@code eventcore.handler}) are registered
+ * ({@code eventcore.dispatch}, {@code eventcore.handler}) are registered
  * on first use and kept, so that recording allocates nothing; meters removed from the registry
  * later are not registered again by this instance.
  *
  * <p>Thread-safe.
  */
 public final class MicrometerMetrics implements EventMetrics, OutboxMetrics, ConsumerMetrics {
+    /** The {@code outbox} tag of an instance made by {@link #of}: {@value}. */
+    public static final String DEFAULT_OUTBOX = "default";
     private final MeterRegistry registry;
     private final AtomicLong backlog = new AtomicLong();
     private final AtomicLong oldestAgeMillis = new AtomicLong();
@@ -68,11 +77,15 @@ public final class MicrometerMetrics implements EventMetrics, OutboxMetrics, Con
     private final Map<List<String>, AtomicLong> partitionGauges = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> inFlightGauges = new ConcurrentHashMap<>();
     /** The router's meters, registered once per tag combination: a dispatch then only looks them up. */
-    private final Map<String, DispatchMeters[]> dispatchMeters = new ConcurrentHashMap<>();
+    private final Map<String, Timer[]> dispatchMeters = new ConcurrentHashMap<>();
     private final Map<String, Map<String, Timer[]>> handlerTimers = new ConcurrentHashMap<>();
 
-    private MicrometerMetrics(MeterRegistry registry) {
+    /** The {@code outbox} tag of every {@code eventcore.outbox.*} meter. */
+    private final Tags outboxTags;
+
+    private MicrometerMetrics(MeterRegistry registry, String outbox) {
         this.registry = Objects.requireNonNull(registry, "registry");
+        this.outboxTags = Tags.of("outbox", outbox);
     }
 
     /**
@@ -80,26 +93,36 @@ public final class MicrometerMetrics implements EventMetrics, OutboxMetrics, Con
      * @return metrics publishing to it
      */
     public static MicrometerMetrics of(MeterRegistry registry) {
-        return new MicrometerMetrics(registry);
+        return new MicrometerMetrics(registry, DEFAULT_OUTBOX);
+    }
+
+    /**
+     * Metrics for one more outbox relay on the same registry: its {@code eventcore.outbox.*} meters carry
+     * {@code outbox=<name>}, so that relays of several outbox tables do not share (and overwrite) one set of
+     * gauges. Give each relay its own; the router and consumer meters are the same as this instance's.
+     *
+     * @param outbox a low-cardinality name of the relay or its table, not blank, e.g. {@code orders}
+     * @return metrics publishing to the same registry
+     * @throws IllegalArgumentException if the name is blank
+     */
+    public MicrometerMetrics forOutbox(String outbox) {
+        return new MicrometerMetrics(registry, io.eventcore.internal.Checks.notBlank("outbox", outbox));
     }
 
     @Override
     public void dispatched(String eventType, DispatchOutcome outcome, Duration elapsed) {
-        DispatchMeters[] byOutcome = dispatchMeters.computeIfAbsent(eventType,
-                t -> new DispatchMeters[DispatchOutcome.values().length]);
-        DispatchMeters meters = byOutcome[outcome.ordinal()];
+        Timer[] byOutcome = dispatchMeters.computeIfAbsent(eventType,
+                t -> new Timer[DispatchOutcome.values().length]);
+        Timer meters = byOutcome[outcome.ordinal()];
         if (meters == null) {
             // A race registers twice at worst, and the registry hands both the same meters.
             String o = outcome.name().toLowerCase(java.util.Locale.ROOT);
-            meters = new DispatchMeters(Counter.builder("eventcore.events")
-                    .description("Dispatched messages by type and outcome")
-                    .tag("type", eventType).tag("outcome", o).register(registry),
-                    Timer.builder("eventcore.dispatch").description("Time from dispatch to outcome, retries included")
-                            .tag("type", eventType).tag("outcome", o).register(registry));
+            // The timer's count is the number of dispatches: no separate counter duplicates it.
+            meters = Timer.builder("eventcore.dispatch").description("Time from dispatch to outcome, retries included")
+                    .tag("type", eventType).tag("outcome", o).register(registry);
             byOutcome[outcome.ordinal()] = meters;
         }
-        meters.events().increment();
-        meters.dispatch().record(elapsed);
+        meters.record(elapsed);
     }
 
     @Override
@@ -117,10 +140,6 @@ public final class MicrometerMetrics implements EventMetrics, OutboxMetrics, Con
         timer.record(elapsed);
     }
 
-    /** The two meters of one event type and outcome. */
-    private record DispatchMeters(Counter events, Timer dispatch) {
-    }
-
     @Override
     public void retried(String eventType, int attempt) {
         Counter.builder("eventcore.retries").description("Failed attempts that will be retried")
@@ -136,23 +155,23 @@ public final class MicrometerMetrics implements EventMetrics, OutboxMetrics, Con
     @Override
     public void batchPublished(int size, int published, Duration elapsed) {
         Timer.builder("eventcore.outbox.publish").description("Outbox relay send-and-await time per batch")
-                .register(registry).record(elapsed);
+                .tags(outboxTags).register(registry).record(elapsed);
         DistributionSummary.builder("eventcore.outbox.batch.size").description("Rows per outbox relay batch")
-                .register(registry).record(size);
+                .tags(outboxTags).register(registry).record(size);
         Counter.builder("eventcore.outbox.published").description("Outbox rows acknowledged by the broker")
-                .register(registry).increment(published);
+                .tags(outboxTags).register(registry).increment(published);
     }
 
     @Override
     public void retried(int count) {
         Counter.builder("eventcore.outbox.retries").description("Outbox rows that failed and will be retried")
-                .register(registry).increment(count);
+                .tags(outboxTags).register(registry).increment(count);
     }
 
     @Override
     public void dead(int count) {
         Counter.builder("eventcore.outbox.dead").description("Outbox rows moved to the dead table")
-                .register(registry).increment(count);
+                .tags(outboxTags).register(registry).increment(count);
     }
 
     @Override
@@ -172,18 +191,18 @@ public final class MicrometerMetrics implements EventMetrics, OutboxMetrics, Con
 
     private void leaseChange(String change) {
         Counter.builder("eventcore.outbox.leases").description("Outbox shard lease changes")
-                .tag("change", change).register(registry).increment();
+                .tag("change", change).tags(outboxTags).register(registry).increment();
     }
 
     @Override
     public void backlog(long pending, Duration oldestAge, long dead) {
         if (gaugesRegistered.compareAndSet(false, true)) {
             Gauge.builder("eventcore.outbox.backlog", backlog, AtomicLong::get)
-                    .description("Pending outbox rows").register(registry);
+                    .description("Pending outbox rows").tags(outboxTags).register(registry);
             Gauge.builder("eventcore.outbox.oldest.age", oldestAgeMillis, a -> a.get() / 1000.0)
-                    .description("Age of the oldest pending outbox row").baseUnit("seconds").register(registry);
+                    .description("Age of the oldest pending outbox row").baseUnit("seconds").tags(outboxTags).register(registry);
             Gauge.builder("eventcore.outbox.dead.rows", deadRows, AtomicLong::get)
-                    .description("Rows in the outbox dead table").register(registry);
+                    .description("Rows in the outbox dead table").tags(outboxTags).register(registry);
         }
         backlog.set(pending);
         oldestAgeMillis.set(oldestAge.toMillis());

@@ -1,8 +1,10 @@
 package io.eventcore.outbox;
 
 import io.eventcore.EventcoreException;
+import io.eventcore.observation.EventInstrumentation;
 
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The write side of the transactional outbox: appends events inside the caller's transaction, so
@@ -36,5 +38,22 @@ public interface Outbox<T> {
      */
     default void append(T transaction, OutboxEvent... events) {
         append(transaction, List.of(events));
+    }
+
+    /**
+     * An outbox that observes each append as a {@code create} operation of {@code instrumentation}, a child of
+     * the caller's current trace context, and stores that operation's trace context ({@code traceparent})
+     * with the row, replacing a header of that name the event had: the relay's send and the consumers'
+     * processing then continue the trace, whenever and wherever they run. With
+     * {@link EventInstrumentation#noop()} it is {@code outbox} itself.
+     *
+     * @param outbox the outbox that stores the rows
+     * @param instrumentation observes the appends
+     * @param <T> the transaction handle type
+     * @return the observed outbox; thread-safe as {@code outbox} is
+     */
+    static <T> Outbox<T> observed(Outbox<T> outbox, EventInstrumentation instrumentation) {
+        Objects.requireNonNull(outbox, "outbox");
+        return instrumentation == EventInstrumentation.noop() ? outbox : new ObservedOutbox<>(outbox, EventInstrumentation.safe(instrumentation));
     }
 }

@@ -6,6 +6,8 @@ import io.eventcore.MessageHeader;
 import io.eventcore.internal.Checks;
 import io.eventcore.retry.RetryPolicy;
 import io.eventcore.transport.EventPublisher;
+import io.eventcore.observation.EventInstrumentation;
+import io.eventcore.observation.Observed;
 import io.eventcore.transport.OutboundMessage;
 import io.eventcore.transport.PublishReceipt;
 import java.time.Duration;
@@ -49,6 +51,7 @@ import java.util.concurrent.TimeoutException;
  */
 final class OutboxBatch {
     private final EventPublisher publisher;
+    private final EventInstrumentation instrumentation;
     private final OutboxMessages messages;
     private final RetryPolicy retry;
     private final Duration sendTimeout;
@@ -125,7 +128,8 @@ final class OutboxBatch {
     }
 
     OutboxBatch(EventPublisher publisher, OutboxMessages messages, RetryPolicy retry, Duration sendTimeout,
-            Clock clock) {
+            Clock clock, EventInstrumentation instrumentation) {
+        this.instrumentation = instrumentation;
         this.publisher = publisher;
         this.messages = messages;
         this.retry = retry;
@@ -289,13 +293,20 @@ final class OutboxBatch {
         } catch (RuntimeException e) {
             return new Sent(row, CompletableFuture.failedFuture(e), true);
         }
+        Observed observed = instrumentation.relay(message.topic(), row.eventType(), row.headers());
         try {
-            return new Sent(row, publisher.send(message).toCompletableFuture(), false);
+            CompletableFuture<PublishReceipt> sent = publisher.send(message).toCompletableFuture();
+            if (observed != Observed.NONE) {
+                sent.whenComplete((receipt, failure) -> observed.stop(failure == null ? "published" : "failed", failure));
+            }
+            return new Sent(row, sent, false);
         } catch (RuntimeException | Error e) {
             // An Error too (a missing optional codec class, out of memory on a huge message): this send failed,
             // the relay carries on.
+            observed.stop("failed", e);
             return new Sent(row, CompletableFuture.failedFuture(e), false);
         }
+
     }
 
     private static void waitFor(CompletableFuture<PublishReceipt> result, long untilNanos) {

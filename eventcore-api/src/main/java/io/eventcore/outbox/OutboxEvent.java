@@ -54,6 +54,25 @@ public final class OutboxEvent {
         this.occurredAt = b.occurredAt;
     }
 
+    /** A copy with {@code extra} headers, each replacing one of the same name. */
+    OutboxEvent withHeaders(Map<String, String> extra) {
+        Map<String, String> merged = new LinkedHashMap<>(headers);
+        merged.putAll(extra);
+        return new OutboxEvent(this, merged);
+    }
+
+    private OutboxEvent(OutboxEvent e, Map<String, String> headers) {
+        this.eventId = e.eventId;
+        this.aggregateType = e.aggregateType;
+        this.aggregateId = e.aggregateId;
+        this.eventType = e.eventType;
+        this.payload = e.payload;
+        this.rawPayload = e.rawPayload;
+        this.headers = Collections.unmodifiableMap(headers);
+        this.topic = e.topic;
+        this.occurredAt = e.occurredAt;
+    }
+
     /**
      * An event whose type is the payload's {@link EventType} value or simple class name, with a random id.
      *

@@ -98,7 +98,7 @@ public final class OutboxPublisher implements AutoCloseable {
         this.stats = new RelayStats(clock, metrics);
         this.leases = new ShardLeases(s.store, s.store.shardCount(), relayId, s.leaseTtl(), metrics);
         OutboxBatch batch = new OutboxBatch(s.publisher, new OutboxMessages(s.topicNaming()), s.retry(),
-                s.sendTimeout(), clock);
+                s.sendTimeout(), clock, s.instrumentation());
         Housekeeping housekeeping = new Housekeeping(s.store, s.deadRetention(), s.publishedRetention,
                 s.purgeBatch(), metrics);
         this.pass = new RelayPass(s.store, leases, batch, stats, new DeadRowHandOff(s.deadLetter, clock),
@@ -376,6 +376,15 @@ public final class OutboxPublisher implements AutoCloseable {
          */
         public Builder metrics(OutboxMetrics outboxMetrics) {
             s.metrics = Checks.once("metrics", s.metrics, Objects.requireNonNull(outboxMetrics, "metrics"));
+            return this;
+        }
+
+        /**
+         * @param observer traces each row sent, as a child of the context stored with it; defaults to none
+         * @return this builder
+         */
+        public Builder instrumentation(io.eventcore.observation.EventInstrumentation observer) {
+            s.instrumentation = Checks.once("instrumentation", s.instrumentation, Objects.requireNonNull(observer, "observer"));
             return this;
         }
 

@@ -2,6 +2,7 @@ package io.eventcore.outbox;
 
 import io.eventcore.Clock;
 import io.eventcore.deadletter.DeadLetterSink;
+import io.eventcore.observation.EventInstrumentation;
 import io.eventcore.retry.RetryPolicy;
 import io.eventcore.transport.EventPublisher;
 import io.eventcore.transport.TopicNaming;
@@ -31,6 +32,7 @@ final class RelaySettings {
     TopicNaming topicNaming;
     Clock clock;
     OutboxMetrics metrics;
+    EventInstrumentation instrumentation;
     DeadLetterSink deadLetter;
     Boolean hintOthers;
 
@@ -95,6 +97,10 @@ final class RelaySettings {
 
     OutboxMetrics metrics() {
         return or(metrics, OutboxMetrics.noop());
+    }
+
+    EventInstrumentation instrumentation() {
+        return EventInstrumentation.safe(or(instrumentation, EventInstrumentation.noop()));
     }
 
     boolean hintOthers() {

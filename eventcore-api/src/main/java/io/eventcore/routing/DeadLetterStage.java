@@ -18,11 +18,14 @@ final class DeadLetterStage implements Stage {
 
     private final EventMetrics metrics;
     private final DeadLetterSink defaultSink;
+    /** The routed types: only these become {@code type} tags, so unroutable input cannot grow the meters. */
+    private final java.util.Set<String> routedTypes;
     private final StackLimiter sinkStacks = new StackLimiter();
     private final StackLimiter noSinkStacks = new StackLimiter();
 
-    DeadLetterStage(EventMetrics metrics, DeadLetterSink defaultSink) {
+    DeadLetterStage(EventMetrics metrics, DeadLetterSink defaultSink, java.util.Set<String> routedTypes) {
         this.metrics = metrics;
+        this.routedTypes = routedTypes;
         this.defaultSink = defaultSink;
     }
 
@@ -87,7 +90,9 @@ final class DeadLetterStage implements Stage {
             return DispatchResult.deadLetterFailed(letter, sink, new DeadLetterException(
                     "dead-letter sink failed: " + e.getMessage(), e, letter.eventId(), letter.eventType()));
         }
-        metrics.deadLettered(letter.eventType() == null ? ObservationStage.UNKNOWN_TYPE : letter.eventType(),
+        // An immutable set's contains(null) throws: a message without a type is unknown too.
+        String type = letter.eventType();
+        metrics.deadLettered(type != null && routedTypes.contains(type) ? type : ObservationStage.UNKNOWN_TYPE,
                 simpleName(letter.exceptionClass()));
         return DispatchResult.deadLettered(letter, failure);
     }

@@ -8,6 +8,8 @@ import io.eventcore.codec.TypeResolver;
 import io.eventcore.deadletter.DeadLetter;
 import io.eventcore.deadletter.DeadLetterSink;
 import io.eventcore.internal.EventIds;
+import io.eventcore.observation.EventInstrumentation;
+import io.eventcore.observation.Observed;
 import io.eventcore.retry.RetryMode;
 import io.eventcore.retry.RetryPolicy;
 import java.time.Duration;
@@ -77,9 +79,11 @@ final class DefaultEventRouter implements EventRouter {
         }
         this.routes = Map.copyOf(map);
         this.byTypeHeader = typeResolver == TypeResolver.standard() ? new TypeTable(routes.values()) : null;
-        this.deadLetters = new DeadLetterStage(metrics, b.deadLetter);
+        this.deadLetters = new DeadLetterStage(metrics, b.deadLetter, routes.keySet());
         this.retries = new RetryStage(clock, scheduler, executor, metrics);
-        this.chain = Stage.link(stages(metrics, deadLetters,
+        EventInstrumentation instrumentation = EventInstrumentation.safe(b.instrumentation != null
+                ? b.instrumentation : EventInstrumentation.noop());
+        this.chain = Stage.link(stages(metrics, instrumentation, deadLetters,
                 new DecodeStage(b.codec != null ? b.codec : EventCodec.json(), clock,
                         b.unknownType != null ? b.unknownType : UnknownTypePolicy.DEAD_LETTER),
                 retries, new TimeoutStage(scheduler), b.middleware));
@@ -90,13 +94,13 @@ final class DefaultEventRouter implements EventRouter {
      * timeout, user middleware in registration order, handler. Dead letter outside retry means only
      * failures the policy gave up on are dead-lettered; user middleware inside retry runs once per
      * attempt (and not at all for raw routes, which have no decoded event). Observation is left out
-     * when the metrics record nothing.
+     * when neither the metrics nor the instrumentation record anything.
      */
-    static List<Stage> stages(EventMetrics metrics, DeadLetterStage deadLetter, DecodeStage decode, RetryStage retry,
+    static List<Stage> stages(EventMetrics metrics, EventInstrumentation instrumentation, DeadLetterStage deadLetter, DecodeStage decode, RetryStage retry,
             TimeoutStage timeout, List<Middleware> middleware) {
         List<Stage> stages = new ArrayList<>();
-        if (metrics != EventMetrics.noop()) {
-            stages.add(new ObservationStage(metrics));
+        if (metrics != EventMetrics.noop() || instrumentation != EventInstrumentation.noop()) {
+            stages.add(new ObservationStage(metrics, instrumentation));
         }
         stages.add(deadLetter);
         stages.add(decode);
@@ -138,7 +142,8 @@ final class DefaultEventRouter implements EventRouter {
             type = typeResolver.resolve(message).orElse(null);
             route = type != null ? routes.get(type) : null;
         }
-        Exchange exchange = new Exchange(message, type, route, eventIdOf(message), null, null);
+        Exchange exchange = new Exchange(message, type, route, eventIdOf(message), null, null,
+                Observed.NONE);
         CompletableFuture<StageResult> result;
         try {
             result = Stage.own(chain.proceed(exchange));

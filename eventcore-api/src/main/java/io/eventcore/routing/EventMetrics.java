@@ -16,7 +16,7 @@ public interface EventMetrics {
     /**
      * One dispatch finished.
      *
-     * @param eventType the event type, {@code "unknown"} when unresolved
+     * @param eventType the event type when a route handles it, else {@code "_unknown"} (unresolved or unrouted)
      * @param outcome the outcome
      * @param elapsed time from dispatch to outcome, retries included
      */
@@ -46,7 +46,7 @@ public interface EventMetrics {
     /**
      * A message was accepted by a dead-letter sink.
      *
-     * @param eventType the event type, {@code "unknown"} when unresolved
+     * @param eventType the event type when a route handles it, else {@code "_unknown"}
      * @param exceptionClass simple name of the failure's class
      */
     default void deadLettered(String eventType, String exceptionClass) {

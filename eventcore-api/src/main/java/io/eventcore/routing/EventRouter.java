@@ -5,13 +5,13 @@ import io.eventcore.Clock;
 import io.eventcore.Event;
 import io.eventcore.EventHandler;
 import io.eventcore.EventType;
-import io.eventcore.HandlerTimeoutException;
 import io.eventcore.InboundMessage;
 import io.eventcore.RawEventHandler;
 import io.eventcore.Scheduler;
 import io.eventcore.codec.EventCodec;
 import io.eventcore.codec.TypeResolver;
 import io.eventcore.deadletter.DeadLetterSink;
+import io.eventcore.observation.EventInstrumentation;
 import io.eventcore.retry.RetryPolicy;
 import io.eventcore.internal.Checks;
 import java.time.Duration;
@@ -24,14 +24,12 @@ import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 /**
- * Dispatches raw messages by event type to typed handlers (or undecoded to {@link Builder#routeRaw
- * raw ones}), applying retry, timeout and dead-letter policies through one chain of fixed order:
- * {@code observation/metrics → dead-letter → retry → timeout → user middleware → handler}.
- *
- * <p>For each message the router resolves the type ({@link TypeResolver}), picks the route (or
- * applies the {@link UnknownTypePolicy}), decodes the payload with the {@link EventCodec} (a decode
- * failure is dead-lettered, never retried), and runs attempts until one succeeds or the
- * {@link RetryPolicy} gives up, then dead-letters the message.
+ * Dispatches raw messages by event type to typed handlers (or undecoded to {@link Builder#routeRaw raw ones}),
+ * applying retry, timeout and dead-letter policies through one chain of fixed order:
+ * {@code observation/metrics → dead-letter → retry → timeout → user middleware → handler}. For each message the
+ * router resolves the type ({@link TypeResolver}), picks the route (or applies the {@link UnknownTypePolicy}),
+ * decodes the payload with the {@link EventCodec} (a decode failure is dead-lettered, never retried), and runs
+ * attempts until one succeeds or the {@link RetryPolicy} gives up, then dead-letters the message.
  *
  * <pre>{@code
  * EventRouter router = EventRouter.builder()
@@ -42,8 +40,7 @@ import java.util.function.Consumer;
  *     .build();
  * }</pre>
  *
- * <p>Thread-safe: any number of threads may dispatch concurrently. Transports dispatch on worker
- * threads, never on their I/O thread.
+ * <p>Thread-safe: any number of threads may dispatch concurrently; transports dispatch on worker threads.
  */
 public interface EventRouter extends AutoCloseable {
 
@@ -52,8 +49,7 @@ public interface EventRouter extends AutoCloseable {
      * handler's first attempt runs on the calling thread, delayed retries on the router's executor.
      *
      * @param message the raw message
-     * @return the outcome the transport acts on; a completed stage may be shared between
-     *     dispatches, so do not rely on its identity ({@code obtrude} methods throw)
+     * @return the outcome the transport acts on; a completed stage may be shared: do not rely on its identity
      */
     CompletionStage<DispatchResult> dispatch(InboundMessage message);
 
@@ -70,10 +66,9 @@ public interface EventRouter extends AutoCloseable {
     Set<String> eventTypes();
 
     /**
-     * The event types whose route retries with {@link io.eventcore.retry.RetryMode#REDELIVER}
-     * (answered with {@code RETRY_LATER}): transports set up redelivery (retry topics) for them at
-     * build time. A custom router returning {@code RETRY_LATER} must override this empty default,
-     * or transports keep such messages unacknowledged instead.
+     * The event types whose route retries with {@link io.eventcore.retry.RetryMode#REDELIVER} (answered with
+     * {@code RETRY_LATER}): transports set up redelivery (retry topics) for them at build time. A custom router
+     * returning {@code RETRY_LATER} must override this empty default, or transports keep them unacknowledged.
      *
      * @return the types, possibly empty; unmodifiable
      */
@@ -82,8 +77,8 @@ public interface EventRouter extends AutoCloseable {
     }
 
     /**
-     * Stops the router's own scheduler and executor (not injected ones). Pending in-place retries
-     * then end as {@code FAILED}, so their messages stay unacknowledged. Idempotent.
+     * Stops the router's own scheduler and executor (not injected ones). Pending in-place retries then end as
+     * {@code FAILED}, so their messages stay unacknowledged. Idempotent.
      */
     @Override
     void close();
@@ -94,9 +89,8 @@ public interface EventRouter extends AutoCloseable {
     }
 
     /**
-     * Builds {@link EventRouter}s. Setters validate at once ({@link IllegalArgumentException} for
-     * bad values, {@link IllegalStateException} for a setting made twice); {@link #build()} checks
-     * the combination. Not thread-safe.
+     * Builds routers; not thread-safe. Setters reject bad values ({@link IllegalArgumentException}), repeats
+     * ({@link IllegalStateException}); {@link #build()} checks the combination.
      */
     final class Builder {
         /** Default bound of a pending asynchronous attempt: 30 seconds. */
@@ -109,6 +103,7 @@ public interface EventRouter extends AutoCloseable {
         DeadLetterSink deadLetter;
         UnknownTypePolicy unknownType;
         EventMetrics metrics;
+        EventInstrumentation instrumentation;
         EventCodec codec;
         TypeResolver typeResolver;
         Clock clock;
@@ -142,15 +137,13 @@ public interface EventRouter extends AutoCloseable {
          * @param <T> payload type
          * @return this builder
          */
-        public <T> Builder route(String type, Class<T> payloadClass, EventHandler<T> handler,
-                Consumer<RouteOptions> options) {
+        public <T> Builder route(String type, Class<T> payloadClass, EventHandler<T> handler, Consumer<RouteOptions> options) {
             return add(type, Objects.requireNonNull(payloadClass, "payloadClass"),
                     Route.async(Objects.requireNonNull(handler, "handler")), null, handler, options);
         }
 
         /**
-         * Routes a payload class to a synchronous handler; the type is the class's
-         * {@link EventType} value or simple name.
+         * Routes a payload class to a synchronous handler; its type is the class's {@link EventType} value or name.
          *
          * @param payloadClass the payload class
          * @param handler the handler
@@ -224,14 +217,13 @@ public interface EventRouter extends AutoCloseable {
          * @param <T> payload type
          * @return this builder
          */
-        public <T> Builder routeAsync(Class<T> payloadClass, AsyncEventHandler<T> handler,
-                Consumer<RouteOptions> options) {
+        public <T> Builder routeAsync(Class<T> payloadClass, AsyncEventHandler<T> handler, Consumer<RouteOptions> options) {
             return routeAsync(Event.typeOf(payloadClass), payloadClass, handler, options);
         }
 
         /**
-         * Routes a type string to a handler of the raw, never decoded message: retry, dead-letter and
-         * metrics as for typed routes, no {@link Middleware} (there is no {@link Event}); see {@link RawEventHandler}.
+         * Routes a type string to a handler of the raw, never decoded message: retry, dead-letter and metrics as for
+         * typed routes, no {@link Middleware} (there is no {@link Event}); see {@link RawEventHandler}.
          *
          * @param type the event type, not blank
          * @param handler the handler
@@ -264,9 +256,9 @@ public interface EventRouter extends AutoCloseable {
         }
 
         /**
-         * Declares a sealed event type: {@link #build()} fails, listing them, when a permitted
-         * subtype (recursively) has no route of its type name ({@link EventType} value or simple
-         * name) decoding into it or a supertype, or raw. Two subtypes with one name are rejected.
+         * Declares a sealed event type: {@link #build()} fails, listing them, when a permitted subtype (recursively)
+         * has no route of its type name ({@link EventType} value or simple name) decoding into it or a supertype, or
+         * raw. Two subtypes with one name are rejected.
          *
          * @param sealedType a sealed interface or class
          * @return this builder
@@ -287,8 +279,8 @@ public interface EventRouter extends AutoCloseable {
         }
 
         /**
-         * Sets where exhausted, permanent and unroutable messages go. Without one (the default) they
-         * end as {@link DispatchOutcome#FAILED}, unacknowledged and redelivered, blocking their partition.
+         * Sets where exhausted, permanent and unroutable messages go. Without one (the default) they end as
+         * {@link DispatchOutcome#FAILED}, unacknowledged and redelivered, blocking their partition.
          *
          * @param sink the default sink of every route and of unknown types
          * @return this builder
@@ -324,6 +316,15 @@ public interface EventRouter extends AutoCloseable {
          */
         public Builder metrics(EventMetrics eventMetrics) {
             this.metrics = Checks.once("metrics", metrics, Objects.requireNonNull(eventMetrics, "metrics"));
+            return this;
+        }
+
+        /**
+         * @param observer observes each dispatch (tracing); defaults to {@link EventInstrumentation#noop()}
+         * @return this builder
+         */
+        public Builder instrumentation(EventInstrumentation observer) {
+            instrumentation = Checks.once("instrumentation", instrumentation, Objects.requireNonNull(observer, "observer"));
             return this;
         }
 
@@ -374,15 +375,14 @@ public interface EventRouter extends AutoCloseable {
         }
 
         /**
-         * Bounds how long an attempt's stage may stay incomplete ({@link HandlerTimeoutException},
+         * Bounds how long an attempt's stage may stay incomplete ({@link io.eventcore.HandlerTimeoutException},
          * retryable): asynchronous handlers and middleware only, synchronous ones are not interrupted.
          *
          * @param timeout the default timeout of every route, &gt; 0
          * @return this builder
          */
         public Builder handlerTimeout(Duration timeout) {
-            this.handlerTimeout = Checks.once("handlerTimeout", handlerTimeout,
-                    Checks.positive("handlerTimeout", timeout));
+            this.handlerTimeout = Checks.once("handlerTimeout", handlerTimeout, Checks.positive("handlerTimeout", timeout));
             return this;
         }
 

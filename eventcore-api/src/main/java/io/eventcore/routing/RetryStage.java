@@ -95,6 +95,7 @@ final class RetryStage implements Stage {
             return CompletableFuture.completedFuture(StageResult.gaveUp(failure, attempt, first, now));
         }
         metrics.retried(type, attempt);
+        x.observed().retried(attempt, failure);
         // One line per retry, no stack trace: the final failure is logged in full once.
         log.warn("attempt {}/{} of {} failed for event {} ({}): {}; retrying in {} ms", attempt,
                 policy.maxAttempts(), route.name, id, type, failure.toString(), delay.toMillis());

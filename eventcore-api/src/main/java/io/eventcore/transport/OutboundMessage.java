@@ -87,6 +87,27 @@ public record OutboundMessage(String topic, String key, byte[] value, List<Messa
         return null;
     }
 
+    /**
+     * A copy with {@code extra} headers appended, each replacing every header of the same name, e.g. the
+     * trace context of the operation that sends it.
+     *
+     * @param extra the headers to set; empty gives this message
+     * @return the message with them
+     */
+    public OutboundMessage withHeaders(Map<String, String> extra) {
+        if (extra.isEmpty()) {
+            return this;
+        }
+        List<MessageHeader> merged = new ArrayList<>(headers.size() + extra.size());
+        for (MessageHeader h : headers) {
+            if (!extra.containsKey(h.key())) {
+                merged.add(h);
+            }
+        }
+        extra.forEach((name, value) -> merged.add(MessageHeader.of(name, value)));
+        return new OutboundMessage(topic, key, value, merged);
+    }
+
     /** @return the key as UTF-8 bytes, or {@code null} */
     public byte[] keyBytes() {
         return key == null ? null : key.getBytes(StandardCharsets.UTF_8);

@@ -37,9 +37,10 @@ class MicrometerMetricsTest {
             dispatch(router, "ok");
             dispatch(router, "bad");
         }
-        assertThat(registry.get("eventcore.events").tag("type", "Paid").tag("outcome", "succeeded").counter().count())
-                .isEqualTo(2.0);
-        assertThat(registry.get("eventcore.events").tag("outcome", "dead_lettered").counter().count()).isEqualTo(1.0);
+        assertThat(registry.get("eventcore.dispatch").tag("type", "Paid").tag("outcome", "succeeded").timer().count())
+                .isEqualTo(2);
+        assertThat(registry.get("eventcore.dispatch").tag("outcome", "dead_lettered").timer().count()).isEqualTo(1);
+        assertThat(registry.find("eventcore.events").meters()).as("no counter duplicating the timer's count").isEmpty();
         assertThat(registry.get("eventcore.retries").tag("type", "Paid").counter().count()).isEqualTo(1.0);
         assertThat(registry.get("eventcore.dead.letters").tag("exception", "IllegalStateException").counter().count())
                 .isEqualTo(1.0);
@@ -106,6 +107,39 @@ class MicrometerMetricsTest {
         assertThat(registry.get("eventcore.outbox.dead.rows").gauge().value()).isEqualTo(5);
         metrics.backlog(0, Duration.ZERO, 0);
         assertThat(registry.get("eventcore.outbox.backlog").gauge().value()).isZero();
+    }
+
+    @Test
+    void unroutedTypes_shareOneTypeTag() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (EventRouter router = EventRouter.builder().route(Paid.class, (e, c) -> { }).deadLetter(d -> { })
+                .metrics(MicrometerMetrics.of(registry)).build()) {
+            for (String type : new String[] {"Spam1", "Spam2", "Spam3"}) {
+                router.dispatch(InboundMessage.builder("t").header(EventHeaders.EVENT_TYPE, type).value("{}").build())
+                        .toCompletableFuture().join();
+            }
+            assertThat(router.dispatch(InboundMessage.builder("t").value("{}").build()).toCompletableFuture().join()
+                    .outcome()).as("no event_type at all").isEqualTo(DispatchOutcome.DEAD_LETTERED);
+        }
+        assertThat(registry.find("eventcore.dispatch").meters()).singleElement()
+                .satisfies(m -> assertThat(m.getId().getTag("type")).isEqualTo("_unknown"));
+        assertThat(registry.get("eventcore.dead.letters").tag("type", "_unknown").counter().count()).isEqualTo(4);
+    }
+
+    @Test
+    void twoRelays_onOneRegistry_haveTheirOwnOutboxMeters() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        MicrometerMetrics shared = MicrometerMetrics.of(registry);
+        MicrometerMetrics orders = shared.forOutbox("orders");
+        MicrometerMetrics payments = shared.forOutbox("payments");
+        orders.backlog(3, Duration.ZERO, 0);
+        payments.backlog(7, Duration.ZERO, 0);
+        orders.batchPublished(3, 3, Duration.ofMillis(1));
+
+        assertThat(registry.get("eventcore.outbox.backlog").tag("outbox", "orders").gauge().value()).isEqualTo(3);
+        assertThat(registry.get("eventcore.outbox.backlog").tag("outbox", "payments").gauge().value()).isEqualTo(7);
+        assertThat(registry.get("eventcore.outbox.published").tag("outbox", "orders").counter().count()).isEqualTo(3);
+        assertThat(registry.find("eventcore.outbox.published").tag("outbox", "payments").meters()).isEmpty();
     }
 
     @Test

@@ -4,6 +4,8 @@ import io.eventcore.Event;
 import io.eventcore.EventHeaders;
 import io.eventcore.codec.EventCodec;
 import io.eventcore.internal.Checks;
+import io.eventcore.observation.EventInstrumentation;
+import io.eventcore.observation.Observed;
 import io.eventcore.transport.EventPublisher;
 import io.eventcore.transport.OutboundMessage;
 import io.eventcore.transport.PublishReceipt;
@@ -43,6 +45,7 @@ public final class KafkaEventPublisher implements EventPublisher {
     private final Duration closeTimeout;
     private final Map<String, Object> maskedConfig;
     private final MissingTopics missingTopics;
+    private final EventInstrumentation instrumentation;
 
     private KafkaEventPublisher(Builder b, Map<String, Object> props) {
         this.maskedConfig = KafkaConfig.masked(props);
@@ -52,6 +55,8 @@ public final class KafkaEventPublisher implements EventPublisher {
         this.topics = b.topics;
         this.closeTimeout = b.closeTimeout != null ? b.closeTimeout : Builder.DEFAULT_CLOSE_TIMEOUT;
         this.missingTopics = new MissingTopics(producer);
+        this.instrumentation = EventInstrumentation.safe(b.instrumentation != null ? b.instrumentation
+                : EventInstrumentation.noop());
     }
 
     /** @return a new builder */
@@ -60,19 +65,36 @@ public final class KafkaEventPublisher implements EventPublisher {
     }
 
     /**
-     * Publishes one event to the topic chosen by the naming strategy.
+     * Publishes one event to the topic chosen by the naming strategy, observed as one {@code send} operation
+     * of the {@link Builder#instrumentation instrumentation}, whose trace context replaces the event's
+     * {@code traceparent} header.
      *
      * @param event the event
      * @return completes when the broker has acknowledged it, exceptionally if the send failed
      * @throws IllegalArgumentException if the topic naming gives no topic for the event
      */
     public CompletionStage<PublishReceipt> publish(Event<?> event) {
-        return send(OutboundMessage.of(topicOf(event), event, codec));
+        return publish(event, topicOf(event));
+    }
+
+    private CompletionStage<PublishReceipt> publish(Event<?> event, String topic) {
+        Observed observed = instrumentation.send(topic, event.type(), event.headers());
+        CompletionStage<PublishReceipt> sent;
+        try {
+            sent = send(OutboundMessage.of(topic, event, codec).withHeaders(observed.propagation()));
+        } catch (RuntimeException e) {
+            observed.stop("failed", e);
+            throw e;
+        }
+        if (observed != Observed.NONE) {
+            sent.whenComplete((receipt, failure) -> observed.stop(failure == null ? "published" : "failed", failure));
+        }
+        return sent;
     }
 
     /**
      * Publishes a batch: every record is handed to the producer first, then all are awaited.
-     * Per-key order follows the list order.
+     * Per-key order follows the list order. Each event is one {@code send} operation, as in {@link #publish}.
      *
      * @param events the events
      * @return completes with the receipts in list order, or exceptionally if any send failed
@@ -80,11 +102,17 @@ public final class KafkaEventPublisher implements EventPublisher {
      *     (then nothing is sent)
      */
     public CompletionStage<List<PublishReceipt>> publishAll(List<? extends Event<?>> events) {
-        List<OutboundMessage> batch = new ArrayList<>(events.size());
+        List<String> topics = new ArrayList<>(events.size());
         for (Event<?> e : events) {
-            batch.add(OutboundMessage.of(topicOf(e), e, codec));
+            topics.add(topicOf(e));
         }
-        return sendAll(batch);
+        List<CompletionStage<PublishReceipt>> sends = new ArrayList<>(events.size());
+        for (int i = 0; i < events.size(); i++) {
+            sends.add(publish(events.get(i), topics.get(i)));
+        }
+        List<CompletableFuture<PublishReceipt>> futures = sends.stream().map(CompletionStage::toCompletableFuture).toList();
+        return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+                .thenApply(ignored -> futures.stream().map(CompletableFuture::join).toList());
     }
 
     private String topicOf(Event<?> event) {
@@ -189,6 +217,7 @@ public final class KafkaEventPublisher implements EventPublisher {
         private String topicsShown;
         private Duration closeTimeout;
         private Producer<byte[], byte[]> producer;
+        private EventInstrumentation instrumentation;
 
         private Builder() {
         }
@@ -286,6 +315,18 @@ public final class KafkaEventPublisher implements EventPublisher {
          */
         public Builder closeTimeout(Duration timeout) {
             this.closeTimeout = Checks.once("closeTimeout", closeTimeout, Checks.notNegative("closeTimeout", timeout));
+            return this;
+        }
+
+        /**
+         * @param observer observes each {@link #publish published} event as a {@code send} operation and
+         *     carries its trace context in {@code traceparent}; defaults to {@link EventInstrumentation#noop()}
+         * @return this builder
+         * @throws IllegalStateException if already set
+         */
+        public Builder instrumentation(EventInstrumentation observer) {
+            this.instrumentation = Checks.once("instrumentation", instrumentation,
+                    Objects.requireNonNull(observer, "observer"));
             return this;
         }
 

@@ -27,7 +27,7 @@ class ArchitectureTest {
     static final String[] API_PACKAGES = {"io.eventcore", "io.eventcore.routing", "io.eventcore.retry",
         "io.eventcore.deadletter", "io.eventcore.codec", "io.eventcore.transport", "io.eventcore.outbox",
         "io.eventcore.micrometer", "io.eventcore.internal", "io.eventcore.transport.internal", "io.eventcore.inbox",
-        "io.eventcore.validation"};
+        "io.eventcore.validation", "io.eventcore.observation"};
 
     private static JavaClasses library;
 
