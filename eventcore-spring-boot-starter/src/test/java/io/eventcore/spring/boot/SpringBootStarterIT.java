@@ -93,7 +93,7 @@ class SpringBootStarterIT {
 
         await().atMost(Duration.ofSeconds(60)).until(() -> handler.received.contains(id));
         assertThat(rows(id)).isEqualTo(1);
-        assertThat(registry.counter("eventcore.outbox.published").count()).isPositive();
+        assertThat(registry.get("eventcore.outbox.published").tag("outbox", "default").counter().count()).isPositive();
     }
 
     @Test
