@@ -142,7 +142,7 @@ public final class JdbcInbox implements InboxStore<Connection>, AutoCloseable {
                 c.setAutoCommit(false);
             }
             try {
-                if (!insert(c, consumerGroup, eventId)) {
+                if (!sql.insertRetryingDeadlocks(c, consumerGroup, eventId, clock.now().toEpochMilli())) {
                     c.rollback();
                     restore(c, autoCommit);
                     return false;
@@ -183,7 +183,8 @@ public final class JdbcInbox implements InboxStore<Connection>, AutoCloseable {
     public boolean record(Connection connection, String consumerGroup, String eventId) {
         checkIds(consumerGroup, eventId);
         try {
-            return insert(Objects.requireNonNull(connection, "connection"), consumerGroup, eventId);
+            return sql.insert(Objects.requireNonNull(connection, "connection"), consumerGroup, eventId,
+                    clock.now().toEpochMilli());
         } catch (SQLException e) {
             throw new EventcoreException("could not record event " + eventId + " in the inbox table " + table
                     + ": " + e.getMessage(), e);
@@ -200,20 +201,6 @@ public final class JdbcInbox implements InboxStore<Connection>, AutoCloseable {
         if (value.length() > MAX_ID_LENGTH) {
             throw new IllegalArgumentException(name + " must be at most " + MAX_ID_LENGTH + " characters, but was "
                     + value.length());
-        }
-    }
-
-    private boolean insert(Connection c, String consumerGroup, String eventId) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement(sql.insert())) {
-            s.setString(1, consumerGroup);
-            s.setString(2, eventId);
-            s.setLong(3, clock.now().toEpochMilli());
-            return s.executeUpdate() == 1;
-        } catch (SQLException e) {
-            if (dialect == Dialect.H2 && InboxSql.DUPLICATE_KEY.equals(e.getSQLState())) {
-                return false; // H2 has no insert-if-absent; its failed statement leaves the transaction usable
-            }
-            throw e;
         }
     }
 
