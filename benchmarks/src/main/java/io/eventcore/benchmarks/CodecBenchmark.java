@@ -97,12 +97,17 @@ public class CodecBenchmark {
         record = new ConsumerRecord<>("orders", 3, 42L, Instant.now().toEpochMilli(), TimestampType.CREATE_TIME,
                 sent.key().length, sent.value().length, sent.key(), sent.value(), sent.headers(), Optional.empty());
         bare = router(selected.codec(), selected.payloadClass());
+        DispatchResult check = decodeAndDispatch();
+        if (check.outcome() != io.eventcore.routing.DispatchOutcome.SUCCEEDED) {
+            throw new IllegalStateException(format + ": the benchmark's dispatch does not succeed: " + check);
+        }
         System.out.println(format + ": value of " + record.value().length + " bytes");
     }
 
     private static <T> EventRouter router(EventCodec codec, Class<T> payloadClass) {
-        return EventRouter.builder().codec(codec).route("OrderPlaced", payloadClass, (e, c) -> { })
-                .retry(RetryPolicy.none()).build();
+        // The route's type is the one the publisher wrote for this class (AvroOrderPlaced for the Avro class).
+        return EventRouter.builder().codec(codec).route(io.eventcore.Event.typeOf(payloadClass), payloadClass,
+                (e, c) -> { }).retry(RetryPolicy.none()).build();
     }
 
     @TearDown(Level.Trial)
