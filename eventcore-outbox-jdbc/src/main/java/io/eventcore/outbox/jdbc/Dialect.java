@@ -1,5 +1,6 @@
 package io.eventcore.outbox.jdbc;
 
+import io.eventcore.EventcoreException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -7,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Locale;
+import javax.sql.DataSource;
 
 /**
  * The databases the JDBC outbox supports, with what differs between them.
@@ -95,6 +97,23 @@ public enum Dialect {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Picks the dialect from a connection of the data source, for builders that were given none.
+     *
+     * @param dataSource the data source
+     * @param what the store being built, for the message ("outbox", "inbox")
+     * @return the dialect
+     * @throws EventcoreException if the database is unreachable
+     */
+    static Dialect detect(DataSource dataSource, String what) {
+        try (Connection c = dataSource.getConnection()) {
+            return detect(c);
+        } catch (SQLException e) {
+            throw new EventcoreException("could not detect the " + what + " dialect (set dialect() to skip this): "
+                    + e.getMessage(), e);
         }
     }
 

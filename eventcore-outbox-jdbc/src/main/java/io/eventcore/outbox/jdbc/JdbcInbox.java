@@ -293,12 +293,7 @@ public final class JdbcInbox implements InboxStore<Connection>, AutoCloseable {
          * @return this builder
          */
         public Builder table(String name) {
-            Objects.requireNonNull(name, "table");
-            if (!JdbcSchema.TABLE_NAME.matcher(name).matches()) {
-                throw new IllegalArgumentException("table must be an identifier, optionally schema-qualified, but was '"
-                        + name + "'");
-            }
-            this.table = Checks.once("table", table, name);
+            this.table = Checks.once("table", table, JdbcSchema.checkTableName(name));
             return this;
         }
 
@@ -370,16 +365,7 @@ public final class JdbcInbox implements InboxStore<Connection>, AutoCloseable {
          * @throws EventcoreException if the dialect must be detected and the database is unreachable
          */
         public JdbcInbox build() {
-            Dialect d = dialect;
-            if (d == null) {
-                try (Connection c = dataSource.getConnection()) {
-                    d = Dialect.detect(c);
-                } catch (SQLException e) {
-                    throw new EventcoreException("could not detect the inbox dialect (set dialect() to skip this): "
-                            + e.getMessage(), e);
-                }
-            }
-            return new JdbcInbox(this, d);
+            return new JdbcInbox(this, dialect != null ? dialect : Dialect.detect(dataSource, "inbox"));
         }
     }
 }

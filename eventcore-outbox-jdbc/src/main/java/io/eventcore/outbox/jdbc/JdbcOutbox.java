@@ -266,12 +266,7 @@ public final class JdbcOutbox implements Outbox<Connection>, AutoCloseable {
          * @throws IllegalArgumentException if it is not a plain identifier
          */
         public Builder table(String name) {
-            Objects.requireNonNull(name, "table");
-            if (!JdbcSchema.TABLE_NAME.matcher(name).matches()) {
-                throw new IllegalArgumentException("table must be a plain SQL identifier ([A-Za-z_][A-Za-z0-9_]*,"
-                        + " at most 40 characters, optionally schema-qualified), but was '" + name + "'");
-            }
-            table = Checks.once("table", table, name);
+            table = Checks.once("table", table, JdbcSchema.checkTableName(name));
             return this;
         }
 
@@ -355,7 +350,7 @@ public final class JdbcOutbox implements Outbox<Connection>, AutoCloseable {
          * @throws EventcoreException if the dialect must be detected and the database is unreachable
          */
         public JdbcOutbox build() {
-            Dialect d = dialect != null ? dialect : detectDialect();
+            Dialect d = dialect != null ? dialect : Dialect.detect(dataSource, "outbox");
             if (Boolean.TRUE.equals(strictOrder) && d != Dialect.POSTGRESQL) {
                 throw new IllegalStateException("strictOrder needs PostgreSQL, but the dialect is " + d);
             }
@@ -363,15 +358,6 @@ public final class JdbcOutbox implements Outbox<Connection>, AutoCloseable {
                 throw new IllegalStateException("notifications needs PostgreSQL, but the dialect is " + d);
             }
             return new JdbcOutbox(this, d);
-        }
-
-        private Dialect detectDialect() {
-            try (Connection c = dataSource.getConnection()) {
-                return Dialect.detect(c);
-            } catch (SQLException e) {
-                throw new EventcoreException("could not detect the outbox dialect (set dialect() to skip this): "
-                        + e.getMessage(), e);
-            }
         }
     }
 }

@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
@@ -46,6 +47,19 @@ final class JdbcSchema {
      * contains the prefix is not renamed twice). Index and trigger names ({@code ..._idx}, {@code ..._trg})
      * take no schema: they get the bare table name, and live in the table's schema.
      */
+    /**
+     * @return the name, if it is one the stores accept
+     * @throws IllegalArgumentException naming the rule, if it is not
+     */
+    static String checkTableName(String name) {
+        Objects.requireNonNull(name, "table");
+        if (!TABLE_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("table must be a plain SQL identifier ([A-Za-z_][A-Za-z0-9_]*,"
+                    + " at most 40 characters, optionally schema-qualified), but was '" + name + "'");
+        }
+        return name;
+    }
+
     static String rename(String ddl, String table) {
         return rename(ddl, DEFAULT_NAMES, table);
     }
