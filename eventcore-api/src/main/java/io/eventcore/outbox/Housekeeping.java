@@ -30,6 +30,11 @@ final class Housekeeping {
         this.metrics = metrics;
     }
 
+    /** @return whether {@link #runIfDue} would run now */
+    boolean due(Instant now) {
+        return !now.isBefore(next);
+    }
+
     void runIfDue(Instant now) {
         if (now.isBefore(next)) {
             return;

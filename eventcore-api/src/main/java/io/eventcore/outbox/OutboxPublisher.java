@@ -160,14 +160,14 @@ public final class OutboxPublisher implements AutoCloseable {
     }
 
     /**
-     * Stops the relay thread after its current batch (waiting at most {@code timeout}), releases its
-     * leases and unregisters it. Rows not yet published stay in the store. Idempotent.
+     * Stops the relay thread after its current batch (waiting at most {@code timeout}), finishes its last
+     * settlement, releases its leases and unregisters it. Rows not yet published stay in the store. Idempotent.
      *
      * @param timeout how long to wait for the current batch
      */
     public void close(Duration timeout) {
         loop.stop(timeout);
-        pass.exclusively(() -> leave(""));
+        pass.exclusively(() -> pass.quiesce() ? leave("") : null);
     }
 
     /** Closes with a {@link #DEFAULT_CLOSE_TIMEOUT 10 second} timeout. */

@@ -2,8 +2,11 @@ package io.eventcore.outbox;
 
 import io.eventcore.EventcoreException;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Part of the {@link OutboxStore} SPI: reading the rows of a leased shard and settling them.
@@ -63,6 +66,28 @@ public interface OutboxRows {
      * @throws EventcoreException if the store is unreachable; nothing was changed
      */
     boolean complete(OutboxLease lease, OutboxCompletion completion, Instant now);
+
+    /**
+     * Settles the batches of several leases, each only while its fence is current, as one pass of the relay
+     * gives them. The default calls {@link #complete} for each, in the map's order; a store may instead apply
+     * them all in one transaction (one commit per pass rather than one per shard), in which case a failure
+     * changes nothing for any of them.
+     *
+     * @param settlements what became of each lease's rows
+     * @param now current time
+     * @return the leases whose fence was stale: nothing of theirs was changed
+     * @throws EventcoreException if the store is unreachable; the leases not yet settled (with a
+     *         single-transaction store: all of them) were not changed
+     */
+    default Set<OutboxLease> completeAll(Map<OutboxLease, OutboxCompletion> settlements, Instant now) {
+        Set<OutboxLease> stale = new HashSet<>();
+        for (Map.Entry<OutboxLease, OutboxCompletion> e : settlements.entrySet()) {
+            if (!complete(e.getKey(), e.getValue(), now)) {
+                stale.add(e.getKey());
+            }
+        }
+        return stale;
+    }
 
     /**
      * The optional capability to claim rows without a key outside the shards (for instance with

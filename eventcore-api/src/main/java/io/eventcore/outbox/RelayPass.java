@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
@@ -31,6 +32,7 @@ final class RelayPass {
     private final OutboxBatch batch;
     private final RelayStats stats;
     private final DeadRowHandOff handOff;
+    private final SettlementPipeline settling;
     private final Housekeeping housekeeping;
     private final int batchSize;
     private final Clock clock;
@@ -42,6 +44,10 @@ final class RelayPass {
     /** What a pass did: rows read, rows published, and whether every failure was an outage. */
     record Result(int rows, int published, boolean outage) {
         static final Result NONE = new Result(0, 0, false);
+
+        Result plusPublished(int more) {
+            return more == 0 ? this : new Result(rows, published + more, outage);
+        }
 
         Result plus(Result other) {
             return new Result(rows + other.rows, published + other.published, outage || other.outage);
@@ -56,6 +62,7 @@ final class RelayPass {
         this.batch = batch;
         this.stats = stats;
         this.handOff = handOff;
+        this.settling = new SettlementPipeline(store, leases, stats, handOff, clock);
         this.housekeeping = housekeeping;
         this.batchSize = batchSize;
         this.clock = clock;
@@ -72,19 +79,45 @@ final class RelayPass {
         }
     }
 
-    /** One pass; call it under {@link #exclusively}. */
+    /**
+     * One pass; call it under {@link #exclusively}. Its settlement may still be in flight when it returns (the
+     * next pass reads other shards meanwhile), except after a pass that read nothing or met an outage.
+     */
     Result run() {
-        Instant now = clock.now();
-        leases.maintain(now);
-        Result result = publishLeased(now);
-        if (unkeyed.isPresent()) {
-            result = result.plus(publishUnkeyed(unkeyed.get(), now));
+        try {
+            Instant now = clock.now();
+            int settled = 0;
+            if (settling.busy() && leases.maintenanceDueIn(now).isZero()) {
+                settled = settling.finish(); // rebalancing may give shards away: none of them still settling
+            }
+            leases.maintain(now);
+            Result result = publishLeased(now).plusPublished(settled);
+            if (unkeyed.isPresent()) {
+                result = result.plus(publishUnkeyed(unkeyed.get(), now));
+            }
+            if (result.rows() == 0 || result.outage() || housekeeping.due(now)) {
+                // Idle, failing, or about to report the backlog: nothing may be half settled.
+                result = result.plusPublished(settling.finish());
+            }
+            housekeeping.runIfDue(now);
+            if (!result.outage()) {
+                stats.passSucceeded();
+            }
+            return result;
+        } catch (RuntimeException | Error e) {
+            settling.finishQuietly();
+            throw e;
         }
-        housekeeping.runIfDue(now);
-        if (!result.outage()) {
-            stats.passSucceeded();
-        }
-        return result;
+    }
+
+    /**
+     * Finishes the settlement in flight and stops the settle thread; call it under {@link #exclusively}.
+     *
+     * @return true
+     */
+    boolean quiesce() {
+        settling.close();
+        return true;
     }
 
     /**
@@ -113,31 +146,27 @@ final class RelayPass {
         return leases.maintenanceDueIn(clock.now());
     }
 
+    /**
+     * Reads, sends and awaits up to half of the held shards (those not settling), then starts their settlement
+     * once the previous one is finished: one half's settlement overlaps the other half's round.
+     */
     private Result publishLeased(Instant now) {
         ShardReads reads = new ShardReads(now);
+        int settled = 0;
+        if (!reads.hasNext() && settling.busy()) {
+            settled = settling.finish(); // the shards with rows may all be settling
+            reads = new ShardReads(now);
+        }
         if (!reads.hasNext()) {
-            return Result.NONE;
+            return new Result(0, settled, false);
         }
         long started = System.nanoTime();
         OutboxBatch.Round<OutboxLease> round = batch.publish(reads, () -> leases.keepAlive(clock.now()),
                 leases.renewInterval());
         Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
-        List<OutboxBatch.DeadRow> dead = new ArrayList<>();
-        for (Map.Entry<OutboxLease, OutboxBatch.GroupOutcome> e : round.outcomes().entrySet()) {
-            Instant settledAt = clock.now();
-            Optional<OutboxLease> lease = leases.settleable(e.getKey(), settledAt);
-            if (lease.isEmpty()) {
-                continue; // lost while awaiting: its rows stay pending for the new holder
-            }
-            if (store.complete(lease.get(), e.getValue().completion(), settledAt)) {
-                dead.addAll(e.getValue().dead());
-            } else {
-                // Fenced off: its dead rows were not moved, so they are not handed to the sink either.
-                stats.fenced();
-                leases.fenced(lease.get());
-            }
-        }
-        return settled(round, dead, reads.rows, elapsed);
+        settled += settling.finish();
+        settling.start(round, elapsed);
+        return new Result(reads.rows, settled, round.allTransientFailures());
     }
 
     /**
@@ -149,6 +178,9 @@ final class RelayPass {
         private final Instant now;
         private final List<OutboxLease> fresh;
         private final int first;
+        /** At most half the held shards per pass, so that the other half can be read while this one settles. */
+        private final int maxGroups;
+        private int groups;
         private int index;
         private long bytes;
         private int rows;
@@ -156,13 +188,16 @@ final class RelayPass {
 
         ShardReads(Instant now) {
             this.now = now;
-            this.fresh = leases.fresh(now);
+            List<OutboxLease> held = leases.fresh(now);
+            Set<Integer> busy = settling.shards();
+            this.fresh = busy.isEmpty() ? held : held.stream().filter(l -> !busy.contains(l.shard())).toList();
             this.first = fresh.isEmpty() ? 0 : Math.floorMod(passes++, fresh.size());
+            this.maxGroups = Math.max(1, (held.size() + 1) / 2);
         }
 
         @Override
         public boolean hasNext() {
-            while (next == null && index < fresh.size() && bytes < maxPassBytes) {
+            while (next == null && index < fresh.size() && bytes < maxPassBytes && groups < maxGroups) {
                 OutboxLease lease = fresh.get((first + index++) % fresh.size());
                 List<OutboxRecord> fetched = store.fetch(lease, now, batchSize);
                 int keep = 0;
@@ -172,6 +207,7 @@ final class RelayPass {
                 if (keep > 0) {
                     // A prefix in id order: the rows left out stay pending, behind nothing of their own.
                     rows += keep;
+                    groups++;
                     next = Map.entry(lease, keep == fetched.size() ? fetched : List.copyOf(fetched.subList(0, keep)));
                 }
             }

@@ -8,8 +8,9 @@ import java.util.List;
 
 /**
  * Runs a statement over a list of row ids ({@code ... WHERE id IN (?, ...)}), in the way that suits the
- * dialect: chunked {@code IN} lists, or on MySQL/MariaDB one primary-key statement per id sent as a batch;
- * there, published rows are deleted by a derived id list joined to the primary key ({@link #deleteJoined}).
+ * dialect: chunked {@code IN} lists, or on MySQL/MariaDB one primary-key statement per id sent as a batch
+ * (published rows are deleted there by {@code IN} lists forced onto the primary key, see
+ * {@link Sql#deletePublishedByPk}).
  */
 final class IdStatements {
     static final int IN_LIST_CHUNK = 500;
@@ -29,6 +30,16 @@ final class IdStatements {
         if (dialect == Dialect.MYSQL) {
             return byId(c, prefix, ids, first);
         }
+        return inLists(c, prefix, ids, first);
+    }
+
+    /**
+     * Runs {@code prefix (?, ...)} once per chunk of at most {@value #IN_LIST_CHUNK} ids, whatever the dialect;
+     * a non-null {@code first} is bound before the ids.
+     *
+     * @return rows changed
+     */
+    static int inLists(Connection c, String prefix, List<Long> ids, Long first) throws SQLException {
         int changed = 0;
         for (int from = 0; from < ids.size(); from += IN_LIST_CHUNK) {
             List<Long> chunk = ids.subList(from, Math.min(ids.size(), from + IN_LIST_CHUNK));
@@ -44,32 +55,6 @@ final class IdStatements {
             }
         }
         return changed;
-    }
-
-    /**
-     * Deletes the ids' rows with {@code DELETE o FROM (SELECT ? AS id UNION ALL ...) k} followed by
-     * {@code joinTail} (which joins the list to the table's primary key), one statement per chunk.
-     *
-     * @return rows deleted
-     */
-    static int deleteJoined(Connection c, String joinTail, List<Long> ids) throws SQLException {
-        int deleted = 0;
-        for (int from = 0; from < ids.size(); from += IN_LIST_CHUNK) {
-            List<Long> chunk = ids.subList(from, Math.min(ids.size(), from + IN_LIST_CHUNK));
-            StringBuilder list = new StringBuilder(chunk.size() * 19 + joinTail.length() + 32)
-                    .append("DELETE o FROM (SELECT ? AS id");
-            for (int i = 1; i < chunk.size(); i++) {
-                list.append(" UNION ALL SELECT ?");
-            }
-            try (PreparedStatement s = c.prepareStatement(list.append(joinTail).toString())) {
-                int i = 1;
-                for (Long id : chunk) {
-                    s.setLong(i++, id);
-                }
-                deleted += s.executeUpdate();
-            }
-        }
-        return deleted;
     }
 
     /**

@@ -10,9 +10,13 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -27,7 +31,7 @@ final class JdbcRows implements OutboxRows {
     private final JdbcSettlement settlement;
     private final Optional<UnkeyedClaims> unkeyed;
     /**
-     * MySQL: shard to the lease fence under which the shard was found to hold no row waiting for a retry.
+     * Shard to the lease fence under which the shard was found to hold no row waiting for a retry (not on H2).
      * Only the fence's holder makes rows wait, through {@link #complete}, which forgets the shard first; so
      * while the fence is unchanged the probe's answer stays true and the fetch skips it.
      */
@@ -54,9 +58,13 @@ final class JdbcRows implements OutboxRows {
         return db.run("fetch", false, c -> {
             if (sql.heldInShard != null && isFree(c, lease, now)) {
                 try (PreparedStatement free = c.prepareStatement(sql.fetchFree)) {
-                    free.setInt(1, lease.shard());
-                    free.setLong(2, now.toEpochMilli());
-                    free.setInt(3, limit);
+                    int p = 1;
+                    free.setInt(p++, lease.shard());
+                    if (sql.fetchShardRange) {
+                        free.setInt(p++, lease.shard());
+                    }
+                    free.setLong(p++, now.toEpochMilli());
+                    free.setInt(p, limit);
                     return RowMapping.rows(free);
                 }
             }
@@ -102,25 +110,48 @@ final class JdbcRows implements OutboxRows {
 
     @Override
     public boolean complete(OutboxLease lease, OutboxCompletion completion, Instant now) {
-        if (!completion.retries().isEmpty()) {
-            freeUnderFence.remove(lease.shard()); // before any row waits, so no fetch trusts the old answer
+        return completeAll(Map.of(lease, completion), now).isEmpty();
+    }
+
+    /**
+     * One transaction for every lease: each lease row is locked (in shard order) and its fence checked, then
+     * the batches of the current ones are applied together, so a pass costs one commit (one log flush) rather
+     * than one per shard. Holding the lease row locks while settling: a takeover (which updates those rows)
+     * waits for this transaction, and a settlement after a takeover finds the fence changed.
+     */
+    @Override
+    public Set<OutboxLease> completeAll(Map<OutboxLease, OutboxCompletion> settlements, Instant now) {
+        List<Map.Entry<OutboxLease, OutboxCompletion>> byShard = new ArrayList<>(settlements.entrySet());
+        byShard.sort(Comparator.comparingInt(e -> e.getKey().shard()));
+        for (Map.Entry<OutboxLease, OutboxCompletion> e : byShard) {
+            if (!e.getValue().retries().isEmpty()) {
+                freeUnderFence.remove(e.getKey().shard()); // before any row waits, so no fetch trusts the old answer
+            }
         }
         return db.run("settle batch", true, c -> {
-            // Holding the lease row lock while settling: a takeover (which updates that row) waits for
-            // this transaction, and a settlement after a takeover finds the fence changed.
+            Set<OutboxLease> stale = new HashSet<>();
+            List<OutboxCompletion> current = new ArrayList<>(byShard.size());
             try (PreparedStatement fence = c.prepareStatement(sql.lockFence)) {
-                fence.setInt(1, lease.shard());
-                fence.setString(2, lease.owner());
-                fence.setLong(3, lease.fence());
-                try (ResultSet rs = fence.executeQuery()) {
-                    if (!rs.next()) {
-                        return false;
+                for (Map.Entry<OutboxLease, OutboxCompletion> e : byShard) {
+                    if (holdsFence(fence, e.getKey())) {
+                        current.add(e.getValue());
+                    } else {
+                        stale.add(e.getKey());
                     }
                 }
             }
-            settlement.settle(c, completion, now);
-            return true;
+            settlement.settle(c, current, now);
+            return stale;
         });
+    }
+
+    private static boolean holdsFence(PreparedStatement fence, OutboxLease lease) throws SQLException {
+        fence.setInt(1, lease.shard());
+        fence.setString(2, lease.owner());
+        fence.setLong(3, lease.fence());
+        try (ResultSet rs = fence.executeQuery()) {
+            return rs.next();
+        }
     }
 
     @Override

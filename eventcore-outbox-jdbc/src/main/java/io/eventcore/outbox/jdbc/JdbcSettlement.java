@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -25,18 +26,30 @@ final class JdbcSettlement {
     }
 
     void settle(Connection c, OutboxCompletion completion, Instant now) throws SQLException {
-        List<Long> published = completion.published().stream().map(OutboxRecord::id).toList();
-        if (!keepPublished && sql.deletePublishedJoin != null) {
-            IdStatements.deleteJoined(c, sql.deletePublishedJoin, published);
+        settle(c, List.of(completion), now);
+    }
+
+    /** Applies several completions as one: one statement (or chunked list) per kind of outcome. */
+    void settle(Connection c, List<OutboxCompletion> completions, Instant now) throws SQLException {
+        List<Long> published = new ArrayList<>();
+        List<OutboxCompletion.Retry> retries = new ArrayList<>();
+        List<OutboxCompletion.Dead> dead = new ArrayList<>();
+        for (OutboxCompletion completion : completions) {
+            completion.published().forEach(r -> published.add(r.id()));
+            retries.addAll(completion.retries());
+            dead.addAll(completion.dead());
+        }
+        if (!keepPublished && sql.deletePublishedByPk != null) {
+            IdStatements.inLists(c, sql.deletePublishedByPk, published, null);
         } else {
             ids.run(c, keepPublished ? sql.markPublished : sql.deletePublished, published,
                     keepPublished ? now.toEpochMilli() : null);
         }
-        if (!completion.retries().isEmpty()) {
-            retry(c, completion.retries());
+        if (!retries.isEmpty()) {
+            retry(c, retries);
         }
-        if (!completion.dead().isEmpty()) {
-            bury(c, completion.dead());
+        if (!dead.isEmpty()) {
+            bury(c, dead);
         }
     }
 

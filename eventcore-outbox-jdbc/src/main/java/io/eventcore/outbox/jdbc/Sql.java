@@ -13,13 +13,16 @@ final class Sql {
     final String markPublished;
     final String deletePublished;
     /**
-     * MySQL: the tail of {@code DELETE o FROM (<id list>) k ...}, deleting published rows by a derived id list
-     * joined to the primary key; null on other dialects.
+     * MySQL: {@code DELETE ... WHERE id IN } forced onto the primary key (InnoDB may otherwise read an
+     * {@code IN} list on a small table by a full scan, locking every row); null on other dialects.
      */
-    final String deletePublishedJoin;
-    /** MySQL: whether a shard holds a row waiting for a retry (shard, now); null on other dialects. */
+    final String deletePublishedByPk;
+    /** Whether a shard holds a row waiting for a retry (shard, now); null on H2. */
     final String heldInShard;
-    /** MySQL: the fetch for a shard that holds no waiting row (shard, now, limit); null on other dialects. */
+    /**
+     * The fetch for a shard that holds no waiting row (shard, twice with {@link #fetchShardRange}; now; limit);
+     * null on H2.
+     */
     final String fetchFree;
     final String retry;
     final String insertDead;
@@ -61,9 +64,12 @@ final class Sql {
         fetchShardRange = dialect == Dialect.POSTGRESQL;
         fetch = fetch(table, pendingIndex, strict, fetchShardRange);
         boolean mysql = dialect == Dialect.MYSQL;
-        deletePublishedJoin = mysql ? ") k STRAIGHT_JOIN " + table + " o ON o.id = k.id" : null;
-        heldInShard = mysql ? heldInShard(table) : null;
-        fetchFree = mysql ? fetchFree(table, pendingIndex) : null;
+        deletePublishedByPk = mysql ? "DELETE o FROM " + table + " o FORCE INDEX (PRIMARY) WHERE o.id IN " : null;
+        // Both server databases probe a shard for rows waiting for a retry once per lease, then fetch without the
+        // held-back check: its anti-join's plan is at the mercy of statistics on a table emptied and refilled
+        // all day (PostgreSQL was seen walking a shard's pending entries once per candidate row).
+        heldInShard = dialect == Dialect.H2 ? null : heldInShard(table, mysql);
+        fetchFree = dialect == Dialect.H2 ? null : fetchFree(table, pendingIndex, strict, fetchShardRange);
         // Rows without a key have no order: no strict-order condition.
         claimUnkeyed = "SELECT " + COLUMNS + " FROM " + table + pendingIndex + " WHERE shard = -1 AND published_at IS NULL"
                 + " AND next_attempt_at <= ? ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED";
@@ -136,21 +142,22 @@ final class Sql {
     }
 
     /**
-     * MySQL: InnoDB runs the fetch's held-back check once per candidate row by ref on (shard, key), walking all
-     * the key's pending entries each time; one probe per shard finds that usually no row is held.
-     * ({@link #deletePublishedJoin}: InnoDB reads an IN list on the primary key of a small table by a full
-     * scan, locking every row; the list as a derived table read first reaches each row by eq_ref.)
+     * InnoDB runs the fetch's held-back check once per candidate row by ref on (shard, key), walking all the key's
+     * pending entries each time, and PostgreSQL's plan for it depends on statistics; one probe per shard and
+     * lease finds that usually no row is held.
      */
-    private static String heldInShard(String table) {
-        return "SELECT 1 FROM " + table + " FORCE INDEX (" + bare(table) + "_retry_idx)"
+    private static String heldInShard(String table, boolean mysql) {
+        return "SELECT 1 FROM " + table + (mysql ? " FORCE INDEX (" + bare(table) + "_retry_idx)" : "")
                 + " WHERE shard = ? AND next_attempt_at > ? AND next_attempt_at > 0 AND published_at IS NULL LIMIT 1";
     }
 
-    /** MySQL: the fetch of a shard that holds no row waiting for a retry (shard, now, limit). */
-    private static String fetchFree(String table, String pendingIndex) {
-        return "SELECT " + COLUMNS + " FROM " + table + " o" + pendingIndex + " WHERE o.shard = ?"
+    /** The fetch of a shard that holds no row waiting for a retry: {@link #fetch} without the held-back check. */
+    private static String fetchFree(String table, String pendingIndex, boolean strict, boolean shardRange) {
+        return "SELECT " + COLUMNS + " FROM " + table + " o" + pendingIndex + " WHERE "
+                + (shardRange ? "o.shard >= ? AND o.shard <= ?" : "o.shard = ?")
                 + " AND o.published_at IS NULL AND (o.aggregate_id IS NOT NULL OR o.next_attempt_at <= ?)"
-                + " ORDER BY o.id LIMIT ?";
+                + " ORDER BY " + (shardRange ? "o.shard, " : "")
+                + (strict ? "o.commit_seq NULLS FIRST, o.id" : "o.id") + " LIMIT ?";
     }
 
     /** @return the query for the database's estimate of the table's rows, or null (H2) */
