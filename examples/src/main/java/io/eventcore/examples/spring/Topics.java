@@ -2,21 +2,21 @@ package io.eventcore.examples.spring;
 
 import io.eventcore.kafka.KafkaClientSettings;
 import io.eventcore.spring.boot.EventcoreProperties;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
+import io.eventcore.test.KafkaTopics;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.springframework.stereotype.Component;
 
 /**
- * Creates the consumed topics and their dead-letter topics, if missing, while the context starts: before the
- * consumer subscribes, which otherwise would see a topic the relay's first send auto-creates only at its next
- * metadata refresh, minutes later. Production topics are made by whoever runs the cluster.
+ * Creates the consumed topics and their dead-letter topics if they are missing, and waits until their
+ * partitions serve requests, while the context starts, before the relay's first send. Left to
+ * auto-creation by that send, the topic made the relay's idempotent producer spin on
+ * {@code OutOfOrderSequenceException} on the in-JVM broker. In production whoever runs the cluster makes them.
  */
 @Component
 class Topics {
@@ -25,22 +25,16 @@ class Topics {
 
     Topics(KafkaClientSettings client, EventcoreProperties properties)
             throws InterruptedException, ExecutionException, TimeoutException {
-        List<NewTopic> topics = new ArrayList<>();
+        Set<String> missing = new LinkedHashSet<>();
         for (String topic : properties.consumer().topics()) {
-            topics.add(new NewTopic(topic, Optional.of(PARTITIONS), Optional.empty()));
-            topics.add(new NewTopic(topic + properties.deadLetter().suffix(), Optional.of(PARTITIONS),
-                    Optional.empty()));
+            missing.add(topic);
+            missing.add(topic + properties.deadLetter().suffix());
         }
         try (Admin admin = Admin.create(client.properties())) {
-            for (NewTopic topic : topics) {
-                try {
-                    admin.createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw e;
-                    }
-                }
-            }
+            missing.removeAll(admin.listTopics().names().get(30, TimeUnit.SECONDS));
+        }
+        if (!missing.isEmpty()) {
+            KafkaTopics.create(client.properties(), PARTITIONS, Map.of(), missing.toArray(String[]::new));
         }
     }
 }
