@@ -40,6 +40,7 @@ public class SpringOrderService {
             code = SpringApplication.exit(application().run(args));
         } catch (RuntimeException e) {
             System.err.println("order service failed: " + e);
+            e.printStackTrace();
             code = 1;
         } finally {
             EmbeddedKafka.stop(); // not at JVM exit, where its shutdown hooks would race System.exit
