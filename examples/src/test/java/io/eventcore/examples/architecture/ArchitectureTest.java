@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The architecture as rules over the compiled main code of every eventcore module (this module
  * sees them all): packages by concern without cycles, the api free of Kafka and JDBC, Micrometer
- * in one package, internals used only by the library itself, router stages hidden.
+ * in one package (and wired by the starter), Spring only in the starter and the examples, internals
+ * used only by the library itself, router stages hidden.
  */
 class ArchitectureTest {
     /** The packages of eventcore-api: the model at the root and one package per concern. */
@@ -57,7 +58,7 @@ class ArchitectureTest {
         library.forEach(c -> packages.add(c.getPackageName()));
         assertThat(packages).contains(API_PACKAGES).contains("io.eventcore.kafka", "io.eventcore.outbox.jdbc",
                 "io.eventcore.test", "io.eventcore.examples", "io.eventcore.avro",
-                "io.eventcore.protobuf");
+                "io.eventcore.protobuf", "io.eventcore.spring.boot", "io.eventcore.examples.spring");
     }
 
     @Test
@@ -73,8 +74,17 @@ class ArchitectureTest {
 
     @Test
     void micrometer_isImportedOnlyByTheMicrometerPackage() {
+        // The starter only hands the application's MeterRegistry bean to MicrometerMetrics.
         noClasses().that().resideInAPackage("io.eventcore..").and().resideOutsideOfPackage("io.eventcore.micrometer..")
+                .and().resideOutsideOfPackage("io.eventcore.spring.boot..")
                 .should().dependOnClassesThat().resideInAPackage("io.micrometer..").check(library);
+    }
+
+    @Test
+    void spring_appearsOnlyInTheStarterAndTheExamples() {
+        noClasses().that().resideInAPackage("io.eventcore..").and().resideOutsideOfPackage("io.eventcore.spring..")
+                .and().resideOutsideOfPackage("io.eventcore.examples..")
+                .should().dependOnClassesThat().resideInAPackage("org.springframework..").check(library);
     }
 
     @Test
