@@ -9,7 +9,7 @@ import org.apache.kafka.common.test.TestKitNodes;
  * One real single-node KRaft broker (Kafka's own test kit, running in this JVM), started on first use
  * and shared by every test of the JVM; it stops when the JVM exits. Runs on
  * {@code org.apache.kafka:kafka-test-common-runtime}, which eventcore-test brings (a declared dependency,
- * so adding eventcore-test is enough; the build's consumer-it checks it).
+ * so adding eventcore-test is enough; the examples' build test of the README's coordinates checks it).
  *
  * <p>The broker listens on 127.0.0.1 only, creates topics on first use with 3 partitions, and has the
  * internal topics' replication factor set to 1 (without it consumers hang). Thread-safe.
