@@ -2,15 +2,19 @@ package io.eventcore.spring.boot;
 
 import io.eventcore.codec.EventCodec;
 import io.eventcore.deadletter.DeadLetterSink;
+import io.eventcore.micrometer.MicrometerInstrumentation;
 import io.eventcore.micrometer.MicrometerMetrics;
+import io.eventcore.observation.EventInstrumentation;
 import io.eventcore.routing.EventMetrics;
 import io.eventcore.routing.EventRouter;
 import io.eventcore.spring.boot.internal.ManagedLifecycle;
 import io.eventcore.transport.EventConsumer;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -20,15 +24,20 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * The core of the starter: the {@link EventRouter} built from {@link EventcoreHandler} beans and
- * {@link EventRouterCustomizer}s (only when there is at least one of them), Micrometer metrics when a {@code MeterRegistry} bean exists, and
+ * {@link EventRouterCustomizer}s (only when there is at least one of them), Micrometer metrics when a {@code MeterRegistry} bean exists,
+ * a {@link MicrometerInstrumentation} (Observations, hence traces) when an {@code ObservationRegistry} bean exists
+ * and {@code eventcore.observation.enabled} is not {@code false}, and
  * the lifecycle that starts the application's {@link EventConsumer} beans (the Kafka consumer
  * from {@link EventcoreKafkaAutoConfiguration}, or your own) and closes them gracefully.
  *
- * <p>Every bean backs off when the application defines one of the same type.
+ * <p>Every bean backs off when the application defines one of the same type; the instrumentation backs off
+ * for any {@link EventInstrumentation} bean, and the router, the Kafka publisher, the outbox appender and the
+ * relay use whichever single {@code EventInstrumentation} bean there is.
  */
 @AutoConfiguration(afterName = {
         "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
-        "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration"})
+        "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
+        "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration"})
 @EnableConfigurationProperties(EventcoreProperties.class)
 public class EventcoreAutoConfiguration {
     /**
@@ -45,11 +54,13 @@ public class EventcoreAutoConfiguration {
     @Conditional(OnRoutesCondition.class)
     EventRouter eventRouter(EventcoreProperties properties, ObjectProvider<EventcoreHandler<?>> handlers,
             ObjectProvider<EventRouterCustomizer> customizers, ObjectProvider<DeadLetterSink> deadLetterSink,
-            ObjectProvider<EventMetrics> metrics, ObjectProvider<EventCodec> codec) {
+            ObjectProvider<EventMetrics> metrics, ObjectProvider<EventInstrumentation> instrumentation,
+            ObjectProvider<EventCodec> codec) {
         EventRouter.Builder builder = EventRouter.builder();
         handlers.orderedStream().forEach(handler -> route(builder, handler));
         deadLetterSink.ifUnique(builder::deadLetter);
         metrics.ifUnique(builder::metrics);
+        instrumentation.ifUnique(builder::instrumentation);
         codec.ifUnique(builder::codec);
         EventcoreProperties.Router router = properties.router();
         if (router.unknownType() != null) {
@@ -84,6 +95,20 @@ public class EventcoreAutoConfiguration {
         @ConditionalOnMissingBean
         MicrometerMetrics eventcoreMetrics(MeterRegistry registry) {
             return MicrometerMetrics.of(registry);
+        }
+    }
+
+    /** Micrometer Observations for the router, the publisher, the outbox and the relay, when a registry exists. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(ObservationRegistry.class)
+    @ConditionalOnBooleanProperty(name = "eventcore.observation.enabled", matchIfMissing = true)
+    static class ObservationConfiguration {
+
+        @Bean
+        @ConditionalOnBean(ObservationRegistry.class)
+        @ConditionalOnMissingBean(EventInstrumentation.class)
+        MicrometerInstrumentation eventcoreInstrumentation(ObservationRegistry registry) {
+            return MicrometerInstrumentation.of(registry);
         }
     }
 }

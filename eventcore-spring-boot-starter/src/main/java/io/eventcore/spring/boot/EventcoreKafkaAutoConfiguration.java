@@ -7,6 +7,7 @@ import io.eventcore.kafka.KafkaDeadLetterSink;
 import io.eventcore.kafka.KafkaEventConsumer;
 import io.eventcore.kafka.KafkaEventConsumerBuilder;
 import io.eventcore.kafka.KafkaEventPublisher;
+import io.eventcore.observation.EventInstrumentation;
 import io.eventcore.routing.EventRouter;
 import io.eventcore.spring.boot.internal.KafkaClientSettingsFactory;
 import io.eventcore.transport.ConsumerMetrics;
@@ -55,7 +56,8 @@ public class EventcoreKafkaAutoConfiguration {
     @ConditionalOnMissingBean(EventPublisher.class)
     @ConditionalOnBooleanProperty(name = "eventcore.publisher.enabled", matchIfMissing = true)
     KafkaEventPublisher eventcorePublisher(KafkaClientSettings client, EventcoreProperties properties,
-            ObjectProvider<TopicNaming> topicNaming, ObjectProvider<EventCodec> codec) {
+            ObjectProvider<TopicNaming> topicNaming, ObjectProvider<EventCodec> codec,
+            ObjectProvider<EventInstrumentation> instrumentation) {
         EventcoreProperties.Publisher settings = properties.publisher();
         KafkaEventPublisher.Builder builder = KafkaEventPublisher.builder().client(client);
         if (settings.topic() != null) {
@@ -67,6 +69,7 @@ public class EventcoreKafkaAutoConfiguration {
             builder.properties(settings.properties());
         }
         codec.ifUnique(builder::codec);
+        instrumentation.ifUnique(builder::instrumentation);
         if (settings.closeTimeout() != null) {
             builder.closeTimeout(settings.closeTimeout());
         }

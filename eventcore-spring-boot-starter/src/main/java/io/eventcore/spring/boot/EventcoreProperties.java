@@ -21,6 +21,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param consumer the {@code KafkaEventConsumer} bean
  * @param deadLetter the {@code KafkaDeadLetterSink} bean
  * @param outbox the JDBC outbox and its relay
+ * @param observation the {@code EventInstrumentation} bean (Micrometer Observations)
  */
 @ConfigurationProperties("eventcore")
 public record EventcoreProperties(
@@ -29,7 +30,8 @@ public record EventcoreProperties(
         @DefaultValue Publisher publisher,
         @DefaultValue Consumer consumer,
         @DefaultValue DeadLetter deadLetter,
-        @DefaultValue Outbox outbox) {
+        @DefaultValue Outbox outbox,
+        @DefaultValue Observation observation) {
 
     /**
      * Settings every Kafka client (publisher, consumer, dead-letter sink) gets, as one
@@ -164,5 +166,16 @@ public record EventcoreProperties(
             Duration deadRetention,
             Duration publishedRetention,
             @DefaultValue("10s") Duration shutdownTimeout) {
+    }
+
+    /**
+     * The {@code MicrometerInstrumentation} bean on the application's {@code ObservationRegistry}, passed to
+     * the router, the publisher, the outbox appender and the relay; created only when such a registry bean
+     * exists (Spring Boot Actuator creates one).
+     *
+     * @param enabled whether to create it; defaults to {@code true}. An {@code EventInstrumentation} bean of
+     *     the application's own is used either way
+     */
+    public record Observation(@DefaultValue("true") boolean enabled) {
     }
 }

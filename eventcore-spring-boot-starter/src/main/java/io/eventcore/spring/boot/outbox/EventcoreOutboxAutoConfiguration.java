@@ -2,6 +2,7 @@ package io.eventcore.spring.boot.outbox;
 
 import io.eventcore.codec.EventCodec;
 import io.eventcore.deadletter.DeadLetterSink;
+import io.eventcore.observation.EventInstrumentation;
 import io.eventcore.outbox.OutboxMetrics;
 import io.eventcore.outbox.OutboxPublisher;
 import io.eventcore.outbox.jdbc.JdbcOutbox;
@@ -76,8 +77,9 @@ public class EventcoreOutboxAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    OutboxAppender eventcoreOutboxAppender(JdbcOutbox outbox, DataSource dataSource) {
-        return new OutboxAppender(outbox, dataSource);
+    OutboxAppender eventcoreOutboxAppender(JdbcOutbox outbox, DataSource dataSource,
+            ObjectProvider<EventInstrumentation> instrumentation) {
+        return new OutboxAppender(outbox, dataSource, instrumentation.getIfUnique(EventInstrumentation::noop));
     }
 
     @Bean
@@ -86,7 +88,7 @@ public class EventcoreOutboxAutoConfiguration {
     @ConditionalOnBooleanProperty(name = "eventcore.outbox.relay.enabled", matchIfMissing = true)
     OutboxPublisher eventcoreRelay(JdbcOutbox outbox, EventPublisher publisher, EventcoreProperties properties,
             ObjectProvider<DeadLetterSink> deadLetter, ObjectProvider<OutboxMetrics> metrics,
-            ObjectProvider<TopicNaming> topicNaming) {
+            ObjectProvider<TopicNaming> topicNaming, ObjectProvider<EventInstrumentation> instrumentation) {
         EventcoreProperties.Relay settings = properties.outbox().relay();
         OutboxPublisher.Builder builder = OutboxPublisher.builder().store(outbox.store()).publisher(publisher);
         if (settings.relayId() != null) {
@@ -116,6 +118,7 @@ public class EventcoreOutboxAutoConfiguration {
         deadLetter.ifUnique(builder::deadLetter);
         metrics.ifUnique(builder::metrics);
         topicNaming.ifUnique(builder::topicNaming);
+        instrumentation.ifUnique(builder::instrumentation);
         return builder.build();
     }
 

@@ -1,5 +1,7 @@
 package io.eventcore.spring.boot.outbox;
 
+import io.eventcore.observation.EventInstrumentation;
+import io.eventcore.outbox.Outbox;
 import io.eventcore.outbox.OutboxEvent;
 import io.eventcore.outbox.jdbc.JdbcOutbox;
 import java.sql.Connection;
@@ -25,19 +27,37 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * }</pre>
  *
  * <p>The transaction must run on the same {@link DataSource} as the outbox (a
- * {@code DataSourceTransactionManager}, or a JPA transaction manager exposing its connection). Thread-safe.
+ * {@code DataSourceTransactionManager}, or a JPA transaction manager exposing its connection).
+ *
+ * <p>With an {@link EventInstrumentation}, each append is observed as a {@code create} operation and the row
+ * stores its trace context ({@link Outbox#observed}), so the relay and the consumers continue the caller's
+ * trace. Thread-safe.
  */
 public final class OutboxAppender {
     private final JdbcOutbox outbox;
+    private final Outbox<Connection> appending;
     private final DataSource dataSource;
 
     /**
+     * An appender that observes nothing.
+     *
      * @param outbox the outbox
      * @param dataSource the data source of the outbox and of the application's transactions
      */
     public OutboxAppender(JdbcOutbox outbox, DataSource dataSource) {
+        this(outbox, dataSource, EventInstrumentation.noop());
+    }
+
+    /**
+     * @param outbox the outbox
+     * @param dataSource the data source of the outbox and of the application's transactions
+     * @param instrumentation observes each append, e.g. {@code MicrometerInstrumentation};
+     *     {@link EventInstrumentation#noop()} for none
+     */
+    public OutboxAppender(JdbcOutbox outbox, DataSource dataSource, EventInstrumentation instrumentation) {
         this.outbox = Objects.requireNonNull(outbox, "outbox");
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        this.appending = Outbox.observed(outbox, Objects.requireNonNull(instrumentation, "instrumentation"));
     }
 
     /**
@@ -69,7 +89,7 @@ public final class OutboxAppender {
         }
         Connection connection = DataSourceUtils.getConnection(dataSource);
         try {
-            outbox.append(connection, events);
+            appending.append(connection, events);
         } finally {
             DataSourceUtils.releaseConnection(connection, dataSource);
         }
