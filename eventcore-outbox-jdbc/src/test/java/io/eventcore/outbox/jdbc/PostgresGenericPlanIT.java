@@ -42,6 +42,10 @@ class PostgresGenericPlanIT {
                 String plan = explain(s, "current", sql.fetch, "3, 3, " + now + ", " + now + ", 500");
                 assertThat(plan).contains("Index Scan using " + TABLE + "_pending_idx on " + TABLE + " o")
                         .doesNotContain(TABLE + "_pkey");
+                // The fetch of a shard that holds no waiting row (the usual case): the pending index too.
+                String free = explain(s, "free", sql.fetchFree, "3, 3, " + now + ", 500");
+                assertThat(free).contains("Index Scan using " + TABLE + "_pending_idx on " + TABLE + " o")
+                        .doesNotContain(TABLE + "_pkey");
                 String former = sql.fetch.replace("o.shard >= ? AND o.shard <= ?", "o.shard = ?")
                         .replace("ORDER BY o.shard, ", "ORDER BY ");
                 System.out.println(published + " published: the former statement's generic plan, for comparison:\n"
