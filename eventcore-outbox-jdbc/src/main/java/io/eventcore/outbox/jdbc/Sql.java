@@ -65,9 +65,6 @@ final class Sql {
         fetch = fetch(table, pendingIndex, strict, fetchShardRange);
         boolean mysql = dialect == Dialect.MYSQL;
         deletePublishedByPk = mysql ? "DELETE o FROM " + table + " o FORCE INDEX (PRIMARY) WHERE o.id IN " : null;
-        // Both server databases probe a shard for rows waiting for a retry once per lease, then fetch without the
-        // held-back check: its anti-join's plan is at the mercy of statistics on a table emptied and refilled
-        // all day (PostgreSQL was seen walking a shard's pending entries once per candidate row).
         heldInShard = dialect == Dialect.H2 ? null : heldInShard(table, mysql);
         fetchFree = dialect == Dialect.H2 ? null : fetchFree(table, pendingIndex, strict, fetchShardRange);
         // Rows without a key have no order: no strict-order condition.
@@ -143,8 +140,9 @@ final class Sql {
 
     /**
      * InnoDB runs the fetch's held-back check once per candidate row by ref on (shard, key), walking all the key's
-     * pending entries each time, and PostgreSQL's plan for it depends on statistics; one probe per shard and
-     * lease finds that usually no row is held.
+     * pending entries each time, and PostgreSQL's plan for it is at the mercy of statistics on a table emptied
+     * and refilled all day (seen walking a shard's pending entries once per candidate row); one probe per shard
+     * and lease finds that usually no row is held, and the fetch then runs without the check.
      */
     private static String heldInShard(String table, boolean mysql) {
         return "SELECT 1 FROM " + table + (mysql ? " FORCE INDEX (" + bare(table) + "_retry_idx)" : "")
