@@ -35,7 +35,8 @@ import java.util.concurrent.TimeoutException;
  * of the same key is never marked published ahead of an earlier one: it stays pending (and will be
  * sent again, a duplicate) behind the failed row. To keep that rare, a row whose send fails on the spot
  * (the publisher rejects it before it reaches the broker) holds its key's later rows back from the
- * round, and a row that failed before is sent alone for its key.
+ * round, and a row that failed before is sent alone for its key. With {@code oneInFlightPerKey}, every key
+ * sends only its first row per round: no later row of a key is ever out before an earlier one is acknowledged.
  *
  * <p>A row whose message cannot be built (the topic naming throws or gives no topic) fails for good at
  * once: it dies, and the rest of its group is settled as usual. A failure the publisher calls transient
@@ -56,6 +57,7 @@ final class OutboxBatch {
     private final RetryPolicy retry;
     private final Duration sendTimeout;
     private final Clock clock;
+    private final boolean oneInFlightPerKey;
 
     /** Topic of a dead row whose topic naming gave none, as handed to the dead-letter sink. */
     static final String UNROUTABLE_TOPIC = "eventcore-outbox-unroutable";
@@ -128,7 +130,8 @@ final class OutboxBatch {
     }
 
     OutboxBatch(EventPublisher publisher, OutboxMessages messages, RetryPolicy retry, Duration sendTimeout,
-            Clock clock, EventInstrumentation instrumentation) {
+            Clock clock, EventInstrumentation instrumentation, boolean oneInFlightPerKey) {
+        this.oneInFlightPerKey = oneInFlightPerKey;
         this.instrumentation = instrumentation;
         this.publisher = publisher;
         this.messages = messages;
@@ -193,7 +196,11 @@ final class OutboxBatch {
                 if (retryingKeys.contains(key)) {
                     continue;
                 }
-                if (seenKeys.add(key) && row.attempts() > 0) {
+                boolean first = seenKeys.add(key);
+                if (!first && oneInFlightPerKey) {
+                    continue; // stays pending: the key's next row goes once this one is acknowledged
+                }
+                if (first && row.attempts() > 0) {
                     retryingKeys.add(key);
                 }
             }

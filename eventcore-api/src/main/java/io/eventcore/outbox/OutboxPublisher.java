@@ -98,9 +98,8 @@ public final class OutboxPublisher implements AutoCloseable {
         this.stats = new RelayStats(clock, metrics);
         this.leases = new ShardLeases(s.store, s.store.shardCount(), relayId, s.leaseTtl(), metrics);
         OutboxBatch batch = new OutboxBatch(s.publisher, new OutboxMessages(s.topicNaming()), s.retry(),
-                s.sendTimeout(), clock, s.instrumentation());
-        Housekeeping housekeeping = new Housekeeping(s.store, s.deadRetention(), s.publishedRetention,
-                s.purgeBatch(), metrics);
+                s.sendTimeout(), clock, s.instrumentation(), s.oneInFlightPerKey());
+        Housekeeping housekeeping = new Housekeeping(s.store, s.deadRetention(), s.publishedRetention, s.purgeBatch(), metrics);
         this.pass = new RelayPass(s.store, leases, batch, stats, new DeadRowHandOff(s.deadLetter, clock),
                 housekeeping, s.batchSize(), clock);
         RelayHints hints = new RelayHints(s.store.hints(), s.hintOthers(), leases, s.minPoll(), clock);
@@ -130,7 +129,7 @@ public final class OutboxPublisher implements AutoCloseable {
 
     /**
      * Runs passes on the caller's thread until no row is due: for tests and batch jobs. When the relay
-     * is not started, it unregisters at the end, releasing the leases taken for the pass.
+     * is not started, it unregisters at the end, so it does not keep counting as a live relay.
      *
      * @return how many rows were published
      * @throws EventcoreException if the store or the broker is unreachable
@@ -141,7 +140,6 @@ public final class OutboxPublisher implements AutoCloseable {
                 return pass.drain();
             } finally {
                 if (!loop.running()) {
-                    // A standalone pass must not keep counting as a live relay: others would hold back shares.
                     leases.forgetAll();
                     leave("after its pass");
                 }
@@ -212,8 +210,7 @@ public final class OutboxPublisher implements AutoCloseable {
          * @return this builder
          */
         public Builder publisher(EventPublisher eventPublisher) {
-            s.publisher = Checks.once("publisher", s.publisher,
-                    Objects.requireNonNull(eventPublisher, "publisher"));
+            s.publisher = Checks.once("publisher", s.publisher, Objects.requireNonNull(eventPublisher, "publisher"));
             return this;
         }
 
@@ -223,12 +220,7 @@ public final class OutboxPublisher implements AutoCloseable {
          * @return this builder
          */
         public Builder relayId(String id) {
-            Checks.notBlank("relayId", id);
-            if (id.length() > MAX_RELAY_ID_LENGTH) {
-                throw new IllegalArgumentException("relayId must be at most " + MAX_RELAY_ID_LENGTH
-                        + " characters, but was " + id.length());
-            }
-            s.relayId = Checks.once("relayId", s.relayId, id);
+            s.relayId = Checks.once("relayId", s.relayId, RelaySettings.checkedRelayId(id));
             return this;
         }
 
@@ -259,8 +251,7 @@ public final class OutboxPublisher implements AutoCloseable {
          * @return this builder
          */
         public Builder minPollInterval(Duration interval) {
-            s.minPoll = Checks.once("minPollInterval", s.minPoll,
-                    Checks.positive("minPollInterval", interval));
+            s.minPoll = Checks.once("minPollInterval", s.minPoll, Checks.positive("minPollInterval", interval));
             return this;
         }
 
@@ -270,8 +261,7 @@ public final class OutboxPublisher implements AutoCloseable {
          * @return this builder
          */
         public Builder maxPollInterval(Duration interval) {
-            s.maxPoll = Checks.once("maxPollInterval", s.maxPoll,
-                    Checks.positive("maxPollInterval", interval));
+            s.maxPoll = Checks.once("maxPollInterval", s.maxPoll, Checks.positive("maxPollInterval", interval));
             return this;
         }
 
@@ -302,8 +292,7 @@ public final class OutboxPublisher implements AutoCloseable {
          * @return this builder
          */
         public Builder topicNaming(TopicNaming naming) {
-            s.topicNaming = Checks.once("topicNaming", s.topicNaming,
-                    Objects.requireNonNull(naming, "topicNaming"));
+            s.topicNaming = Checks.once("topicNaming", s.topicNaming, Objects.requireNonNull(naming, "topicNaming"));
             return this;
         }
 
@@ -323,8 +312,7 @@ public final class OutboxPublisher implements AutoCloseable {
          * @return this builder
          */
         public Builder deadRetention(Duration retention) {
-            s.deadRetention = Checks.once("deadRetention", s.deadRetention,
-                    Checks.positive("deadRetention", retention));
+            s.deadRetention = Checks.once("deadRetention", s.deadRetention, Checks.positive("deadRetention", retention));
             return this;
         }
 
@@ -357,6 +345,18 @@ public final class OutboxPublisher implements AutoCloseable {
          */
         public Builder hintOthers(boolean enabled) {
             s.hintOthers = Checks.once("hintOthers", s.hintOthers, enabled);
+            return this;
+        }
+
+        /**
+         * @param enabled send only the first due row of each key per pass, the next once it is acknowledged; defaults
+         *        to {@code false}. On, a key's first copies keep id order even when a send fails after later rows of
+         *        its key went out (a producer batch expired while its partition had no leader), at one row per key per
+         *        pass (a hot key moves at one row per round trip).
+         * @return this builder
+         */
+        public Builder oneInFlightPerKey(boolean enabled) {
+            s.oneInFlightPerKey = Checks.once("oneInFlightPerKey", s.oneInFlightPerKey, enabled);
             return this;
         }
 

@@ -35,6 +35,7 @@ final class RelaySettings {
     EventInstrumentation instrumentation;
     DeadLetterSink deadLetter;
     Boolean hintOthers;
+    Boolean oneInFlightPerKey;
 
     /** @throws IllegalStateException naming the setting that is missing, or the two that conflict */
     void check() {
@@ -48,6 +49,20 @@ final class RelaySettings {
             throw new IllegalStateException("minPollInterval (" + minPoll() + ") must not exceed maxPollInterval ("
                     + maxPoll() + ")");
         }
+    }
+
+    boolean oneInFlightPerKey() {
+        return Boolean.TRUE.equals(oneInFlightPerKey);
+    }
+
+    /** @throws IllegalArgumentException if the relay id is blank or longer than the maximum */
+    static String checkedRelayId(String id) {
+        io.eventcore.internal.Checks.notBlank("relayId", id);
+        if (id.length() > OutboxPublisher.MAX_RELAY_ID_LENGTH) {
+            throw new IllegalArgumentException("relayId must be at most " + OutboxPublisher.MAX_RELAY_ID_LENGTH
+                    + " characters, but was " + id.length());
+        }
+        return id;
     }
 
     /** @return the relay id, or a new random one */
