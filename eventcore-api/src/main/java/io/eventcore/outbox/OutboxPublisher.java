@@ -165,7 +165,7 @@ public final class OutboxPublisher implements AutoCloseable {
      */
     public void close(Duration timeout) {
         loop.stop(timeout);
-        pass.exclusively(() -> pass.quiesce() ? leave("") : null);
+        pass.exclusively(() -> { pass.quiesce(); return leave(""); });
     }
 
     /** Closes with a {@link #DEFAULT_CLOSE_TIMEOUT 10 second} timeout. */

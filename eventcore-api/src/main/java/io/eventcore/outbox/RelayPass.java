@@ -110,14 +110,9 @@ final class RelayPass {
         }
     }
 
-    /**
-     * Finishes the settlement in flight and stops the settle thread; call it under {@link #exclusively}.
-     *
-     * @return true
-     */
-    boolean quiesce() {
+    /** Finishes the settlement in flight and stops the settle thread; call it under {@link #exclusively}. */
+    void quiesce() {
         settling.close();
-        return true;
     }
 
     /**

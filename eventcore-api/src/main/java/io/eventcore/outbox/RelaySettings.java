@@ -2,6 +2,7 @@ package io.eventcore.outbox;
 
 import io.eventcore.Clock;
 import io.eventcore.deadletter.DeadLetterSink;
+import io.eventcore.internal.Checks;
 import io.eventcore.observation.EventInstrumentation;
 import io.eventcore.retry.RetryPolicy;
 import io.eventcore.transport.EventPublisher;
@@ -57,7 +58,7 @@ final class RelaySettings {
 
     /** @throws IllegalArgumentException if the relay id is blank or longer than the maximum */
     static String checkedRelayId(String id) {
-        io.eventcore.internal.Checks.notBlank("relayId", id);
+        Checks.notBlank("relayId", id);
         if (id.length() > OutboxPublisher.MAX_RELAY_ID_LENGTH) {
             throw new IllegalArgumentException("relayId must be at most " + OutboxPublisher.MAX_RELAY_ID_LENGTH
                     + " characters, but was " + id.length());

@@ -32,7 +32,7 @@ final class JdbcRows implements OutboxRows {
     private final Optional<UnkeyedClaims> unkeyed;
     /**
      * Shard to the lease fence under which the shard was found to hold no row waiting for a retry (not on H2).
-     * Only the fence's holder makes rows wait, through {@link #complete}, which forgets the shard first; so
+     * Only the fence's holder makes rows wait, through {@link #completeAll}, which forgets the shard first; so
      * while the fence is unchanged the probe's answer stays true and the fetch skips it.
      */
     private final Map<Integer, Long> freeUnderFence = new ConcurrentHashMap<>();

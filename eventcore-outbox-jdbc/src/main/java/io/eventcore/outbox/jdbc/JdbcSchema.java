@@ -43,11 +43,6 @@ final class JdbcSchema {
     }
 
     /**
-     * Replaces every identifier starting with the default prefix in one pass (so a table name that itself
-     * contains the prefix is not renamed twice). Index and trigger names ({@code ..._idx}, {@code ..._trg})
-     * take no schema: they get the bare table name, and live in the table's schema.
-     */
-    /**
      * @return the name, if it is one the stores accept
      * @throws IllegalArgumentException naming the rule, if it is not
      */
@@ -60,6 +55,11 @@ final class JdbcSchema {
         return name;
     }
 
+    /**
+     * Replaces every identifier starting with the default prefix in one pass (so a table name that itself
+     * contains the prefix is not renamed twice). Index and trigger names ({@code ..._idx}, {@code ..._trg})
+     * take no schema: they get the bare table name, and live in the table's schema.
+     */
     static String rename(String ddl, String table) {
         return rename(ddl, DEFAULT_NAMES, table);
     }

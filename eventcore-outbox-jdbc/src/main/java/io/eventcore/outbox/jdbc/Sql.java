@@ -62,11 +62,11 @@ final class Sql {
         // it may pick the published_at index and sort the whole shard on every fetch.
         String pendingIndex = dialect == Dialect.MYSQL ? " FORCE INDEX (" + bare(table) + "_pending_idx)" : "";
         fetchShardRange = dialect == Dialect.POSTGRESQL;
-        fetch = fetch(table, pendingIndex, strict, fetchShardRange);
+        fetch = fetch(table, pendingIndex, strict, fetchShardRange, true);
         boolean mysql = dialect == Dialect.MYSQL;
         deletePublishedByPk = mysql ? "DELETE o FROM " + table + " o FORCE INDEX (PRIMARY) WHERE o.id IN " : null;
         heldInShard = dialect == Dialect.H2 ? null : heldInShard(table, mysql);
-        fetchFree = dialect == Dialect.H2 ? null : fetchFree(table, pendingIndex, strict, fetchShardRange);
+        fetchFree = dialect == Dialect.H2 ? null : fetch(table, pendingIndex, strict, fetchShardRange, false);
         // Rows without a key have no order: no strict-order condition.
         claimUnkeyed = "SELECT " + COLUMNS + " FROM " + table + pendingIndex + " WHERE shard = -1 AND published_at IS NULL"
                 + " AND next_attempt_at <= ? ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED";
@@ -122,16 +122,18 @@ final class Sql {
      * a generic plan ({@code plan_cache_mode=force_generic_plan}, pools with prepared statements) may walk
      * the primary key, filtering every row.
      */
-    private static String fetch(String table, String pendingIndex, boolean strict, boolean shardRange) {
+    private static String fetch(String table, String pendingIndex, boolean strict, boolean shardRange,
+            boolean heldBackCheck) {
         String position = strict ? "(COALESCE(%1$s.commit_seq, 0), %1$s.id)" : "%1$s.id";
-        return "SELECT " + COLUMNS + " FROM " + table + " o" + pendingIndex + " WHERE "
-                + (shardRange ? "o.shard >= ? AND o.shard <= ?" : "o.shard = ?") + " AND o.published_at IS NULL"
-                + " AND NOT EXISTS (SELECT 1 FROM " + table + " b WHERE b.shard = o.shard"
+        String heldBack = " AND NOT EXISTS (SELECT 1 FROM " + table + " b WHERE b.shard = o.shard"
                 + " AND b.aggregate_id = o.aggregate_id AND b.next_attempt_at > ?"
                 + " AND " + String.format(position, "b") + " <= " + String.format(position, "o")
                 // Constant bound: lets PostgreSQL use the partial index (next_attempt_at > 0) in generic plans.
                 + " AND b.next_attempt_at > 0"
-                + " AND b.published_at IS NULL)"
+                + " AND b.published_at IS NULL)";
+        return "SELECT " + COLUMNS + " FROM " + table + " o" + pendingIndex + " WHERE "
+                + (shardRange ? "o.shard >= ? AND o.shard <= ?" : "o.shard = ?") + " AND o.published_at IS NULL"
+                + (heldBackCheck ? heldBack : "")
                 // A row without a key (in the shards on H2) is held back by its own back-off only.
                 + " AND (o.aggregate_id IS NOT NULL OR o.next_attempt_at <= ?)"
                 + " ORDER BY " + (shardRange ? "o.shard, " : "")
@@ -147,15 +149,6 @@ final class Sql {
     private static String heldInShard(String table, boolean mysql) {
         return "SELECT 1 FROM " + table + (mysql ? " FORCE INDEX (" + bare(table) + "_retry_idx)" : "")
                 + " WHERE shard = ? AND next_attempt_at > ? AND next_attempt_at > 0 AND published_at IS NULL LIMIT 1";
-    }
-
-    /** The fetch of a shard that holds no row waiting for a retry: {@link #fetch} without the held-back check. */
-    private static String fetchFree(String table, String pendingIndex, boolean strict, boolean shardRange) {
-        return "SELECT " + COLUMNS + " FROM " + table + " o" + pendingIndex + " WHERE "
-                + (shardRange ? "o.shard >= ? AND o.shard <= ?" : "o.shard = ?")
-                + " AND o.published_at IS NULL AND (o.aggregate_id IS NOT NULL OR o.next_attempt_at <= ?)"
-                + " ORDER BY " + (shardRange ? "o.shard, " : "")
-                + (strict ? "o.commit_seq NULLS FIRST, o.id" : "o.id") + " LIMIT ?";
     }
 
     /** @return the query for the database's estimate of the table's rows, or null (H2) */
