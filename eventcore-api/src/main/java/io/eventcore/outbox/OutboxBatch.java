@@ -58,6 +58,8 @@ final class OutboxBatch {
     private final Duration sendTimeout;
     private final Clock clock;
     private final boolean oneInFlightPerKey;
+    /** The shards' transactional streams, or {@code null} when the relay publishes without transactions. */
+    private final ShardStreams streams;
 
     /** Topic of a dead row whose topic naming gave none, as handed to the dead-letter sink. */
     static final String UNROUTABLE_TOPIC = "eventcore-outbox-unroutable";
@@ -70,8 +72,32 @@ final class OutboxBatch {
     record DeadRow(OutboxRecord row, String topic, List<MessageHeader> headers, Throwable cause) {
     }
 
-    /** What became of one group: its completion, and the rows in it that died. */
-    record GroupOutcome(OutboxCompletion completion, List<DeadRow> dead) {
+    /**
+     * What became of one group: its completion, and the rows in it that died; {@code fenced} when the broker
+     * fenced the group's transactional stream (another relay holds the shard now: nothing is to be settled).
+     */
+    record GroupOutcome(OutboxCompletion completion, List<DeadRow> dead, boolean fenced) {
+        GroupOutcome(OutboxCompletion completion, List<DeadRow> dead) {
+            this(completion, dead, false);
+        }
+    }
+
+    /** How a group's transaction ended. */
+    private enum TxState { NONE, OPEN, COMMITTED, ABORTED, FENCED, UNOPENED }
+
+    /**
+     * One group in flight: its sends and, in a transaction, the stream, the transaction, the rows the broker
+     * already had (settled as published without a send) and how the transaction ended.
+     */
+    private static final class GroupSend {
+        final List<Sent> sends = new ArrayList<>();
+        final List<OutboxRecord> known = new ArrayList<>();
+        List<OutboxRecord> rows = List.of();
+        ShardStreams.ShardStream stream;
+        io.eventcore.transport.PublishTransaction tx;
+        CompletableFuture<Void> commit;
+        TxState state = TxState.NONE;
+        Throwable txFailure;
     }
 
     /** The outcome of a round, by group. */
@@ -130,8 +156,9 @@ final class OutboxBatch {
     }
 
     OutboxBatch(EventPublisher publisher, OutboxMessages messages, RetryPolicy retry, Duration sendTimeout,
-            Clock clock, EventInstrumentation instrumentation, boolean oneInFlightPerKey) {
+            Clock clock, EventInstrumentation instrumentation, boolean oneInFlightPerKey, ShardStreams streams) {
         this.oneInFlightPerKey = oneInFlightPerKey;
+        this.streams = streams;
         this.instrumentation = instrumentation;
         this.publisher = publisher;
         this.messages = messages;
@@ -166,30 +193,53 @@ final class OutboxBatch {
     <K> Round<K> publish(Iterator<? extends Map.Entry<K, List<OutboxRecord>>> groups, Runnable keepAlive,
             Duration keepAliveEvery) {
         Pacer pacer = new Pacer(keepAlive, keepAliveEvery);
-        Map<K, List<Sent>> inFlight = new LinkedHashMap<>();
+        Map<K, GroupSend> inFlight = new LinkedHashMap<>();
         int sent = 0;
         while (groups.hasNext()) {
             Map.Entry<K, List<OutboxRecord>> group = groups.next();
-            List<Sent> sends = sendGroup(group.getValue(), pacer);
+            GroupSend sends = sendGroup(group.getKey(), group.getValue(), pacer);
             inFlight.put(group.getKey(), sends);
-            sent += sends.size();
+            sent += sends.sends.size();
         }
-        Map<Sent, Throwable> failures = awaitAll(inFlight, pacer);
-        boolean anyPublished = inFlight.values().stream().flatMap(List::stream)
-                .anyMatch(s -> !failures.containsKey(s));
+        long deadline = System.nanoTime() + sendTimeout.toNanos();
+        Map<Sent, Throwable> failures = awaitAll(inFlight, pacer, deadline);
+        commitAll(inFlight.values(), failures, pacer, deadline);
+        boolean anyPublished = inFlight.values().stream().anyMatch(g -> g.state == TxState.COMMITTED
+                || g.state == TxState.NONE && g.sends.stream().anyMatch(s -> !failures.containsKey(s)));
         Tally tally = new Tally();
         Map<K, GroupOutcome> outcomes = new LinkedHashMap<>();
-        for (Map.Entry<K, List<Sent>> group : inFlight.entrySet()) {
+        for (Map.Entry<K, GroupSend> group : inFlight.entrySet()) {
             outcomes.put(group.getKey(), settleGroup(group.getValue(), failures, anyPublished, tally));
         }
         return new Round<>(outcomes, sent, tally.published, tally.allTransient(), tally.lastFailure);
     }
 
-    private List<Sent> sendGroup(List<OutboxRecord> rows, Pacer pacer) {
-        List<Sent> sends = new ArrayList<>(rows.size());
+    private GroupSend sendGroup(Object group, List<OutboxRecord> rows, Pacer pacer) {
+        GroupSend g = new GroupSend();
+        g.rows = rows;
+        if (streams != null && group instanceof OutboxLease lease) {
+            try {
+                g.stream = streams.forLease(lease);
+                g.state = TxState.OPEN;
+            } catch (io.eventcore.transport.TransactionFencedException e) {
+                g.state = TxState.FENCED;
+                g.txFailure = e;
+                return g;
+            } catch (RuntimeException e) {
+                g.state = TxState.UNOPENED; // the broker cannot be reached: every row waits, none is counted
+                g.txFailure = e;
+                return g;
+            }
+        }
         Set<String> retryingKeys = new HashSet<>();
         Set<String> seenKeys = new HashSet<>();
+        long positionChars = g.stream == null ? 0 : RelayPosition.encode(g.stream.fence, g.stream.unsettled).length();
+        long previousId = 0;
         for (OutboxRecord row : rows) {
+            if (g.stream != null && g.stream.unsettled.contains(row.id())) {
+                g.known.add(row); // the broker has it from an earlier transaction: settle, do not send again
+                continue;
+            }
             String key = row.aggregateId();
             if (key != null) {
                 // A row that failed before goes alone: its successors wait until it is through.
@@ -204,22 +254,81 @@ final class OutboxBatch {
                     retryingKeys.add(key);
                 }
             }
+            if (g.stream != null) {
+                positionChars += RelayPosition.charsFor(row.id() - previousId);
+                if (positionChars > streams.maxPositionLength()) {
+                    break; // the position could not list it: this row and the rest of the group wait a pass
+                }
+                previousId = row.id();
+            }
             pacer.tick(); // a send may block (a full producer buffer, missing metadata)
-            Sent s = send(row);
+            Sent s = send(row, g);
+            if (g.state == TxState.FENCED || g.state == TxState.UNOPENED) {
+                return g;
+            }
             if (key != null && s.result().isCompletedExceptionally()) {
                 // Failed on the spot (too large, bad topic...): hold the key's later rows back.
                 retryingKeys.add(key);
             }
-            sends.add(s);
+            g.sends.add(s);
         }
-        return sends;
+        return g;
     }
 
-    private <K> Map<Sent, Throwable> awaitAll(Map<K, List<Sent>> inFlight, Pacer pacer) {
-        long deadline = System.nanoTime() + sendTimeout.toNanos();
+    /**
+     * Ends every open transaction: commits those whose sends all went through (in parallel, with the ids they
+     * published as the position), aborts the others. A commit that fails or does not end by the deadline closes
+     * the stream: the next pass opens it again and learns from its position what the broker has.
+     */
+    private void commitAll(java.util.Collection<GroupSend> groups, Map<Sent, Throwable> failures, Pacer pacer,
+            long deadline) {
+        for (GroupSend g : groups) {
+            if (g.tx == null) {
+                continue;
+            }
+            Throwable failed = g.sends.stream().map(failures::get).filter(java.util.Objects::nonNull).findFirst()
+                    .orElse(null);
+            if (failed != null) {
+                g.tx.abort();
+                g.state = TxState.ABORTED;
+                g.txFailure = failed;
+                continue;
+            }
+            java.util.TreeSet<Long> position = new java.util.TreeSet<>(g.stream.unsettled);
+            g.sends.forEach(s -> position.add(s.row().id()));
+            try {
+                g.commit = g.tx.commit(RelayPosition.encode(g.stream.fence, position)).toCompletableFuture();
+            } catch (RuntimeException e) {
+                g.commit = CompletableFuture.failedFuture(e);
+            }
+        }
+        for (GroupSend g : groups) {
+            if (g.commit == null) {
+                continue;
+            }
+            while (!g.commit.isDone() && deadline - System.nanoTime() > 0 && !Thread.currentThread().isInterrupted()) {
+                pacer.tick();
+                waitFor(g.commit, deadline - pacer.next() < 0 ? deadline : pacer.next());
+            }
+            Throwable failure = outcome(g.commit);
+            if (failure == null) {
+                g.state = TxState.COMMITTED;
+                g.stream.committed(g.sends.stream().map(s -> s.row().id()).toList());
+            } else if (failure instanceof io.eventcore.transport.TransactionFencedException) {
+                g.state = TxState.FENCED;
+                g.txFailure = failure;
+            } else {
+                g.state = TxState.ABORTED;
+                g.txFailure = failure;
+                streams.close(g.stream.shard);
+            }
+        }
+    }
+
+    private <K> Map<Sent, Throwable> awaitAll(Map<K, GroupSend> inFlight, Pacer pacer, long deadline) {
         Map<Sent, Throwable> failures = new IdentityHashMap<>();
-        for (List<Sent> sends : inFlight.values()) {
-            for (Sent s : sends) {
+        for (GroupSend group : inFlight.values()) {
+            for (Sent s : group.sends) {
                 while (!s.result().isDone() && deadline - System.nanoTime() > 0
                         && !Thread.currentThread().isInterrupted()) {
                     pacer.tick();
@@ -234,21 +343,39 @@ final class OutboxBatch {
         return failures;
     }
 
-    private GroupOutcome settleGroup(List<Sent> sends, Map<Sent, Throwable> failures, boolean anyPublished,
+    private GroupOutcome settleGroup(GroupSend g, Map<Sent, Throwable> failures, boolean anyPublished,
             Tally tally) {
         OutboxCompletion.Builder completion = OutboxCompletion.builder();
+        if (g.state == TxState.FENCED) {
+            return new GroupOutcome(completion.build(), List.of(), true);
+        }
+        g.known.forEach(completion::published);
+        if (g.state == TxState.UNOPENED || g.state == TxState.ABORTED && g.sends.stream().noneMatch(failures::containsKey)) {
+            // The transaction could not begin or commit: nothing of it is visible, nothing is the rows' fault.
+            if (!g.rows.isEmpty() && g.rows.size() > g.known.size()) {
+                tally.failures++;
+                tally.lastFailure = g.txFailure;
+                if (g.txFailure instanceof AckTimeout || publisher.isTransient(g.txFailure) && !anyPublished) {
+                    tally.transientFailures++;
+                }
+            }
+            return new GroupOutcome(completion.build(), List.of());
+        }
+        boolean aborted = g.state == TxState.ABORTED;
         List<DeadRow> dead = new ArrayList<>();
         Set<String> blockedKeys = new HashSet<>();
-        for (Sent s : sends) {
+        for (Sent s : g.sends) {
             Throwable failure = failures.get(s);
             String key = s.row().aggregateId();
             if (key != null && blockedKeys.contains(key)) {
                 continue; // stays pending behind the failed row of its key
             }
             if (failure == null) {
-                completion.published(s.row());
-                tally.published++;
-                continue;
+                if (!aborted) {
+                    completion.published(s.row());
+                    tally.published++;
+                }
+                continue; // aborted: it was stored but will never be visible; it waits for the next pass
             }
             tally.failures++;
             tally.lastFailure = failure;
@@ -258,8 +385,10 @@ final class OutboxBatch {
             if (s.unsendable()) {
                 settleFailure(s.row(), failure, true, completion, dead);
             } else if (failure instanceof AckTimeout || failure instanceof InterruptedException
-                    || publisher.isTransient(failure) && !anyPublished) {
-                tally.transientFailures++; // not the row's fault: it stays due, and is not counted against it
+                    || publisher.isTransient(failure) && (aborted || !anyPublished)) {
+                // Not the row's fault: it stays due, and is not counted against it. In an aborted transaction a
+                // transient failure may be no more than the abort of the rows sent after the one that failed.
+                tally.transientFailures++;
             } else {
                 settleFailure(s.row(), failure, false, completion, dead);
             }
@@ -293,7 +422,7 @@ final class OutboxBatch {
      * Builds and sends; never throws. A message that cannot be built is an unsendable row; anything the
      * publisher throws, an {@link Error} included, is a failure of this send.
      */
-    private Sent send(OutboxRecord row) {
+    private Sent send(OutboxRecord row, GroupSend group) {
         OutboundMessage message;
         try {
             message = messages.toMessage(row);
@@ -302,21 +431,37 @@ final class OutboxBatch {
         }
         Observed observed = instrumentation.relay(message.topic(), row.eventType(), row.headers());
         try {
-            CompletableFuture<PublishReceipt> sent = publisher.send(message).toCompletableFuture();
+            CompletableFuture<PublishReceipt> sent;
+            if (group.stream == null) {
+                sent = publisher.send(message).toCompletableFuture();
+            } else {
+                if (group.tx == null) {
+                    group.tx = group.stream.stream.begin();
+                }
+                sent = group.tx.send(message).toCompletableFuture();
+            }
             if (observed != Observed.NONE) {
                 sent.whenComplete((receipt, failure) -> observed.stop(failure == null ? "published" : "failed", failure));
             }
             return new Sent(row, sent, false);
+        } catch (io.eventcore.transport.TransactionFencedException e) {
+            observed.stop("failed", e);
+            group.state = TxState.FENCED;
+            group.txFailure = e;
+            return new Sent(row, CompletableFuture.failedFuture(e), false);
         } catch (RuntimeException | Error e) {
             // An Error too (a missing optional codec class, out of memory on a huge message): this send failed,
             // the relay carries on.
             observed.stop("failed", e);
+            if (group.stream != null && group.tx == null) {
+                group.state = TxState.UNOPENED; // the transaction did not begin: the broker is out of reach
+                group.txFailure = e;
+            }
             return new Sent(row, CompletableFuture.failedFuture(e), false);
         }
-
     }
 
-    private static void waitFor(CompletableFuture<PublishReceipt> result, long untilNanos) {
+    private static void waitFor(CompletableFuture<?> result, long untilNanos) {
         try {
             result.get(Math.max(0, untilNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (ExecutionException | TimeoutException | CancellationException e) {
@@ -326,7 +471,7 @@ final class OutboxBatch {
         }
     }
 
-    private Throwable outcome(CompletableFuture<PublishReceipt> result) {
+    private Throwable outcome(CompletableFuture<?> result) {
         if (!result.isDone()) {
             return Thread.currentThread().isInterrupted() ? new InterruptedException("relay interrupted")
                     : new AckTimeout(sendTimeout);

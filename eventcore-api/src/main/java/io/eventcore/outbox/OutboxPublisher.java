@@ -89,6 +89,7 @@ public final class OutboxPublisher implements AutoCloseable {
     private final RelayStats stats;
     private final RelayPass pass;
     private final RelayLoop loop;
+    private final boolean transactional;
 
     private OutboxPublisher(RelaySettings s) {
         this.relayId = s.relayIdOrRandom();
@@ -97,11 +98,13 @@ public final class OutboxPublisher implements AutoCloseable {
         OutboxMetrics metrics = new SafeMetrics(s.metrics());
         this.stats = new RelayStats(clock, metrics);
         this.leases = new ShardLeases(s.store, s.store.shardCount(), relayId, s.leaseTtl(), metrics);
+        ShardStreams streams = s.transactions().map(t -> new ShardStreams(t, s.outboxName())).orElse(null);
+        this.transactional = streams != null;
         OutboxBatch batch = new OutboxBatch(s.publisher, new OutboxMessages(s.topicNaming()), s.retry(),
-                s.sendTimeout(), clock, s.instrumentation(), s.oneInFlightPerKey());
+                s.sendTimeout(), clock, s.instrumentation(), s.oneInFlightPerKey(), streams);
         Housekeeping housekeeping = new Housekeeping(s.store, s.deadRetention(), s.publishedRetention, s.purgeBatch(), metrics);
         this.pass = new RelayPass(s.store, leases, batch, stats, new DeadRowHandOff(s.deadLetter, clock),
-                housekeeping, s.batchSize(), clock);
+                housekeeping, s.batchSize(), clock, streams);
         RelayHints hints = new RelayHints(s.store.hints(), s.hintOthers(), leases, s.minPoll(), clock);
         this.loop = new RelayLoop(relayId, pass, stats, hints, s.minPoll(), s.maxPoll());
         loop.listenForAppends(s.store);
@@ -150,6 +153,14 @@ public final class OutboxPublisher implements AutoCloseable {
     /** @return a snapshot of this relay; safe from any thread */
     public OutboxStatus status() {
         return stats.status(relayId, loop.running(), leases.shards());
+    }
+
+    /**
+     * @return whether this relay publishes in transactions ({@link Builder#transactional}): each shard's rows of a
+     *         pass in one transaction, committed with the ids it published
+     */
+    public boolean transactional() {
+        return transactional;
     }
 
     /** @return this relay's id */
@@ -350,13 +361,50 @@ public final class OutboxPublisher implements AutoCloseable {
 
         /**
          * @param enabled send only the first due row of each key per pass, the next once it is acknowledged; defaults
-         *        to {@code false}. On, a key's first copies keep id order even when a send fails after later rows of
-         *        its key went out (a producer batch expired while its partition had no leader), at one row per key per
-         *        pass (a hot key moves at one row per round trip).
+         *        to {@code false}. For publishers without transactions (or {@code transactional(false)}): on, a key's
+         *        first copies keep id order even when a send fails after later rows of its key went out (a producer
+         *        batch expired while its partition had no leader), at one row per key per pass (a hot key moves at
+         *        one row per round trip). A transactional relay keeps that order without it.
          * @return this builder
          */
         public Builder oneInFlightPerKey(boolean enabled) {
             s.oneInFlightPerKey = Checks.once("oneInFlightPerKey", s.oneInFlightPerKey, enabled);
+            return this;
+        }
+
+        /**
+         * Whether the relay publishes in transactions. Defaults to {@code true} whenever the publisher offers
+         * {@link EventPublisher#transactions() transactions} (the Kafka publisher does), {@code false} otherwise.
+         *
+         * <p>On, every pass publishes each shard's rows in one transaction of the shard's stream (id
+         * {@code <outboxName>-<shard>}), committed together with the ids it published. A failed send aborts the
+         * transaction, so a key's later rows are never visible to committed-only readers before an earlier row:
+         * per-key order holds without {@link #oneInFlightPerKey}. A relay that takes a shard over first reads what
+         * the previous holder committed and settles those rows without sending them again, so committed-only
+         * readers see each keyed row once even when a relay dies between the broker's commit and the store's
+         * settlement. Opening the shard's stream fences the previous holder at the broker as the lease's fence
+         * does in the store. Rows without a key claimed outside the shards ({@link OutboxStore#unkeyedClaims()})
+         * are sent without a transaction: at least once.
+         *
+         * <p>Off, rows are sent as they come: at least once, and a send that fails after later rows of its key
+         * went through (an expired producer batch) puts those rows first unless {@link #oneInFlightPerKey} is on.
+         *
+         * @param enabled whether to use transactions
+         * @return this builder
+         */
+        public Builder transactional(boolean enabled) {
+            s.transactional = Checks.once("transactional", s.transactional, enabled);
+            return this;
+        }
+
+        /**
+         * @param name names this outbox in the relay's transactional stream ids ({@code <name>-<shard>}); stable
+         *        across restarts and unique among the outboxes relayed to one broker. Defaults to the store's
+         *        {@link OutboxRows#name() name} (the JDBC store's table name).
+         * @return this builder
+         */
+        public Builder outboxName(String name) {
+            s.outboxName = Checks.once("outboxName", s.outboxName, Checks.notBlank("outboxName", name));
             return this;
         }
 

@@ -43,6 +43,18 @@ public interface OutboxRows {
     int shardCount();
 
     /**
+     * A name of this outbox, stable across restarts, which the relay uses in the ids of its transactional
+     * streams ({@code <name>-<shard>}, see {@link io.eventcore.transport.Transactions}). Two outboxes relayed to
+     * one broker must have different names (or their relays different transactional id prefixes), or their
+     * relays fence each other.
+     *
+     * @return the name; the default is {@code "outbox"}, the JDBC store gives its table name
+     */
+    default String name() {
+        return "outbox";
+    }
+
+    /**
      * Reads the next rows of a leased shard that may be published now: pending rows in id order,
      * without those behind a row of the same key that waits for a retry.
      *

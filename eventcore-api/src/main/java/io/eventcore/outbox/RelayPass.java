@@ -37,6 +37,7 @@ final class RelayPass {
     private final int batchSize;
     private final Clock clock;
     private final long maxPassBytes;
+    private final ShardStreams streams;
     private final ReentrantLock lock = new ReentrantLock();
     private int passes;
     private long elapsedNanos;
@@ -55,14 +56,15 @@ final class RelayPass {
     }
 
     RelayPass(OutboxRows store, ShardLeases leases, OutboxBatch batch, RelayStats stats, DeadRowHandOff handOff,
-            Housekeeping housekeeping, int batchSize, Clock clock) {
+            Housekeeping housekeeping, int batchSize, Clock clock, ShardStreams streams) {
+        this.streams = streams;
         this.store = store;
         this.unkeyed = store.unkeyedClaims();
         this.leases = leases;
         this.batch = batch;
         this.stats = stats;
         this.handOff = handOff;
-        this.settling = new SettlementPipeline(store, leases, stats, handOff, clock);
+        this.settling = new SettlementPipeline(store, leases, stats, handOff, clock, streams);
         this.housekeeping = housekeeping;
         this.batchSize = batchSize;
         this.clock = clock;
@@ -91,6 +93,9 @@ final class RelayPass {
                 settled = settling.finish(); // rebalancing may give shards away: none of them still settling
             }
             leases.maintain(now);
+            if (streams != null) {
+                streams.retain(leases.held());
+            }
             Result result = publishLeased(now).plusPublished(settled);
             if (unkeyed.isPresent()) {
                 result = result.plus(publishUnkeyed(unkeyed.get(), now));
@@ -113,6 +118,9 @@ final class RelayPass {
     /** Finishes the settlement in flight and stops the settle thread; call it under {@link #exclusively}. */
     void quiesce() {
         settling.close();
+        if (streams != null) {
+            streams.close();
+        }
     }
 
     /**

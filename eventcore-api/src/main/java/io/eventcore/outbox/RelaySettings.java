@@ -37,6 +37,8 @@ final class RelaySettings {
     DeadLetterSink deadLetter;
     Boolean hintOthers;
     Boolean oneInFlightPerKey;
+    Boolean transactional;
+    String outboxName;
 
     /** @throws IllegalStateException naming the setting that is missing, or the two that conflict */
     void check() {
@@ -46,10 +48,23 @@ final class RelaySettings {
         if (publisher == null) {
             throw new IllegalStateException("publisher must be set");
         }
+        if (Boolean.TRUE.equals(transactional) && publisher.transactions().isEmpty()) {
+            throw new IllegalStateException("transactional is true, but the publisher " + publisher
+                    + " offers no transactions (EventPublisher.transactions() is empty)");
+        }
         if (minPoll().compareTo(maxPoll()) > 0) {
             throw new IllegalStateException("minPollInterval (" + minPoll() + ") must not exceed maxPollInterval ("
                     + maxPoll() + ")");
         }
+    }
+
+    /** @return the transport's transactions, when the relay uses them (by default whenever there are some) */
+    java.util.Optional<io.eventcore.transport.Transactions> transactions() {
+        return Boolean.FALSE.equals(transactional) ? java.util.Optional.empty() : publisher.transactions();
+    }
+
+    String outboxName() {
+        return or(outboxName, store.name());
     }
 
     boolean oneInFlightPerKey() {

@@ -41,10 +41,13 @@ final class SettlementPipeline implements AutoCloseable {
     private final RelayStats stats;
     private final DeadRowHandOff handOff;
     private final Clock clock;
+    private final ShardStreams streams;
     private ThreadPoolExecutor thread;
     private InFlight inFlight;
 
-    SettlementPipeline(OutboxRows store, ShardLeases leases, RelayStats stats, DeadRowHandOff handOff, Clock clock) {
+    SettlementPipeline(OutboxRows store, ShardLeases leases, RelayStats stats, DeadRowHandOff handOff, Clock clock,
+            ShardStreams streams) {
+        this.streams = streams;
         this.store = store;
         this.leases = leases;
         this.stats = stats;
@@ -79,6 +82,11 @@ final class SettlementPipeline implements AutoCloseable {
         Map<OutboxLease, OutboxBatch.GroupOutcome> outcomes = new LinkedHashMap<>();
         Map<OutboxLease, OutboxCompletion> completions = new LinkedHashMap<>();
         for (Map.Entry<OutboxLease, OutboxBatch.GroupOutcome> e : round.outcomes().entrySet()) {
+            if (e.getValue().fenced()) {
+                // The broker fenced the shard's stream: another relay opened it, so it holds the shard now.
+                fenced(e.getKey());
+                continue;
+            }
             leases.settleable(e.getKey(), settledAt).ifPresent(lease -> {
                 outcomes.put(lease, e.getValue());
                 completions.put(lease, e.getValue().completion());
@@ -106,15 +114,25 @@ final class SettlementPipeline implements AutoCloseable {
         for (Map.Entry<OutboxLease, OutboxBatch.GroupOutcome> e : settling.outcomes().entrySet()) {
             if (stale.contains(e.getKey())) {
                 // Fenced off: its dead rows were not moved, so they are not handed to the sink either.
-                stats.fenced();
-                leases.fenced(e.getKey());
+                fenced(e.getKey());
             } else {
                 dead.addAll(e.getValue().dead());
+                if (streams != null) {
+                    streams.settled(e.getKey(), e.getValue().completion().published());
+                }
             }
         }
         stats.roundSettled(settling.round(), dead.size(), settling.elapsed());
         dead.forEach(handOff::handOver);
         return settling.round().published();
+    }
+
+    private void fenced(OutboxLease lease) {
+        stats.fenced();
+        leases.fenced(lease);
+        if (streams != null) {
+            streams.close(lease.shard());
+        }
     }
 
     /** {@link #finish} when a pass fails anyway: the first failure is the one reported. */

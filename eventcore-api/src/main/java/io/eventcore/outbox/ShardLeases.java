@@ -132,6 +132,11 @@ final class ShardLeases {
         return out;
     }
 
+    /** @return the leases held now, without renewing any */
+    List<OutboxLease> held() {
+        return List.copyOf(owned.values());
+    }
+
     /** Forgets a lease whose settlement was fenced off. */
     void fenced(OutboxLease lease) {
         forget(lease.shard());

@@ -40,7 +40,6 @@ public interface EventPublisher extends AutoCloseable {
                 .thenApply(ignored -> sends.stream().map(CompletableFuture::join).toList());
     }
 
-    /** Flushes pending sends and releases resources. Idempotent. */
     /**
      * Says whether a send failure is transient (the broker is unreachable, a leader is moving, a
      * request timed out) rather than a problem with the message itself. The outbox relay waits out
@@ -61,6 +60,17 @@ public interface EventPublisher extends AutoCloseable {
         return !(t instanceof NonRetryableException);
     }
 
+    /**
+     * The optional capability to publish in transactions committed with a position (see {@link Transactions}).
+     * The outbox relay uses it by default when present.
+     *
+     * @return the capability; the default is empty (no transactions)
+     */
+    default java.util.Optional<Transactions> transactions() {
+        return java.util.Optional.empty();
+    }
+
+    /** Flushes pending sends and releases resources. Idempotent. */
     @Override
     void close();
 }

@@ -107,6 +107,7 @@ public final class DeadLetterRedrive {
     public Report run() throws Exception {
         Map<String, Object> consumerProps = new HashMap<>(client.properties());
         consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, client.isolationLevel());
         consumerProps.remove(ConsumerConfig.GROUP_ID_CONFIG);
         List<ProducerRecord<byte[], byte[]>> selected = new ArrayList<>();
         int scanned;

@@ -1,6 +1,7 @@
 package io.eventcore.kafka;
 
 import io.eventcore.internal.Checks;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -35,10 +36,52 @@ import org.apache.kafka.common.security.auth.SecurityProtocol;
  * <p>Immutable and thread-safe.
  */
 public final class KafkaClientSettings {
-    private final Map<String, Object> properties;
+    /** Default {@link Builder#transactionalIdPrefix transactional id prefix}: {@value}. */
+    public static final String DEFAULT_TRANSACTIONAL_ID_PREFIX = "eventcore-";
+    /** Default {@link Builder#isolationLevel isolation level} of consumers: {@value}. */
+    public static final String DEFAULT_ISOLATION_LEVEL = "read_committed";
+    /** Default {@link Builder#positionsTopic topic} of transactional positions: {@value}. */
+    public static final String DEFAULT_POSITIONS_TOPIC = "eventcore-positions";
 
-    private KafkaClientSettings(Map<String, Object> properties) {
+    private final Map<String, Object> properties;
+    private final String transactionalIdPrefix;
+    private final Duration transactionTimeout;
+    private final String isolationLevel;
+    private final String positionsTopic;
+
+    private KafkaClientSettings(Map<String, Object> properties, Builder b) {
         this.properties = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(properties));
+        this.transactionalIdPrefix = b.transactionalIdPrefix != null ? b.transactionalIdPrefix
+                : DEFAULT_TRANSACTIONAL_ID_PREFIX;
+        this.transactionTimeout = b.transactionTimeout;
+        this.isolationLevel = b.isolationLevel != null ? b.isolationLevel : DEFAULT_ISOLATION_LEVEL;
+        this.positionsTopic = b.positionsTopic != null ? b.positionsTopic : DEFAULT_POSITIONS_TOPIC;
+    }
+
+    /**
+     * @return the prefix of every {@code transactional.id} eventcore's clients use (the outbox relay's shard
+     *     streams, transactional publishers and consumers); defaults to {@value #DEFAULT_TRANSACTIONAL_ID_PREFIX}
+     */
+    public String transactionalIdPrefix() {
+        return transactionalIdPrefix;
+    }
+
+    /**
+     * @return {@code transaction.timeout.ms} of transactional producers, or {@code null} for Kafka's default
+     *     (60 s)
+     */
+    public Duration transactionTimeout() {
+        return transactionTimeout;
+    }
+
+    /** @return the {@code isolation.level} of consumers; defaults to {@value #DEFAULT_ISOLATION_LEVEL} */
+    public String isolationLevel() {
+        return isolationLevel;
+    }
+
+    /** @return where transactional streams commit their positions; defaults to {@value #DEFAULT_POSITIONS_TOPIC} */
+    public String positionsTopic() {
+        return positionsTopic;
     }
 
     /**
@@ -73,7 +116,9 @@ public final class KafkaClientSettings {
     /** @return the properties sorted by key, secret values replaced by {@code [hidden]} */
     @Override
     public String toString() {
-        return "KafkaClientSettings" + KafkaConfig.masked(properties);
+        return "KafkaClientSettings" + KafkaConfig.masked(properties) + "{transactionalIdPrefix=" + transactionalIdPrefix
+                + ", transactionTimeout=" + transactionTimeout + ", isolationLevel=" + isolationLevel
+                + ", positionsTopic=" + positionsTopic + '}';
     }
 
     /**
@@ -88,8 +133,72 @@ public final class KafkaClientSettings {
         private final Map<String, String> typed = new LinkedHashMap<>();
         private final Map<String, Object> values = new HashMap<>();
         private Map<String, Object> passThrough;
+        private String transactionalIdPrefix;
+        private Duration transactionTimeout;
+        private String isolationLevel;
+        private String positionsTopic;
 
         private Builder() {
+        }
+
+        /**
+         * @param prefix prefix of every {@code transactional.id} of eventcore's clients, e.g. the service's name
+         *     and a dash; not blank. Two services sharing a cluster need different prefixes (or outbox names).
+         *     Defaults to {@value KafkaClientSettings#DEFAULT_TRANSACTIONAL_ID_PREFIX}.
+         * @return this builder
+         * @throws IllegalArgumentException if blank
+         * @throws IllegalStateException if already set
+         */
+        public Builder transactionalIdPrefix(String prefix) {
+            this.transactionalIdPrefix = Checks.once("transactionalIdPrefix", transactionalIdPrefix,
+                    Checks.notBlank("transactionalIdPrefix", prefix));
+            return this;
+        }
+
+        /**
+         * @param timeout {@code transaction.timeout.ms} of transactional producers: the longest a transaction
+         *     may stay open before the broker aborts it (and the longest a stalled producer holds back
+         *     {@code read_committed} readers of its partitions); positive, at most the broker's
+         *     {@code transaction.max.timeout.ms} (15 min by default). Defaults to Kafka's 60 s.
+         * @return this builder
+         * @throws IllegalArgumentException if not positive
+         * @throws IllegalStateException if already set
+         */
+        public Builder transactionTimeout(Duration timeout) {
+            this.transactionTimeout = Checks.once("transactionTimeout", transactionTimeout,
+                    Checks.positive("transactionTimeout", timeout));
+            return this;
+        }
+
+        /**
+         * @param level {@code isolation.level} of eventcore's consumers: {@code read_committed} (the default:
+         *     aborted transactions are never handled, open ones hold their partition back until they end) or
+         *     {@code read_uncommitted}
+         * @return this builder
+         * @throws IllegalArgumentException if neither
+         * @throws IllegalStateException if already set
+         */
+        public Builder isolationLevel(String level) {
+            Checks.notBlank("isolationLevel", level);
+            if (!level.equals("read_committed") && !level.equals("read_uncommitted")) {
+                throw new IllegalArgumentException("isolationLevel must be read_committed or read_uncommitted, but was "
+                        + level);
+            }
+            this.isolationLevel = Checks.once("isolationLevel", isolationLevel, level);
+            return this;
+        }
+
+        /**
+         * @param topic where transactional streams (the outbox relay's shards) commit their positions, as offset
+         *     metadata of its partition 0; created with one partition when missing. Not blank. Defaults to
+         *     {@value KafkaClientSettings#DEFAULT_POSITIONS_TOPIC}.
+         * @return this builder
+         * @throws IllegalArgumentException if blank
+         * @throws IllegalStateException if already set
+         */
+        public Builder positionsTopic(String topic) {
+            this.positionsTopic = Checks.once("positionsTopic", positionsTopic, Checks.notBlank("positionsTopic", topic));
+            return this;
         }
 
         /**
@@ -217,7 +326,7 @@ public final class KafkaClientSettings {
             if (servers == null || servers.toString().isBlank()) {
                 throw new IllegalStateException("bootstrapServers must be set (or the bootstrap.servers property)");
             }
-            return new KafkaClientSettings(all);
+            return new KafkaClientSettings(all, this);
         }
     }
 }

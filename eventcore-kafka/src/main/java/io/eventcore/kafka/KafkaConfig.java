@@ -41,6 +41,14 @@ final class KafkaConfig {
         return props;
     }
 
+    /** @return whether producers with these properties may be transactional: idempotent, {@code acks=all} */
+    static boolean supportsTransactions(Map<String, Object> producerProps) {
+        Object idempotence = producerProps.get(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG);
+        Object acks = producerProps.get(ProducerConfig.ACKS_CONFIG);
+        return (idempotence == null || Boolean.parseBoolean(idempotence.toString()))
+                && (acks == null || acks.toString().equals("all") || acks.toString().equals("-1"));
+    }
+
     /**
      * A copy of one builder's own client properties.
      *
@@ -85,13 +93,14 @@ final class KafkaConfig {
 
     /**
      * The consumer's properties: eventcore's consumer defaults ({@code auto.offset.reset=earliest},
+     * {@code isolation.level} from the client settings ({@code read_committed} by default),
      * cooperative-sticky assignment unless {@code group.protocol=consumer}), then {@code user}, then {@code group.id} and
      * {@code enable.auto.commit=false}.
      *
      * @param user the client settings and the builder's own properties, merged
      * @throws IllegalStateException if {@code user} turns auto commit on or names another group
      */
-    static Map<String, Object> consumerProps(Map<String, Object> user, String groupId) {
+    static Map<String, Object> consumerProps(Map<String, Object> user, String groupId, String isolationLevel) {
         Object autoCommit = user.get(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG);
         if (autoCommit != null && Boolean.parseBoolean(autoCommit.toString())) {
             throw new IllegalStateException("enable.auto.commit must be false (eventcore commits offsets itself), "
@@ -103,6 +112,7 @@ final class KafkaConfig {
         }
         Map<String, Object> props = new HashMap<>();
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolationLevel);
         if (!isConsumerGroupProtocol(user)) {
             // The classic protocol's client-side assignor; the consumer protocol (KIP-848) assigns
             // on the broker and rejects the setting.

@@ -304,7 +304,7 @@ public final class KafkaEventConsumerBuilder {
             throw new IllegalStateException("router must be set");
         }
         Map<String, Object> user = KafkaConfig.merge(Map.of(), client.client(), client.own());
-        Map<String, Object> props = KafkaConfig.consumerProps(user, settings.groupId());
+        Map<String, Object> props = KafkaConfig.consumerProps(user, settings.groupId(), client.client().isolationLevel());
         ConsumerRuntime runtime = new ConsumerRuntime(settings, router, executor, props,
                 KafkaConfig.producerPropsFrom(user), metrics != null ? metrics : ConsumerMetrics.noop());
         return new KafkaEventConsumer(runtime, props);

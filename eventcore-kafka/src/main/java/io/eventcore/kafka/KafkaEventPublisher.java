@@ -46,8 +46,12 @@ public final class KafkaEventPublisher implements EventPublisher {
     private final Map<String, Object> maskedConfig;
     private final MissingTopics missingTopics;
     private final EventInstrumentation instrumentation;
+    private final KafkaTransactions transactions;
 
     private KafkaEventPublisher(Builder b, Map<String, Object> props) {
+        this.transactions = b.producer != null || !KafkaConfig.supportsTransactions(props) ? null
+                : new KafkaTransactions(props, b.client.client().properties(), b.client.client().transactionalIdPrefix(),
+                        b.client.client().transactionTimeout(), b.client.client().positionsTopic(), null);
         this.maskedConfig = KafkaConfig.masked(props);
         this.producer = b.producer != null ? b.producer
                 : new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
@@ -187,9 +191,26 @@ public final class KafkaEventPublisher implements EventPublisher {
         return true;
     }
 
+    /**
+     * Transactions through dedicated transactional producers, one per open stream, with this publisher's producer
+     * properties and {@code transactional.id = <transactionalIdPrefix><stream id>} (see
+     * {@link KafkaClientSettings#transactionalIdPrefix()}); positions are committed as offset metadata on the
+     * {@link KafkaClientSettings#positionsTopic() positions topic}. The outbox relay uses them by default.
+     *
+     * @return the transactions; empty when the producer properties rule them out ({@code enable.idempotence=false}
+     *     or {@code acks} other than {@code all})
+     */
+    @Override
+    public java.util.Optional<io.eventcore.transport.Transactions> transactions() {
+        return java.util.Optional.ofNullable(transactions);
+    }
+
     /** Flushes pending sends (bounded by the close timeout) and closes the producer. */
     @Override
     public void close() {
+        if (transactions != null) {
+            transactions.close();
+        }
         missingTopics.close();
         producer.close(closeTimeout);
     }

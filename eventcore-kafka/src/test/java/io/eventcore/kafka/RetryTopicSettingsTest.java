@@ -95,11 +95,20 @@ class RetryTopicSettingsTest {
 
     @Test
     void consumerGroupProtocol_getsNoAssignor_classicGetsCooperativeSticky() {
-        Map<String, Object> kip848 = KafkaConfig.consumerProps(Map.of("group.protocol", "consumer"), "g");
+        Map<String, Object> kip848 = KafkaConfig.consumerProps(Map.of("group.protocol", "consumer"), "g", "read_committed");
         assertThat(kip848).doesNotContainKey(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG);
-        Map<String, Object> classic = KafkaConfig.consumerProps(Map.of(), "g");
+        Map<String, Object> classic = KafkaConfig.consumerProps(Map.of(), "g", "read_committed");
         assertThat(classic.get(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG).toString())
                 .contains("CooperativeStickyAssignor");
+    }
+
+    @Test
+    void consumers_readCommitted_byDefault_andTheUsersPropertyWins() {
+        assertThat(KafkaClientSettings.of("localhost:9092").isolationLevel()).isEqualTo("read_committed");
+        assertThat(KafkaConfig.consumerProps(Map.of(), "g", "read_committed"))
+                .containsEntry(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        assertThat(KafkaConfig.consumerProps(Map.of("isolation.level", "read_uncommitted"), "g", "read_committed"))
+                .containsEntry(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
     }
 
     @Test

@@ -1,6 +1,11 @@
 package io.eventcore.test;
 
 import io.eventcore.transport.EventPublisher;
+import io.eventcore.transport.PublishTransaction;
+import io.eventcore.transport.TransactionFencedException;
+import io.eventcore.transport.TransactionalStream;
+import io.eventcore.transport.Transactions;
+import java.util.Optional;
 import io.eventcore.routing.EventRouter;
 import io.eventcore.InboundMessage;
 import io.eventcore.transport.OutboundMessage;
@@ -145,7 +150,10 @@ public final class InMemoryBroker {
         return all;
     }
 
-    /** @return a publisher appending to this broker; closing it does nothing */
+    /**
+     * @return a publisher appending to this broker, with {@link EventPublisher#transactions() transactions}
+     *     ({@link #transactions()}); closing it does nothing
+     */
     public EventPublisher publisher() {
         return new EventPublisher() {
             @Override
@@ -158,9 +166,174 @@ public final class InMemoryBroker {
             }
 
             @Override
+            public Optional<Transactions> transactions() {
+                return Optional.of(transactions);
+            }
+
+            @Override
             public void close() {
             }
         };
+    }
+
+    /**
+     * This broker's transactions, as its {@link #publisher()} offers them: a transaction's messages are appended
+     * when it commits (consumers and {@link #messages} see only committed messages, like Kafka's
+     * {@code read_committed}), and dropped when it aborts; opening a stream id again fences the earlier holder.
+     *
+     * @return the transactions
+     */
+    public Transactions transactions() {
+        return transactions;
+    }
+
+    /**
+     * @param streamId a transactional stream id
+     * @return the position last committed on it, or empty
+     */
+    public Optional<String> position(String streamId) {
+        synchronized (streams) {
+            return Optional.ofNullable(streams.get(streamId)).map(s -> s.position);
+        }
+    }
+
+    /** The state of one stream id: the epoch of its current holder and its committed position. */
+    private static final class StreamState {
+        int epoch;
+        String position;
+    }
+
+    private final Map<String, StreamState> streams = new java.util.HashMap<>();
+
+    private final Transactions transactions = new Transactions() {
+        @Override
+        public TransactionalStream open(String streamId) {
+            Checks.notBlank("streamId", streamId);
+            if (unavailable.get()) {
+                throw new io.eventcore.EventcoreException("in-memory broker unavailable (simulated)");
+            }
+            int epoch;
+            Optional<String> position;
+            synchronized (streams) {
+                StreamState state = streams.computeIfAbsent(streamId, id -> new StreamState());
+                epoch = ++state.epoch;
+                position = Optional.ofNullable(state.position);
+            }
+            return new MemoryStream(streamId, epoch, position);
+        }
+
+        @Override
+        public int maxPositionLength() {
+            return 4000;
+        }
+    };
+
+    private final class MemoryStream implements TransactionalStream {
+        private final String id;
+        private final int epoch;
+        private volatile Optional<String> position;
+        private MemoryTransaction open;
+
+        MemoryStream(String id, int epoch, Optional<String> position) {
+            this.id = id;
+            this.epoch = epoch;
+            this.position = position;
+        }
+
+        void checkEpoch() {
+            synchronized (streams) {
+                if (streams.get(id).epoch != epoch) {
+                    throw new TransactionFencedException(id, null);
+                }
+            }
+        }
+
+        @Override
+        public String id() {
+            return id;
+        }
+
+        @Override
+        public Optional<String> position() {
+            return position;
+        }
+
+        @Override
+        public PublishTransaction begin() {
+            if (open != null && !open.ended) {
+                throw new IllegalStateException("a transaction of " + id + " is open");
+            }
+            checkEpoch();
+            open = new MemoryTransaction(this);
+            return open;
+        }
+
+        @Override
+        public void close() {
+            if (open != null) {
+                open.abort();
+            }
+        }
+    }
+
+    private final class MemoryTransaction implements PublishTransaction {
+        private final MemoryStream stream;
+        private final List<OutboundMessage> buffered = new ArrayList<>();
+        volatile boolean ended;
+
+        MemoryTransaction(MemoryStream stream) {
+            this.stream = stream;
+        }
+
+        @Override
+        public CompletionStage<PublishReceipt> send(OutboundMessage message) {
+            if (ended) {
+                return CompletableFuture.failedFuture(new IllegalStateException("the transaction has ended"));
+            }
+            if (unavailable.get()) {
+                return CompletableFuture.failedFuture(new IllegalStateException("in-memory broker unavailable (simulated)"));
+            }
+            synchronized (buffered) {
+                buffered.add(message);
+            }
+            List<List<InboundMessage>> parts = topic(message.topic());
+            int p = message.key() == null ? 0 : Math.floorMod(message.key().hashCode(), parts.size());
+            return CompletableFuture.completedFuture(new PublishReceipt(message.topic(), p, -1));
+        }
+
+        @Override
+        public CompletionStage<Void> commit(String position) {
+            if (ended) {
+                return CompletableFuture.failedFuture(new IllegalStateException("the transaction has ended"));
+            }
+            ended = true;
+            try {
+                synchronized (streams) {
+                    // Under the streams lock: a holder opening the id now waits, then fences the next commit.
+                    stream.checkEpoch();
+                    if (unavailable.get()) {
+                        throw new IllegalStateException("in-memory broker unavailable (simulated)");
+                    }
+                    synchronized (buffered) {
+                        buffered.forEach(InMemoryBroker.this::append);
+                        buffered.clear();
+                    }
+                    streams.get(stream.id).position = position;
+                }
+                stream.position = Optional.of(position);
+                return CompletableFuture.completedFuture(null);
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
+
+        @Override
+        public void abort() {
+            ended = true;
+            synchronized (buffered) {
+                buffered.clear();
+            }
+        }
     }
 
     /**

@@ -26,7 +26,13 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.stream.Collectors;
+import io.eventcore.transport.PublishTransaction;
+import io.eventcore.transport.TransactionFencedException;
+import io.eventcore.transport.TransactionalStream;
+import io.eventcore.transport.Transactions;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -276,6 +282,86 @@ public abstract class TransportContract {
         done.awaitCount(2, timeout());
         synchronized (attemptsSeen) {
             assertEquals(Map.of(0, 3, 1, 3), attemptsSeen, "three attempts per event");
+        }
+    }
+
+    // ------------------------------------------------------------ transactions (when the publisher offers them)
+
+    private Transactions transactionsOrSkip() {
+        EventPublisher publisher = track(createPublisher());
+        Optional<Transactions> tx = publisher.transactions();
+        Assumptions.assumeTrue(tx.isPresent(), "the publisher offers no transactions");
+        return tx.get();
+    }
+
+    private OutboundMessage sample(String topic, String key, int seq) {
+        return OutboundMessage.of(topic, Event.of("Sample", key, new Sample(key, seq)), codec);
+    }
+
+    /**
+     * A committed transaction's messages are handled, an aborted one's never are, and the position committed
+     * with a transaction is what a later opening of the stream reads.
+     */
+    @Test
+    public final void transactions_committedAreHandled_abortedNever_andThePositionTravelsWithTheCommit() {
+        Transactions transactions = transactionsOrSkip();
+        String topic = createTopic();
+        String streamId = "contract-" + java.util.UUID.randomUUID();
+        EventCollector<Sample> collector = new EventCollector<>();
+        start(topic, "contract-tx", EventRouter.builder().route("Sample", Sample.class, collector).build());
+        try (TransactionalStream stream = transactions.open(streamId)) {
+            assertEquals(Optional.empty(), stream.position(), "a new stream has no position");
+            PublishTransaction aborted = stream.begin();
+            aborted.send(sample(topic, "a", 0)).toCompletableFuture().join();
+            aborted.abort();
+            PublishTransaction committed = stream.begin();
+            committed.send(sample(topic, "a", 1)).toCompletableFuture().join();
+            committed.send(sample(topic, "b", 2)).toCompletableFuture().join();
+            committed.commit("p-1").toCompletableFuture().join();
+            assertEquals(Optional.of("p-1"), stream.position());
+            // A marker after both: once it is handled, everything before it on its partition was read too.
+            PublishTransaction marker = stream.begin();
+            marker.send(sample(topic, "a", 3)).toCompletableFuture().join();
+            marker.send(sample(topic, "b", 4)).toCompletableFuture().join();
+            marker.commit("p-2").toCompletableFuture().join();
+        }
+        collector.awaitCount(4, timeout());
+        assertEquals(Set.of(1, 2, 3, 4), collector.payloads().stream().map(Sample::seq).collect(Collectors.toSet()),
+                "the aborted message (seq 0) is never handled");
+        try (TransactionalStream reopened = transactions.open(streamId)) {
+            assertEquals(Optional.of("p-2"), reopened.position(), "the last committed position");
+        }
+    }
+
+    /** Opening a stream id again fences the earlier holder: its open transaction never becomes visible. */
+    @Test
+    public final void transactions_openingAStreamAgain_fencesTheEarlierHolder() {
+        Transactions transactions = transactionsOrSkip();
+        String topic = createTopic();
+        String streamId = "contract-" + java.util.UUID.randomUUID();
+        EventCollector<Sample> collector = new EventCollector<>();
+        start(topic, "contract-tx-fence", EventRouter.builder().route("Sample", Sample.class, collector).build());
+        try (TransactionalStream zombie = transactions.open(streamId)) {
+            PublishTransaction stale = zombie.begin();
+            stale.send(sample(topic, "z", 0)).toCompletableFuture().exceptionally(e -> null).join();
+            try (TransactionalStream successor = transactions.open(streamId)) {
+                Throwable failure = stale.commit("zombie").toCompletableFuture()
+                        .handle((ok, e) -> e).join();
+                assertTrue(failure != null, "the fenced holder's commit must fail");
+                Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure;
+                assertTrue(cause instanceof TransactionFencedException, "fenced, but was " + cause);
+                PublishTransaction live = successor.begin();
+                live.send(sample(topic, "z", 1)).toCompletableFuture().join();
+                live.commit("successor").toCompletableFuture().join();
+            }
+        }
+        collector.awaitCount(1, timeout());
+        Awaitility.await().during(Duration.ofMillis(500)).atMost(timeout())
+                .until(() -> collector.payloads().size() == 1);
+        assertEquals(List.of(new Sample("z", 1)), collector.payloads(), "only the successor's message");
+        try (TransactionalStream reopened = transactions.open(streamId)) {
+            assertEquals(Optional.of("successor"), reopened.position());
         }
     }
 }

@@ -1,0 +1,130 @@
+package io.eventcore.outbox;
+
+import io.eventcore.transport.TransactionFencedException;
+import io.eventcore.transport.TransactionalStream;
+import io.eventcore.transport.Transactions;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The transactional streams of the shards a relay holds: one per shard, id {@code <outbox name>-<shard>},
+ * opened under the shard's current lease (re-opened when the fence changes, which fences any earlier holder at
+ * the broker), with the ids the broker has and the store may not yet have settled.
+ *
+ * <p>Opening a stream reads the position the previous holder committed: its rows are settled as published
+ * when the relay reads them, never sent again. Used by the relay's pass, one thread at a time.
+ */
+final class ShardStreams implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ShardStreams.class);
+
+    private final Transactions transactions;
+    private final String name;
+    private final Map<Integer, ShardStream> open = new HashMap<>();
+
+    /** One shard's open stream: the fence it was opened under and the rows published but not known settled. */
+    static final class ShardStream {
+        final TransactionalStream stream;
+        final int shard;
+        final long fence;
+        final TreeSet<Long> unsettled;
+
+        ShardStream(TransactionalStream stream, int shard, long fence, TreeSet<Long> unsettled) {
+            this.stream = stream;
+            this.shard = shard;
+            this.fence = fence;
+            this.unsettled = unsettled;
+        }
+
+        /** A commit went through: its rows are at the broker, and stay listed until the store settles them. */
+        void committed(Collection<Long> ids) {
+            unsettled.addAll(ids);
+        }
+    }
+
+    ShardStreams(Transactions transactions, String name) {
+        this.transactions = transactions;
+        this.name = name;
+    }
+
+    /** @return the longest position the transport stores */
+    int maxPositionLength() {
+        return transactions.maxPositionLength();
+    }
+
+    /**
+     * The stream of a lease's shard, opened now if it is not open under this fence.
+     *
+     * @throws TransactionFencedException if a relay with a later fence has committed on the shard
+     * @throws io.eventcore.EventcoreException if the broker cannot be reached
+     */
+    ShardStream forLease(OutboxLease lease) {
+        ShardStream current = open.get(lease.shard());
+        if (current != null && current.fence == lease.fence()) {
+            return current;
+        }
+        close(lease.shard());
+        String id = name + "-" + lease.shard();
+        TransactionalStream stream = transactions.open(id);
+        Optional<RelayPosition> position;
+        try {
+            position = RelayPosition.decode(stream.position());
+        } catch (RuntimeException e) {
+            stream.close();
+            throw e;
+        }
+        if (position.isPresent() && position.get().fence() > lease.fence()) {
+            stream.close();
+            throw new TransactionFencedException(id, null);
+        }
+        TreeSet<Long> unsettled = position.map(RelayPosition::ids).orElseGet(TreeSet::new);
+        if (!unsettled.isEmpty()) {
+            log.info("shard {}: {} rows were published by the previous holder (fence {}); settling them without "
+                    + "sending them again", lease.shard(), unsettled.size(), position.get().fence());
+        }
+        ShardStream s = new ShardStream(stream, lease.shard(), lease.fence(), unsettled);
+        open.put(lease.shard(), s);
+        return s;
+    }
+
+    /** The store settled these rows of the lease's shard: they need not be listed any more. */
+    void settled(OutboxLease lease, Collection<OutboxRecord> rows) {
+        ShardStream s = open.get(lease.shard());
+        if (s != null && s.fence == lease.fence() && !s.unsettled.isEmpty()) {
+            rows.forEach(r -> s.unsettled.remove(r.id()));
+        }
+    }
+
+    /** Closes the streams of shards no longer held (or held under another fence). */
+    void retain(Collection<OutboxLease> held) {
+        Map<Integer, Long> fences = new HashMap<>();
+        held.forEach(l -> fences.put(l.shard(), l.fence()));
+        for (Iterator<Map.Entry<Integer, ShardStream>> it = open.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Integer, ShardStream> e = it.next();
+            Long fence = fences.get(e.getKey());
+            if (fence == null || fence != e.getValue().fence) {
+                e.getValue().stream.close();
+                it.remove();
+            }
+        }
+    }
+
+    /** Closes the stream of one shard, if open (the relay lost the shard or was fenced). */
+    void close(int shard) {
+        ShardStream s = open.remove(shard);
+        if (s != null) {
+            s.stream.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        open.values().forEach(s -> s.stream.close());
+        open.clear();
+    }
+}
