@@ -1,5 +1,7 @@
 package io.eventcore.routing;
 
+import io.eventcore.InboundMessage;
+import io.eventcore.internal.HandlerAttempt;
 import io.eventcore.deadletter.DeadLetter;
 import io.eventcore.deadletter.DeadLetterException;
 import io.eventcore.deadletter.DeadLetterSink;
@@ -66,11 +68,20 @@ final class DeadLetterStage implements Stage {
                 .firstFailureAt(gaveUp.firstFailureAt()).lastFailureAt(gaveUp.lastFailureAt()).build();
         log.error("dead-lettering event {} ({}) from {} after {} attempt(s)", x.eventId(), x.type(), x.message(),
                 gaveUp.attempts(), failure);
-        return write(sink, letter, failure);
+        return write(sink, letter, failure, x.message());
     }
 
     DispatchResult write(DeadLetterSink sink, DeadLetter letter, Throwable failure) {
+        return write(sink, letter, failure, null);
+    }
+
+    /** As above, with {@code source} as the thread's {@link HandlerAttempt} while the sink writes (when known). */
+    DispatchResult write(DeadLetterSink sink, DeadLetter letter, Throwable failure, InboundMessage source) {
+        HandlerAttempt outer = source == null ? null : HandlerAttempt.current();
         try {
+            if (source != null) {
+                HandlerAttempt.enter(source);
+            }
             sink.accept(letter);
         } catch (Error e) {
             log.error("dead-letter sink threw a fatal error for event {} ({}); not acknowledging it",
@@ -89,6 +100,10 @@ final class DeadLetterStage implements Stage {
             }
             return DispatchResult.deadLetterFailed(letter, sink, new DeadLetterException(
                     "dead-letter sink failed: " + e.getMessage(), e, letter.eventId(), letter.eventType()));
+        } finally {
+            if (source != null) {
+                HandlerAttempt.restore(outer);
+            }
         }
         // An immutable set's contains(null) throws: a message without a type is unknown too.
         String type = letter.eventType();

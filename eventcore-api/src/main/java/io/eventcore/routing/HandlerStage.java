@@ -4,6 +4,7 @@ import io.eventcore.EventContext;
 import io.eventcore.EventcoreException;
 import io.eventcore.SkipEventException;
 import io.eventcore.InboundMessage;
+import io.eventcore.internal.HandlerAttempt;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -53,6 +54,8 @@ final class HandlerStage implements Stage {
         MDC.put(MDC_OFFSET, Long.toString(m.offset()));
         long start = timed ? System.nanoTime() : 0;
         CompletionStage<?> stage;
+        HandlerAttempt outer = HandlerAttempt.current();
+        HandlerAttempt attempt = HandlerAttempt.enter(m);
         try {
             stage = invoke(route, exchange, context);
             if (stage == null) {
@@ -63,6 +66,7 @@ final class HandlerStage implements Stage {
             // Errors travel as the failure too; the retry stage turns them into a fatal outcome.
             stage = CompletableFuture.failedFuture(t);
         } finally {
+            HandlerAttempt.restore(outer);
             MDC.remove(MDC_EVENT_ID);
             MDC.remove(MDC_EVENT_TYPE);
             MDC.remove(MDC_TOPIC);
@@ -70,12 +74,18 @@ final class HandlerStage implements Stage {
             MDC.remove(MDC_OFFSET);
         }
         CompletableFuture<?> own = Stage.own(stage);
+        if (own.isCompletedExceptionally()) {
+            attempt.fail(); // before the retry stage can start the next attempt
+        }
         if (Stage.settled(own)) {
             record(type, route, start, true);
             return StageResult.ATTEMPT_SUCCEEDED.stage();
         }
         return own.handle((ok, failure) -> {
             boolean success = failure == null;
+            if (!success) {
+                attempt.fail();
+            }
             record(type, route, start, success || MiddlewareStage.unwrap(failure) instanceof SkipEventException);
             return success ? StageResult.ATTEMPT_SUCCEEDED : StageResult.attemptFailed(MiddlewareStage.unwrap(failure));
         });

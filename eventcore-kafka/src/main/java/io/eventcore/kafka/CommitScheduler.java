@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Commits the highest contiguous completed offset of each partition: asynchronously once per
- * commit interval, synchronously on revoke and close. Only offsets that advanced since the last
+ * commit interval, synchronously on revoke and close (in exactly-once mode every commit is a
+ * transaction, see {@link ConsumerTransactions}). Only offsets that advanced since the last
  * successful commit are sent. Runs on the poll thread (the async callback does too).
  */
 final class CommitScheduler {
@@ -27,6 +28,8 @@ final class CommitScheduler {
     private final String groupId;
     private final LongSupplier nanoTime;
     private long lastCommitNanos;
+    /** Exactly-once mode: offsets commit in a transaction with the records' output; {@code null} otherwise. */
+    private ConsumerTransactions transactions;
 
     /**
      * @param interval time between async commits
@@ -44,6 +47,11 @@ final class CommitScheduler {
         this.lastCommitNanos = nanoTime.getAsLong();
     }
 
+    /** Exactly-once mode: every commit is a transaction of the records' output and their offsets. */
+    void transactions(ConsumerTransactions tx) {
+        this.transactions = tx;
+    }
+
     /** Commits every owned partition asynchronously if the commit interval has passed. */
     void maybeCommit() {
         long now = nanoTime.getAsLong();
@@ -56,6 +64,10 @@ final class CommitScheduler {
 
     /** Commits asynchronously; a failure is logged and the next interval tries again. */
     void commitAsync(Collection<PartitionState> which) {
+        if (transactions != null) {
+            transactions.commit(which, syncTimeout);
+            return;
+        }
         Map<TopicPartition, OffsetAndMetadata> offsets = advanced(which);
         if (offsets.isEmpty()) {
             return;
@@ -76,6 +88,10 @@ final class CommitScheduler {
 
     /** Commits synchronously within {@code timeout} (at most the sync timeout); a failure is logged, not thrown. */
     void commitSync(Collection<PartitionState> which, Duration timeout) {
+        if (transactions != null) {
+            transactions.commit(which, timeout);
+            return;
+        }
         Map<TopicPartition, OffsetAndMetadata> offsets = advanced(which);
         if (offsets.isEmpty()) {
             return;

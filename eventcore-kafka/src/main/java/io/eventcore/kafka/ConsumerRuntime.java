@@ -43,6 +43,7 @@ final class ConsumerRuntime {
     private final ScheduledExecutorService timer;
     private final PollLoop loop;
     private final Thread pollThread;
+    private final ConsumerTransactions transactions;
     private volatile boolean started;
     private volatile boolean closing;
     private volatile boolean terminated;
@@ -60,9 +61,33 @@ final class ConsumerRuntime {
                 new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer()), metrics);
     }
 
+    /**
+     * Exactly-once mode: the outputs that join the consumer's transactions, and how to make its transactional
+     * producer.
+     */
+    record ExactlyOnce(List<KafkaOutput> outputs, java.util.function.Supplier<Producer<byte[], byte[]>> producers) {
+    }
+
+    /** As the first constructor, in exactly-once mode when {@code exactlyOnce} is not {@code null}. */
+    ConsumerRuntime(ConsumerSettings settings, EventRouter router, Executor executor,
+            Map<String, Object> consumerProps, Map<String, Object> producerProps, ConsumerMetrics metrics,
+            ExactlyOnce exactlyOnce) {
+        this(settings, router, executor,
+                new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
+                new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer()), metrics,
+                exactlyOnce);
+    }
+
     /** With given clients (tests pass mock ones); owns and closes them. */
     ConsumerRuntime(ConsumerSettings settings, EventRouter router, Executor executor,
             Consumer<byte[], byte[]> consumer, Producer<byte[], byte[]> retryProducer, ConsumerMetrics metrics) {
+        this(settings, router, executor, consumer, retryProducer, metrics, null);
+    }
+
+    /** With given clients, in exactly-once mode when {@code exactlyOnce} is not {@code null}. */
+    ConsumerRuntime(ConsumerSettings settings, EventRouter router, Executor executor,
+            Consumer<byte[], byte[]> consumer, Producer<byte[], byte[]> retryProducer, ConsumerMetrics metrics,
+            ExactlyOnce exactlyOnce) {
         this.settings = settings;
         String group = settings.groupId();
         this.consumer = consumer;
@@ -82,6 +107,14 @@ final class ConsumerRuntime {
         Settlement settlement = new Settlement(router, timer, workers, () -> !terminated, redeliverer,
                 settings.failedBackoff(), settings.maxFailedBackoff());
         this.loop = new PollLoop(consumer, settings, new KeyedSerialExecutor(workers), settlement, metrics);
+        if (exactlyOnce != null) {
+            this.transactions = new ConsumerTransactions(exactlyOnce.producers(), loop::groupMetadata,
+                    exactlyOnce.outputs(), group);
+            loop.transactions(transactions);
+            redeliverer.transactions(transactions);
+        } else {
+            this.transactions = null;
+        }
         this.pollThread = new Thread(loop, "eventcore-kafka-poll-" + group);
     }
 
@@ -136,6 +169,9 @@ final class ConsumerRuntime {
             ownedExecutor.shutdownNow();
         }
         retryProducer.close(remaining(deadline));
+        if (transactions != null) {
+            transactions.close();
+        }
     }
 
     private void joinPollThread(long deadline) {

@@ -54,7 +54,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *
  * <p>Thread-safe. Close it when the consumer is closed.
  */
-public final class KafkaDeadLetterSink implements DeadLetterSink, AutoCloseable {
+public final class KafkaDeadLetterSink implements DeadLetterSink, KafkaOutput, AutoCloseable {
     /** Suffix of the default dead-letter topic: {@value}. */
     public static final String DEFAULT_SUFFIX = ".dlq";
 
@@ -79,6 +79,8 @@ public final class KafkaDeadLetterSink implements DeadLetterSink, AutoCloseable 
     private final Producer<byte[], byte[]> producer;
     private final UnaryOperator<String> topicFor;
     private final Duration sendTimeout;
+    /** The exactly-once consumers this sink joined ({@link KafkaEventConsumerBuilder#exactlyOnce}). */
+    final ConsumerTransactions.Joined joined = new ConsumerTransactions.Joined();
 
     private KafkaDeadLetterSink(Builder b, Map<String, Object> props) {
         this.producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
@@ -94,12 +96,20 @@ public final class KafkaDeadLetterSink implements DeadLetterSink, AutoCloseable 
     /**
      * Writes one dead letter and waits for the broker's acknowledgement.
      *
+     * <p>For a record of a consumer in {@linkplain KafkaEventConsumerBuilder#exactlyOnce exactly-once mode} this
+     * sink joined, the letter is held and written in that consumer's transaction together with the record's offset
+     * (so it is rolled back with it), and this method returns at once.
+     *
      * @param letter the dead letter
      * @throws Exception if the write fails or is not acknowledged within the send timeout
      */
     @Override
     public void accept(DeadLetter letter) throws Exception {
-        producer.send(toRecord(letter)).get(sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        ProducerRecord<byte[], byte[]> record = toRecord(letter);
+        if (joined.capture(record) != null) {
+            return; // written in the transaction of the exactly-once consumer whose record this is
+        }
+        producer.send(record).get(sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     ProducerRecord<byte[], byte[]> toRecord(DeadLetter d) {

@@ -5,6 +5,7 @@ import io.eventcore.routing.EventRouter;
 import io.eventcore.transport.ConsumerMetrics;
 import io.eventcore.transport.Ordering;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -44,6 +45,7 @@ public final class KafkaEventConsumerBuilder {
     private EventRouter router;
     private Executor executor;
     private ConsumerMetrics metrics;
+    private List<KafkaOutput> exactlyOnce;
 
     KafkaEventConsumerBuilder() {
     }
@@ -294,6 +296,35 @@ public final class KafkaEventConsumerBuilder {
     }
 
     /**
+     * Exactly-once mode (consume &rarr; produce): every commit of this consumer is one Kafka transaction holding
+     * the consumed offsets and everything produced for those records: what handlers sent through the given
+     * {@code outputs} while handling them (on the handler's thread, including in-place retries), the dead letters
+     * the given {@link KafkaDeadLetterSink} wrote for them, and their retry-topic copies. A {@code read_committed}
+     * reader therefore sees each record's output exactly once: if the consumer dies or loses the partition before
+     * the commit, the transaction never happens and the next owner handles the record again. What a failed handler
+     * attempt sent is dropped; a dead letter is rolled back with the transaction. Commits happen every
+     * {@link #commitInterval commit interval} and on revoke and close, so output appears with that latency.
+     *
+     * <p>Not exactly once: effects outside Kafka (a database write, an HTTP call) happen again when a record is
+     * handled again; use the JDBC inbox for database effects. What an async handler sends after it returned, from
+     * another thread, is not held (it is sent at once, at least once).
+     *
+     * <p>The transactional producer has the consumer's client settings, {@code transactional.id =
+     * <transactionalIdPrefix><group>-<random>} (fencing of a zombie instance is by the group's generation, KIP-447)
+     * and {@link KafkaClientSettings#transactionTimeout()}.
+     *
+     * @param outputs the publishers and the dead-letter sink whose sends join the transactions; may be empty
+     *     (then only offsets and retry-topic copies are transactional)
+     * @return this builder
+     * @throws IllegalStateException if already set
+     */
+    public KafkaEventConsumerBuilder exactlyOnce(KafkaOutput... outputs) {
+        List<KafkaOutput> given = List.of(outputs);
+        this.exactlyOnce = Checks.once("exactlyOnce", exactlyOnce, given);
+        return this;
+    }
+
+    /**
      * @return the consumer, not yet started
      * @throws IllegalStateException naming the missing or conflicting setting, e.g. a route
      *     retrying with {@code REDELIVER} while {@code retryTopics(false)} or a topic pattern
@@ -305,8 +336,28 @@ public final class KafkaEventConsumerBuilder {
         }
         Map<String, Object> user = KafkaConfig.merge(Map.of(), client.client(), client.own());
         Map<String, Object> props = KafkaConfig.consumerProps(user, settings.groupId(), client.client().isolationLevel());
+        Map<String, Object> producerProps = KafkaConfig.producerPropsFrom(user);
+        ConsumerRuntime.ExactlyOnce eos = null;
+        if (exactlyOnce != null) {
+            if (!KafkaConfig.supportsTransactions(producerProps)) {
+                throw new IllegalStateException("exactlyOnce needs an idempotent producer with acks=all, but the "
+                        + "properties set enable.idempotence=" + producerProps.get("enable.idempotence") + ", acks="
+                        + producerProps.get("acks"));
+            }
+            KafkaClientSettings c = client.client();
+            Map<String, Object> txProps = new java.util.HashMap<>(producerProps);
+            String transactionalId = c.transactionalIdPrefix() + settings.groupId() + "-" + java.util.UUID.randomUUID();
+            txProps.put(org.apache.kafka.clients.producer.ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+            if (c.transactionTimeout() != null) {
+                txProps.put(org.apache.kafka.clients.producer.ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
+                        (int) c.transactionTimeout().toMillis());
+            }
+            eos = new ConsumerRuntime.ExactlyOnce(exactlyOnce, () -> new org.apache.kafka.clients.producer.KafkaProducer<>(
+                    txProps, new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                    new org.apache.kafka.common.serialization.ByteArraySerializer()));
+        }
         ConsumerRuntime runtime = new ConsumerRuntime(settings, router, executor, props,
-                KafkaConfig.producerPropsFrom(user), metrics != null ? metrics : ConsumerMetrics.noop());
+                producerProps, metrics != null ? metrics : ConsumerMetrics.noop(), eos);
         return new KafkaEventConsumer(runtime, props);
     }
 }

@@ -38,7 +38,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *
  * <p>Thread-safe: share one instance per application.
  */
-public final class KafkaEventPublisher implements EventPublisher {
+public final class KafkaEventPublisher implements EventPublisher, KafkaOutput {
     private final Producer<byte[], byte[]> producer;
     private final EventCodec codec;
     private final TopicNaming topics;
@@ -47,6 +47,8 @@ public final class KafkaEventPublisher implements EventPublisher {
     private final MissingTopics missingTopics;
     private final EventInstrumentation instrumentation;
     private final KafkaTransactions transactions;
+    /** The exactly-once consumers this publisher joined ({@link KafkaEventConsumerBuilder#exactlyOnce}). */
+    final ConsumerTransactions.Joined joined = new ConsumerTransactions.Joined();
 
     private KafkaEventPublisher(Builder b, Map<String, Object> props) {
         this.transactions = b.producer != null || !KafkaConfig.supportsTransactions(props) ? null
@@ -136,9 +138,20 @@ public final class KafkaEventPublisher implements EventPublisher {
      * kafka-clients does. From then on sends to that topic fail at once with a retriable
      * {@link org.apache.kafka.common.errors.UnknownTopicOrPartitionException}, without blocking, while a
      * background thread asks for the topic until it appears; then sends go through again.
+     *
+     * <p>Called while a handler of a consumer in {@linkplain KafkaEventConsumerBuilder#exactlyOnce exactly-once
+     * mode} that this publisher joined handles a record (on the handler's thread), the message is held and sent in
+     * that consumer's next transaction, with the record's offset: the stage completes at once with a receipt
+     * whose offset is -1. What a failed attempt of the handler sent is dropped.
      */
     @Override
     public CompletionStage<PublishReceipt> send(OutboundMessage message) {
+        if (joined.any()) {
+            CompletableFuture<PublishReceipt> held = joined.capture(KafkaRecords.toRecord(message));
+            if (held != null) {
+                return held; // sent in the transaction of the exactly-once consumer whose record is being handled
+            }
+        }
         CompletableFuture<PublishReceipt> result = new CompletableFuture<>();
         RuntimeException missing = missingTopics.failFast(message.topic());
         if (missing != null) {

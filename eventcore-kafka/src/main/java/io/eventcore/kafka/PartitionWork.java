@@ -40,6 +40,8 @@ final class PartitionWork {
     private final ConsumerMetrics metrics;
     private int inFlight;
     private volatile Throwable fatal;
+    /** Exactly-once mode: holds each record's output until its offset commits; {@code null} otherwise. */
+    private ConsumerTransactions transactions;
 
     PartitionWork(Assignments assignments, WorkSignals signals, KeyedSerialExecutor workers, Settlement settlement,
             Ordering ordering, String groupId) {
@@ -57,6 +59,11 @@ final class PartitionWork {
         this.metrics = metrics;
     }
 
+    /** Exactly-once mode: each record submitted from now on gets a scope that holds its output. */
+    void transactions(ConsumerTransactions tx) {
+        this.transactions = tx;
+    }
+
     /**
      * Tracks the record's offset and queues it for a worker under its partition's epoch.
      *
@@ -68,6 +75,9 @@ final class PartitionWork {
         state.track(offset, System.nanoTime());
         state.inFlight++;
         inFlight++;
+        if (transactions != null) {
+            transactions.open(state, offset, message);
+        }
         RecordLease lease = new RecordLease(state, offset, signals, metrics, groupId);
         Object key = unordered ? null : orderingKey(record);
         workers.submit(key, () -> settlement.process(message, lease))
@@ -103,6 +113,9 @@ final class PartitionWork {
             return;
         }
         state.retired = true;
+        if (transactions != null) {
+            transactions.discard(state);
+        }
         inFlight -= state.inFlight;
         state.inFlight = 0;
         state.blocked = 0;

@@ -76,6 +76,17 @@ final class PollLoop implements Runnable {
         this.gauges = new ConsumerGauges(safe, settings.groupId(), settings.commitInterval(), System::nanoTime);
     }
 
+    /** Exactly-once mode: records' output is held and committed with their offsets in one transaction. */
+    void transactions(ConsumerTransactions tx) {
+        work.transactions(tx);
+        commits.transactions(tx);
+    }
+
+    /** @return the consumer's group metadata; poll thread only */
+    org.apache.kafka.clients.consumer.ConsumerGroupMetadata groupMetadata() {
+        return consumer.groupMetadata();
+    }
+
     @Override
     public void run() {
         try {

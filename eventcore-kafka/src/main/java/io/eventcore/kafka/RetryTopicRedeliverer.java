@@ -24,6 +24,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 final class RetryTopicRedeliverer implements Settlement.Redeliverer {
     private final Producer<byte[], byte[]> producer;
     private final Map<String, String> retryTopics;
+    private volatile ConsumerTransactions transactions;
 
     /**
      * @param producer writes the copies
@@ -32,6 +33,11 @@ final class RetryTopicRedeliverer implements Settlement.Redeliverer {
     RetryTopicRedeliverer(Producer<byte[], byte[]> producer, Map<String, String> retryTopics) {
         this.producer = producer;
         this.retryTopics = Map.copyOf(retryTopics);
+    }
+
+    /** Exactly-once mode: copies of that consumer's records are held for its transactions. */
+    void transactions(ConsumerTransactions tx) {
+        this.transactions = tx;
     }
 
     @Override
@@ -47,9 +53,15 @@ final class RetryTopicRedeliverer implements Settlement.Redeliverer {
         }
         List<MessageHeader> headers = Redelivery.headers(message, result, Instant.now());
         OutboundMessage copy = new OutboundMessage(retryTopic, null, message.value(), headers);
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(copy.topic(), null, message.key(), copy.value(),
+                KafkaRecords.headers(copy.headers()));
+        ConsumerTransactions tx = transactions;
+        ConsumerTransactions.Scope scope = tx == null ? null : tx.scope(message);
+        if (scope != null) {
+            return scope.hold(record, null).thenApply(receipt -> null);
+        }
         try {
-            producer.send(new ProducerRecord<>(copy.topic(), null, message.key(), copy.value(),
-                    KafkaRecords.headers(copy.headers())), (meta, error) -> {
+            producer.send(record, (meta, error) -> {
                         if (error != null) {
                             stored.completeExceptionally(error);
                         } else {
