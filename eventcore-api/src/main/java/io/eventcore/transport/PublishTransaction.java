@@ -24,7 +24,7 @@ public interface PublishTransaction {
      * the transaction is visible and the stream's position is unchanged.
      *
      * @param position what to store with the transaction, at most {@link Transactions#maxPositionLength()}
-     *        chars
+     *        chars; {@code null} leaves the stream's position as it is
      * @return completes when committed; exceptionally with {@link TransactionFencedException} if another holder
      *         opened the stream id meanwhile, or with the transport's failure (the transaction is then aborted)
      */

@@ -55,6 +55,16 @@ final class ConsumerTransactions implements AutoCloseable {
             hosts.remove(host);
         }
 
+        /** @return whether a joined consumer holds the output of {@code message} now */
+        boolean holds(InboundMessage message) {
+            for (ConsumerTransactions host : hosts) {
+                if (host.scopes.containsKey(message)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
         /** @return whether the output joined any consumer */
         boolean any() {
             return !hosts.isEmpty();

@@ -50,7 +50,13 @@ public final class KafkaEventPublisher implements EventPublisher, KafkaOutput {
     /** The exactly-once consumers this publisher joined ({@link KafkaEventConsumerBuilder#exactlyOnce}). */
     final ConsumerTransactions.Joined joined = new ConsumerTransactions.Joined();
 
+    /** Transactional mode: the stream each send or batch runs a transaction on, opened on first use. */
+    private final boolean transactional;
+    private final java.util.concurrent.locks.ReentrantLock txLock = new java.util.concurrent.locks.ReentrantLock();
+    private io.eventcore.transport.TransactionalStream txStream;
+
     private KafkaEventPublisher(Builder b, Map<String, Object> props) {
+        this.transactional = Boolean.TRUE.equals(b.transactional);
         this.transactions = b.producer != null || !KafkaConfig.supportsTransactions(props) ? null
                 : new KafkaTransactions(props, b.client.client().properties(), b.client.client().transactionalIdPrefix(),
                         b.client.client().transactionTimeout(), b.client.client().positionsTopic(), null);
@@ -112,6 +118,13 @@ public final class KafkaEventPublisher implements EventPublisher, KafkaOutput {
         for (Event<?> e : events) {
             topics.add(topicOf(e));
         }
+        if (transactional && !heldForAConsumer()) {
+            List<OutboundMessage> messages = new ArrayList<>(events.size());
+            for (int i = 0; i < events.size(); i++) {
+                messages.add(OutboundMessage.of(topics.get(i), events.get(i), codec));
+            }
+            return sendAll(messages);
+        }
         List<CompletionStage<PublishReceipt>> sends = new ArrayList<>(events.size());
         for (int i = 0; i < events.size(); i++) {
             sends.add(publish(events.get(i), topics.get(i)));
@@ -144,8 +157,64 @@ public final class KafkaEventPublisher implements EventPublisher, KafkaOutput {
      * that consumer's next transaction, with the record's offset: the stage completes at once with a receipt
      * whose offset is -1. What a failed attempt of the handler sent is dropped.
      */
+    /**
+     * {@inheritDoc}
+     *
+     * <p>In {@linkplain Builder#transactional transactional mode} the batch is one transaction: this call blocks
+     * until it committed (then the stage has the receipts) or failed and was aborted (then nothing of the batch is
+     * visible to {@code read_committed} readers). Transactions of one publisher run one at a time.
+     */
+    @Override
+    public CompletionStage<List<PublishReceipt>> sendAll(List<OutboundMessage> messages) {
+        if (!transactional || heldForAConsumer()) {
+            return EventPublisher.super.sendAll(messages);
+        }
+        txLock.lock();
+        try {
+            if (txStream == null) {
+                txStream = transactions.openUnpositioned("publisher-" + java.util.UUID.randomUUID());
+            }
+            io.eventcore.transport.PublishTransaction tx = txStream.begin();
+            List<CompletableFuture<PublishReceipt>> sends = new ArrayList<>(messages.size());
+            for (OutboundMessage m : messages) {
+                sends.add(tx.send(m).toCompletableFuture());
+            }
+            try {
+                CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).join();
+            } catch (java.util.concurrent.CompletionException e) {
+                tx.abort();
+                return CompletableFuture.failedFuture(e.getCause() != null ? e.getCause() : e);
+            }
+            tx.commit(null).toCompletableFuture().join();
+            return CompletableFuture.completedFuture(sends.stream().map(CompletableFuture::join).toList());
+        } catch (RuntimeException e) {
+            Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                    ? e.getCause() : e;
+            closeTxStream(); // the next batch opens a fresh producer
+            return CompletableFuture.failedFuture(cause);
+        } finally {
+            txLock.unlock();
+        }
+    }
+
+    private void closeTxStream() {
+        if (txStream != null) {
+            txStream.close();
+            txStream = null;
+        }
+    }
+
+    /** Whether a send on this thread now is held for an exactly-once consumer's transaction. */
+    private boolean heldForAConsumer() {
+        io.eventcore.internal.HandlerAttempt attempt = joined.any() ? io.eventcore.internal.HandlerAttempt.current() : null;
+        return attempt != null && joined.holds(attempt.message());
+    }
+
     @Override
     public CompletionStage<PublishReceipt> send(OutboundMessage message) {
+        if (transactional && !heldForAConsumer()) {
+            return sendAll(List.of(message)).thenApply(receipts -> receipts.get(0));
+        }
         if (joined.any()) {
             CompletableFuture<PublishReceipt> held = joined.capture(KafkaRecords.toRecord(message));
             if (held != null) {
@@ -221,6 +290,12 @@ public final class KafkaEventPublisher implements EventPublisher, KafkaOutput {
     /** Flushes pending sends (bounded by the close timeout) and closes the producer. */
     @Override
     public void close() {
+        txLock.lock();
+        try {
+            closeTxStream();
+        } finally {
+            txLock.unlock();
+        }
         if (transactions != null) {
             transactions.close();
         }
@@ -252,6 +327,7 @@ public final class KafkaEventPublisher implements EventPublisher, KafkaOutput {
         private Duration closeTimeout;
         private Producer<byte[], byte[]> producer;
         private EventInstrumentation instrumentation;
+        private Boolean transactional;
 
         private Builder() {
         }
@@ -364,6 +440,25 @@ public final class KafkaEventPublisher implements EventPublisher, KafkaOutput {
             return this;
         }
 
+        /**
+         * Transactional mode: every {@link KafkaEventPublisher#send send}, {@link KafkaEventPublisher#sendAll sendAll}
+         * and {@link KafkaEventPublisher#publishAll publishAll} call is one Kafka transaction of a dedicated
+         * transactional producer ({@code transactional.id = <transactionalIdPrefix>publisher-<random>}): a batch
+         * becomes visible to {@code read_committed} readers all at once or not at all. The call blocks until the
+         * transaction ended; transactions run one at a time per publisher, so batch what you send. Sends held for an
+         * {@linkplain KafkaEventConsumerBuilder#exactlyOnce exactly-once consumer} join that consumer's transaction
+         * instead. Defaults to {@code false}: sends are idempotent but not transactional. Building a transactional
+         * publisher checks (for up to 3 s) that the cluster can host transactions.
+         *
+         * @param enabled whether to send in transactions
+         * @return this builder
+         * @throws IllegalStateException if already set
+         */
+        public Builder transactional(boolean enabled) {
+            this.transactional = Checks.once("transactional", transactional, enabled);
+            return this;
+        }
+
         /** Tests: a producer to use instead of a {@link KafkaProducer} (client settings then optional). */
         Builder producer(Producer<byte[], byte[]> custom) {
             this.producer = Checks.once("producer", producer, Objects.requireNonNull(custom, "producer"));
@@ -384,6 +479,13 @@ public final class KafkaEventPublisher implements EventPublisher, KafkaOutput {
             }
             Map<String, Object> props = client.hasClient() ? client.merged(KafkaConfig.producerDefaults())
                     : KafkaConfig.producerDefaults();
+            if (Boolean.TRUE.equals(transactional)) {
+                if (producer != null || !KafkaConfig.supportsTransactions(props)) {
+                    throw new IllegalStateException("transactional needs an idempotent producer with acks=all, but "
+                            + "enable.idempotence=" + props.get("enable.idempotence") + ", acks=" + props.get("acks"));
+                }
+                TransactionSupport.check(client.client().properties(), "transactional");
+            }
             return new KafkaEventPublisher(this, props);
         }
     }

@@ -103,6 +103,15 @@ final class KafkaTransactions implements Transactions, AutoCloseable {
 
     @Override
     public TransactionalStream open(String streamId) {
+        return open(streamId, true);
+    }
+
+    /** A stream whose position is never read nor committed: for the publisher's own transactions. */
+    TransactionalStream openUnpositioned(String streamId) {
+        return open(streamId, false);
+    }
+
+    private TransactionalStream open(String streamId, boolean positioned) {
         String transactionalId = prefix + streamId;
         Map<String, Object> props = new HashMap<>(producerProps);
         props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
@@ -110,7 +119,7 @@ final class KafkaTransactions implements Transactions, AutoCloseable {
         Producer<byte[], byte[]> producer = producers.apply(props);
         try {
             producer.initTransactions();
-            Optional<String> position = readPosition(transactionalId);
+            Optional<String> position = positioned ? readPosition(transactionalId) : Optional.empty();
             return new KafkaStream(streamId, transactionalId, producer, position);
         } catch (RuntimeException e) {
             producer.close(Duration.ZERO);
@@ -304,16 +313,20 @@ final class KafkaTransactions implements Transactions, AutoCloseable {
 
         @Override
         public CompletionStage<Void> commit(String position) {
-            if (position.length() > MAX_POSITION_LENGTH) {
+            if (position != null && position.length() > MAX_POSITION_LENGTH) {
                 throw new IllegalArgumentException("position must be at most " + MAX_POSITION_LENGTH
                         + " chars, but was " + position.length());
             }
             return CompletableFuture.runAsync(() -> {
                 try {
-                    stream.producer.sendOffsetsToTransaction(
-                            Map.of(stream.positionPartition, new OffsetAndMetadata(0, position)), stream.group);
+                    if (position != null) {
+                        stream.producer.sendOffsetsToTransaction(
+                                Map.of(stream.positionPartition, new OffsetAndMetadata(0, position)), stream.group);
+                    }
                     stream.producer.commitTransaction();
-                    stream.position = Optional.of(position);
+                    if (position != null) {
+                        stream.position = Optional.of(position);
+                    }
                 } catch (RuntimeException e) {
                     if (fenced(e)) {
                         throw new TransactionFencedException(stream.transactionalId, e);

@@ -318,9 +318,13 @@ public final class InMemoryBroker {
                         buffered.forEach(InMemoryBroker.this::append);
                         buffered.clear();
                     }
-                    streams.get(stream.id).position = position;
+                    if (position != null) {
+                        streams.get(stream.id).position = position;
+                    }
                 }
-                stream.position = Optional.of(position);
+                if (position != null) {
+                    stream.position = Optional.of(position);
+                }
                 return CompletableFuture.completedFuture(null);
             } catch (RuntimeException e) {
                 return CompletableFuture.failedFuture(e);

@@ -80,7 +80,7 @@ public final class JdbcOutbox implements Outbox<Connection>, AutoCloseable {
         this.shards = new Shards(b.shards != null ? b.shards : DEFAULT_SHARDS, dialect);
         this.schema = new JdbcSchema(dataSource, dialect, table, Boolean.TRUE.equals(b.strictOrder));
         this.store = new JdbcOutboxStore(dataSource, dialect, sql, shards, Boolean.TRUE.equals(b.keepPublished),
-                Boolean.TRUE.equals(b.notifications) ? table.replace('.', '_') : null);
+                Boolean.TRUE.equals(b.notifications) ? table.replace('.', '_') : null, table);
     }
 
     /**

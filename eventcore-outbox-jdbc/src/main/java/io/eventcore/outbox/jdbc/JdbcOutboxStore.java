@@ -25,12 +25,14 @@ final class JdbcOutboxStore implements OutboxStore {
     private final JdbcLeases leases;
     private final JdbcAdmin admin;
     private final JdbcSignals signals;
+    private final String name;
 
     /**
      * @param notifyChannel the PostgreSQL channel for hints between relays, or {@code null} for none
      */
     JdbcOutboxStore(DataSource dataSource, Dialect dialect, Sql sql, Shards shards, boolean keepPublished,
-            String notifyChannel) {
+            String notifyChannel, String table) {
+        this.name = table;
         this.db = new JdbcRunner(dataSource);
         IdStatements ids = new IdStatements(dialect);
         JdbcSettlement settlement = new JdbcSettlement(sql, ids, keepPublished);
@@ -61,6 +63,12 @@ final class JdbcOutboxStore implements OutboxStore {
     @Override
     public int shardCount() {
         return rows.shardCount();
+    }
+
+    /** @return the outbox table's name, as configured (its transactional stream ids are {@code <table>-<shard>}) */
+    @Override
+    public String name() {
+        return name;
     }
 
     @Override
