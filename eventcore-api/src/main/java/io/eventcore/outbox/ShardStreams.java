@@ -14,8 +14,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The transactional streams of the shards a relay holds: one per shard, id {@code <outbox name>-<shard>},
- * opened under the shard's current lease (re-opened when the fence changes, which fences any earlier holder at
- * the broker), with the ids the broker has and the store may not yet have settled.
+ * opened when the relay first publishes for the shard (which fences any earlier holder at the broker), with the
+ * ids the broker has and the store may not yet have settled. A stream whose commit is fenced or fails is closed,
+ * and the next pass opens it again, reading the position afresh.
  *
  * <p>Opening a stream reads the position the previous holder committed: its rows are settled as published
  * when the relay reads them, never sent again. Used by the relay's pass, one thread at a time.
@@ -26,13 +27,17 @@ final class ShardStreams implements AutoCloseable {
     private final Transactions transactions;
     private final String name;
     private final Map<Integer, ShardStream> open = new HashMap<>();
+    /** How long the stream of a shard no longer held stays open: 1 minute. */
+    static final java.time.Duration IDLE_CLOSE = java.time.Duration.ofMinutes(1);
 
     /** One shard's open stream: the fence it was opened under and the rows published but not known settled. */
     static final class ShardStream {
         final TransactionalStream stream;
         final int shard;
-        final long fence;
+        /** The fence of the lease it serves now (a stream outlives a re-acquisition of its shard). */
+        long fence;
         final TreeSet<Long> unsettled;
+        long lastUsedNanos = System.nanoTime();
 
         ShardStream(TransactionalStream stream, int shard, long fence, TreeSet<Long> unsettled) {
             this.stream = stream;
@@ -65,10 +70,13 @@ final class ShardStreams implements AutoCloseable {
      */
     ShardStream forLease(OutboxLease lease) {
         ShardStream current = open.get(lease.shard());
-        if (current != null && current.fence == lease.fence()) {
+        if (current != null) {
+            // Kept across a re-acquisition of the shard: had another relay opened the stream meanwhile, the broker
+            // fences this one at its next commit, the group is dropped, and the stream is opened afresh.
+            current.fence = lease.fence();
+            current.lastUsedNanos = System.nanoTime();
             return current;
         }
-        close(lease.shard());
         String id = name + "-" + lease.shard();
         TransactionalStream stream = transactions.open(id);
         Optional<RelayPosition> position;
@@ -95,19 +103,22 @@ final class ShardStreams implements AutoCloseable {
     /** The store settled these rows of the lease's shard: they need not be listed any more. */
     void settled(OutboxLease lease, Collection<OutboxRecord> rows) {
         ShardStream s = open.get(lease.shard());
-        if (s != null && s.fence == lease.fence() && !s.unsettled.isEmpty()) {
+        if (s != null && !s.unsettled.isEmpty()) {
             rows.forEach(r -> s.unsettled.remove(r.id()));
         }
     }
 
-    /** Closes the streams of shards no longer held (or held under another fence). */
+    /**
+     * Closes the streams of shards not held for {@link #IDLE_CLOSE} (a relay run by {@code publishPending} gives
+     * its leases back after each drain and takes them again at the next: its streams stay open meanwhile).
+     */
     void retain(Collection<OutboxLease> held) {
         Map<Integer, Long> fences = new HashMap<>();
         held.forEach(l -> fences.put(l.shard(), l.fence()));
+        long now = System.nanoTime();
         for (Iterator<Map.Entry<Integer, ShardStream>> it = open.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<Integer, ShardStream> e = it.next();
-            Long fence = fences.get(e.getKey());
-            if (fence == null || fence != e.getValue().fence) {
+            if (!fences.containsKey(e.getKey()) && now - e.getValue().lastUsedNanos > IDLE_CLOSE.toNanos()) {
                 e.getValue().stream.close();
                 it.remove();
             }
