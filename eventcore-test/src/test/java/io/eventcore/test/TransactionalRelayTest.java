@@ -1,0 +1,213 @@
+package io.eventcore.test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eventcore.InboundMessage;
+import io.eventcore.codec.EventCodec;
+import io.eventcore.outbox.OutboxEvent;
+import io.eventcore.outbox.OutboxPublisher;
+import io.eventcore.transport.EventPublisher;
+import io.eventcore.transport.OutboundMessage;
+import io.eventcore.transport.PublishReceipt;
+import io.eventcore.transport.PublishTransaction;
+import io.eventcore.transport.TransactionalStream;
+import io.eventcore.transport.Transactions;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The transactional relay with the in-memory store and broker, deterministically: a relay that dies between the
+ * broker's commit and the store's settlement, and a relay frozen past its lease while another takes over.
+ */
+class TransactionalRelayTest {
+    private static final Duration TTL = Duration.ofSeconds(10);
+    private final ManualClock clock = new ManualClock();
+    private final InMemoryOutboxStore store = InMemoryOutboxStore.create(4, EventCodec.json(), clock);
+    private final InMemoryBroker broker = new InMemoryBroker();
+
+    /** A publisher over the broker whose transactions pass through {@code wrap}. */
+    private EventPublisher publisher(UnaryOperator<PublishTransaction> wrap) {
+        EventPublisher target = broker.publisher();
+        Transactions wrapped = new Transactions() {
+            @Override
+            public TransactionalStream open(String streamId) {
+                TransactionalStream inner = broker.transactions().open(streamId);
+                return new TransactionalStream() {
+                    @Override
+                    public String id() {
+                        return inner.id();
+                    }
+
+                    @Override
+                    public Optional<String> position() {
+                        return inner.position();
+                    }
+
+                    @Override
+                    public PublishTransaction begin() {
+                        return wrap.apply(inner.begin());
+                    }
+
+                    @Override
+                    public void close() {
+                        inner.close();
+                    }
+                };
+            }
+
+            @Override
+            public int maxPositionLength() {
+                return broker.transactions().maxPositionLength();
+            }
+        };
+        return new EventPublisher() {
+            @Override
+            public CompletionStage<PublishReceipt> send(OutboundMessage message) {
+                return target.send(message);
+            }
+
+            @Override
+            public Optional<Transactions> transactions() {
+                return Optional.of(wrapped);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    /** A transaction that runs {@code beforeCommit} first and {@code afterCommit} once it committed. */
+    private static PublishTransaction around(PublishTransaction tx, Runnable beforeCommit, Runnable afterCommit) {
+        return new PublishTransaction() {
+            @Override
+            public CompletionStage<PublishReceipt> send(OutboundMessage message) {
+                return tx.send(message);
+            }
+
+            @Override
+            public CompletionStage<Void> commit(String position) {
+                beforeCommit.run();
+                return tx.commit(position).thenRun(afterCommit);
+            }
+
+            @Override
+            public void abort() {
+                tx.abort();
+            }
+        };
+    }
+
+    private OutboxPublisher relay(String id, EventPublisher publisher, boolean transactional) {
+        return OutboxPublisher.builder().store(store).publisher(publisher).relayId(id).clock(clock).leaseTtl(TTL)
+                .transactional(transactional).build();
+    }
+
+    private void append(int count) {
+        List<OutboxEvent> events = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String key = "k" + (i % 7);
+            events.add(OutboxEvent.builder("Order", key).rawPayload("Step", (key + ":" + i).getBytes(StandardCharsets.UTF_8))
+                    .build());
+        }
+        store.inTransaction(tx -> store.append(tx, events));
+    }
+
+    private Map<String, Integer> copiesOnTheTopic() {
+        Map<String, Integer> copies = new HashMap<>();
+        for (InboundMessage m : broker.messages("order-events")) {
+            copies.merge(new String(m.value(), StandardCharsets.UTF_8), 1, Integer::sum);
+        }
+        return copies;
+    }
+
+    private Map<String, Integer> relayDiesBetweenCommitAndSettlement(boolean transactional) {
+        broker.createTopic("order-events", 2);
+        append(60);
+        // The store goes down right after the broker committed: the settlement fails, and the relay "dies".
+        OutboxPublisher dying = relay("dying", publisher(tx -> around(tx, () -> { }, () -> store.setUnavailable(true))),
+                transactional);
+        EventPublisher plainDying = new EventPublisher() {
+            @Override
+            public CompletionStage<PublishReceipt> send(OutboundMessage message) {
+                CompletionStage<PublishReceipt> sent = broker.publisher().send(message);
+                store.setUnavailable(true);
+                return sent;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        if (!transactional) {
+            dying = relay("dying", plainDying, false);
+        }
+        try {
+            dying.publishPending();
+        } catch (RuntimeException storeDown) {
+            // the settlement failed: the relay's process ends here, its leases stay in the store
+        }
+        assertThat(broker.messages("order-events")).as("the dying relay published before the store went down")
+                .isNotEmpty();
+        store.setUnavailable(false);
+        clock.advance(TTL.plusSeconds(1)); // its leases lapse
+        OutboxPublisher successor = relay("successor", broker.publisher(), transactional);
+        successor.publishPending();
+        assertThat(store.backlog().pending()).as("nothing left").isZero();
+        return copiesOnTheTopic();
+    }
+
+    @Test
+    void relayDyingBetweenTheBrokersCommitAndTheSettlement_successorSettlesItsRows_eachRowOnceOnTheTopic() {
+        Map<String, Integer> copies = relayDiesBetweenCommitAndSettlement(true);
+        assertThat(copies).as("every row").hasSize(60);
+        assertThat(copies.values()).as("each once").containsOnly(1);
+    }
+
+    @Test
+    void withoutTransactions_theSameDeath_sendsTheRowsAgain() {
+        Map<String, Integer> copies = relayDiesBetweenCommitAndSettlement(false);
+        assertThat(copies).as("every row").hasSize(60);
+        assertThat(copies.values()).as("the dead relay's rows twice").contains(2);
+    }
+
+    @Test
+    void relayFrozenInItsCommit_pastItsLease_isFencedByTheSuccessor_andNothingItSentBecomesVisible() throws Exception {
+        broker.createTopic("order-events", 2);
+        append(40);
+        CountDownLatch frozen = new CountDownLatch(1);
+        CountDownLatch thaw = new CountDownLatch(1);
+        OutboxPublisher zombie = relay("zombie", publisher(tx -> around(tx, () -> {
+            frozen.countDown();
+            try {
+                thaw.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, () -> { })), true);
+        CompletableFuture<Integer> zombiePass = CompletableFuture.supplyAsync(zombie::publishPending);
+        assertThat(frozen.await(30, TimeUnit.SECONDS)).as("the zombie reached its commit").isTrue();
+        clock.advance(TTL.plusSeconds(1));
+        OutboxPublisher successor = relay("successor", broker.publisher(), true);
+        int published = successor.publishPending();
+        assertThat(published).as("the successor published every row").isEqualTo(40);
+        thaw.countDown();
+        zombiePass.get(30, TimeUnit.SECONDS);
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> zombie.status().fenceRejections() > 0);
+        Map<String, Integer> copies = copiesOnTheTopic();
+        assertThat(copies).as("every row").hasSize(40);
+        assertThat(copies.values()).as("each once: the zombie's transaction never became visible").containsOnly(1);
+    }
+}
