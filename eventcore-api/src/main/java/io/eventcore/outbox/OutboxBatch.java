@@ -64,10 +64,6 @@ final class OutboxBatch {
     /** Topic of a dead row whose topic naming gave none, as handed to the dead-letter sink. */
     static final String UNROUTABLE_TOPIC = "eventcore-outbox-unroutable";
 
-    /** A row in flight; {@code unsendable} when its message could not even be built. */
-    private record Sent(OutboxRecord row, CompletableFuture<PublishReceipt> result, boolean unsendable) {
-    }
-
     /** A row moved to the dead table, the message it would have been, and why. */
     record DeadRow(OutboxRecord row, String topic, List<MessageHeader> headers, Throwable cause) {
     }
@@ -80,24 +76,6 @@ final class OutboxBatch {
         GroupOutcome(OutboxCompletion completion, List<DeadRow> dead) {
             this(completion, dead, false);
         }
-    }
-
-    /** How a group's transaction ended. */
-    private enum TxState { NONE, OPEN, COMMITTED, ABORTED, FENCED, UNOPENED }
-
-    /**
-     * One group in flight: its sends and, in a transaction, the stream, the transaction, the rows the broker
-     * already had (settled as published without a send) and how the transaction ended.
-     */
-    private static final class GroupSend {
-        final List<Sent> sends = new ArrayList<>();
-        final List<OutboxRecord> known = new ArrayList<>();
-        List<OutboxRecord> rows = List.of();
-        ShardStreams.ShardStream stream;
-        io.eventcore.transport.PublishTransaction tx;
-        CompletableFuture<Void> commit;
-        TxState state = TxState.NONE;
-        Throwable txFailure;
     }
 
     /** The outcome of a round, by group. */
@@ -116,30 +94,6 @@ final class OutboxBatch {
 
         AckTimeout(Duration timeout) {
             super("publish not acknowledged within the relay's sendTimeout (" + timeout + ")");
-        }
-    }
-
-    /** Runs the keep-alive when it is due; used by the relay thread while sending and awaiting. */
-    private static final class Pacer {
-        private final Runnable keepAlive;
-        private final long every;
-        private long next;
-
-        Pacer(Runnable keepAlive, Duration every) {
-            this.keepAlive = keepAlive;
-            this.every = Math.max(1, every.toNanos());
-            this.next = System.nanoTime() + this.every;
-        }
-
-        void tick() {
-            if (System.nanoTime() - next >= 0) {
-                keepAlive.run();
-                next = System.nanoTime() + every;
-            }
-        }
-
-        long next() {
-            return next;
         }
     }
 
@@ -202,14 +156,20 @@ final class OutboxBatch {
             sent += sends.sends.size();
         }
         long deadline = System.nanoTime() + sendTimeout.toNanos();
-        Map<Sent, Throwable> failures = awaitAll(inFlight, pacer, deadline);
-        commitAll(inFlight.values(), failures, pacer, deadline);
-        boolean anyPublished = inFlight.values().stream().anyMatch(g -> g.state == TxState.COMMITTED
-                || g.state == TxState.NONE && g.sends.stream().anyMatch(s -> !failures.containsKey(s)));
+        Map<GroupSend.Sent, Throwable> failures = awaitAll(inFlight, pacer, deadline);
+        for (GroupSend g : inFlight.values()) {
+            g.end(failures);
+        }
+        for (GroupSend g : inFlight.values()) {
+            g.awaitEnd(pacer, deadline, this::outcome, streams);
+        }
+        // Whether the broker took any send of the round (committed or not): then a failure is the row's own.
+        boolean anyAcked = inFlight.values().stream().flatMap(g -> g.sends.stream())
+                .anyMatch(s -> !failures.containsKey(s));
         Tally tally = new Tally();
         Map<K, GroupOutcome> outcomes = new LinkedHashMap<>();
         for (Map.Entry<K, GroupSend> group : inFlight.entrySet()) {
-            outcomes.put(group.getKey(), settleGroup(group.getValue(), failures, anyPublished, tally));
+            outcomes.put(group.getKey(), settleGroup(group.getValue(), failures, anyAcked, tally));
         }
         return new Round<>(outcomes, sent, tally.published, tally.allTransient(), tally.lastFailure);
     }
@@ -220,13 +180,14 @@ final class OutboxBatch {
         if (streams != null && group instanceof OutboxLease lease) {
             try {
                 g.stream = streams.forLease(lease);
-                g.state = TxState.OPEN;
+                g.state = GroupSend.TxState.OPEN;
+                ShardStreams.prune(g.stream, rows);
             } catch (io.eventcore.transport.TransactionFencedException e) {
-                g.state = TxState.FENCED;
+                g.state = GroupSend.TxState.FENCED;
                 g.txFailure = e;
                 return g;
             } catch (RuntimeException e) {
-                g.state = TxState.UNOPENED; // the broker cannot be reached: every row waits, none is counted
+                g.state = GroupSend.TxState.UNOPENED; // the broker cannot be reached: every row waits, none is counted
                 g.txFailure = e;
                 return g;
             }
@@ -262,8 +223,8 @@ final class OutboxBatch {
                 previousId = row.id();
             }
             pacer.tick(); // a send may block (a full producer buffer, missing metadata)
-            Sent s = send(row, g);
-            if (g.state == TxState.FENCED || g.state == TxState.UNOPENED) {
+            GroupSend.Sent s = send(row, g);
+            if (g.state == GroupSend.TxState.FENCED || g.state == GroupSend.TxState.UNOPENED) {
                 return g;
             }
             if (key != null && s.result().isCompletedExceptionally()) {
@@ -275,65 +236,11 @@ final class OutboxBatch {
         return g;
     }
 
-    /**
-     * Ends every open transaction: commits those whose sends all went through (in parallel, with the ids they
-     * published as the position), aborts the others. A commit that fails or does not end by the deadline closes
-     * the stream: the next pass opens it again and learns from its position what the broker has.
-     */
-    private void commitAll(java.util.Collection<GroupSend> groups, Map<Sent, Throwable> failures, Pacer pacer,
-            long deadline) {
-        for (GroupSend g : groups) {
-            if (g.tx == null) {
-                continue;
-            }
-            Throwable failed = g.sends.stream().map(failures::get).filter(java.util.Objects::nonNull).findFirst()
-                    .orElse(null);
-            if (failed != null) {
-                g.tx.abort();
-                g.state = TxState.ABORTED;
-                g.txFailure = failed;
-                continue;
-            }
-            java.util.TreeSet<Long> position = new java.util.TreeSet<>(g.stream.unsettled);
-            g.sends.forEach(s -> position.add(s.row().id()));
-            try {
-                g.commit = g.tx.commit(RelayPosition.encode(g.stream.fence, position)).toCompletableFuture();
-            } catch (RuntimeException e) {
-                g.commit = CompletableFuture.failedFuture(e);
-            }
-        }
-        for (GroupSend g : groups) {
-            if (g.commit == null) {
-                continue;
-            }
-            while (!g.commit.isDone() && deadline - System.nanoTime() > 0 && !Thread.currentThread().isInterrupted()) {
-                pacer.tick();
-                waitFor(g.commit, deadline - pacer.next() < 0 ? deadline : pacer.next());
-            }
-            Throwable failure = outcome(g.commit);
-            if (failure == null) {
-                g.state = TxState.COMMITTED;
-                g.stream.committed(g.sends.stream().map(s -> s.row().id()).toList());
-            } else if (failure instanceof io.eventcore.transport.TransactionFencedException) {
-                g.state = TxState.FENCED;
-                g.txFailure = failure;
-            } else {
-                g.state = TxState.ABORTED;
-                g.txFailure = failure;
-                streams.close(g.stream.shard);
-            }
-        }
-    }
-
-    private <K> Map<Sent, Throwable> awaitAll(Map<K, GroupSend> inFlight, Pacer pacer, long deadline) {
-        Map<Sent, Throwable> failures = new IdentityHashMap<>();
+    private <K> Map<GroupSend.Sent, Throwable> awaitAll(Map<K, GroupSend> inFlight, Pacer pacer, long deadline) {
+        Map<GroupSend.Sent, Throwable> failures = new IdentityHashMap<>();
         for (GroupSend group : inFlight.values()) {
-            for (Sent s : group.sends) {
-                while (!s.result().isDone() && deadline - System.nanoTime() > 0
-                        && !Thread.currentThread().isInterrupted()) {
-                    pacer.tick();
-                    waitFor(s.result(), deadline - pacer.next() < 0 ? deadline : pacer.next());
-                }
+            for (GroupSend.Sent s : group.sends) {
+                pacer.await(s.result(), deadline);
                 Throwable failure = outcome(s.result());
                 if (failure != null) {
                     failures.put(s, failure);
@@ -343,28 +250,28 @@ final class OutboxBatch {
         return failures;
     }
 
-    private GroupOutcome settleGroup(GroupSend g, Map<Sent, Throwable> failures, boolean anyPublished,
+    private GroupOutcome settleGroup(GroupSend g, Map<GroupSend.Sent, Throwable> failures, boolean anyAcked,
             Tally tally) {
         OutboxCompletion.Builder completion = OutboxCompletion.builder();
-        if (g.state == TxState.FENCED) {
+        if (g.state == GroupSend.TxState.FENCED) {
             return new GroupOutcome(completion.build(), List.of(), true);
         }
         g.known.forEach(completion::published);
-        if (g.state == TxState.UNOPENED || g.state == TxState.ABORTED && g.sends.stream().noneMatch(failures::containsKey)) {
+        if (g.state == GroupSend.TxState.UNOPENED || g.state == GroupSend.TxState.ABORTED && g.sends.stream().noneMatch(failures::containsKey)) {
             // The transaction could not begin or commit: nothing of it is visible, nothing is the rows' fault.
             if (!g.rows.isEmpty() && g.rows.size() > g.known.size()) {
                 tally.failures++;
                 tally.lastFailure = g.txFailure;
-                if (g.txFailure instanceof AckTimeout || publisher.isTransient(g.txFailure) && !anyPublished) {
+                if (g.txFailure instanceof AckTimeout || publisher.isTransient(g.txFailure) && !anyAcked) {
                     tally.transientFailures++;
                 }
             }
             return new GroupOutcome(completion.build(), List.of());
         }
-        boolean aborted = g.state == TxState.ABORTED;
+        boolean aborted = g.state == GroupSend.TxState.ABORTED;
         List<DeadRow> dead = new ArrayList<>();
         Set<String> blockedKeys = new HashSet<>();
-        for (Sent s : g.sends) {
+        for (GroupSend.Sent s : g.sends) {
             Throwable failure = failures.get(s);
             String key = s.row().aggregateId();
             if (key != null && blockedKeys.contains(key)) {
@@ -384,10 +291,15 @@ final class OutboxBatch {
             }
             if (s.unsendable()) {
                 settleFailure(s.row(), failure, true, completion, dead);
-            } else if (failure instanceof AckTimeout || failure instanceof InterruptedException
-                    || publisher.isTransient(failure) && (aborted || !anyPublished)) {
-                // Not the row's fault: it stays due, and is not counted against it. In an aborted transaction a
-                // transient failure may be no more than the abort of the rows sent after the one that failed.
+            } else if (failure instanceof io.eventcore.transport.SendAbortedException
+                    || failure instanceof InterruptedException
+                    || failure instanceof AckTimeout && (!aborted || !anyAcked)
+                    || publisher.isTransient(failure) && !anyAcked) {
+                // Not the row's fault: it stays due, and is not counted against it: aborted with the row that failed,
+                // or the broker took nothing of the round (an outage), or (without a transaction) a send whose
+                // acknowledgement was late may have been delivered. In an aborted transaction a late or transient
+                // failure while the broker took other sends is the row's own, as without transactions: counting it
+                // lets the rest of its shard through while it waits for its retry.
                 tally.transientFailures++;
             } else {
                 settleFailure(s.row(), failure, false, completion, dead);
@@ -422,12 +334,12 @@ final class OutboxBatch {
      * Builds and sends; never throws. A message that cannot be built is an unsendable row; anything the
      * publisher throws, an {@link Error} included, is a failure of this send.
      */
-    private Sent send(OutboxRecord row, GroupSend group) {
+    private GroupSend.Sent send(OutboxRecord row, GroupSend group) {
         OutboundMessage message;
         try {
             message = messages.toMessage(row);
         } catch (RuntimeException e) {
-            return new Sent(row, CompletableFuture.failedFuture(e), true);
+            return new GroupSend.Sent(row, CompletableFuture.failedFuture(e), true);
         }
         Observed observed = instrumentation.relay(message.topic(), row.eventType(), row.headers());
         try {
@@ -443,35 +355,26 @@ final class OutboxBatch {
             if (observed != Observed.NONE) {
                 sent.whenComplete((receipt, failure) -> observed.stop(failure == null ? "published" : "failed", failure));
             }
-            return new Sent(row, sent, false);
+            return new GroupSend.Sent(row, sent, false);
         } catch (io.eventcore.transport.TransactionFencedException e) {
             observed.stop("failed", e);
-            group.state = TxState.FENCED;
+            group.state = GroupSend.TxState.FENCED;
             group.txFailure = e;
-            return new Sent(row, CompletableFuture.failedFuture(e), false);
+            return new GroupSend.Sent(row, CompletableFuture.failedFuture(e), false);
         } catch (RuntimeException | Error e) {
             // An Error too (a missing optional codec class, out of memory on a huge message): this send failed,
             // the relay carries on.
             observed.stop("failed", e);
             if (group.stream != null && group.tx == null) {
-                group.state = TxState.UNOPENED; // the transaction did not begin: the broker is out of reach
+                group.state = GroupSend.TxState.UNOPENED; // the transaction did not begin: the broker is out of reach
                 group.txFailure = e;
             }
-            return new Sent(row, CompletableFuture.failedFuture(e), false);
+            return new GroupSend.Sent(row, CompletableFuture.failedFuture(e), false);
         }
     }
 
-    private static void waitFor(CompletableFuture<?> result, long untilNanos) {
-        try {
-            result.get(Math.max(0, untilNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (ExecutionException | TimeoutException | CancellationException e) {
-            // the outcome is read by outcome()
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 
-    private Throwable outcome(CompletableFuture<?> result) {
+    Throwable outcome(CompletableFuture<?> result) {
         if (!result.isDone()) {
             return Thread.currentThread().isInterrupted() ? new InterruptedException("relay interrupted")
                     : new AckTimeout(sendTimeout);

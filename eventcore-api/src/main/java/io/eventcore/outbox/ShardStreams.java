@@ -1,11 +1,11 @@
 package io.eventcore.outbox;
 
-import io.eventcore.transport.TransactionFencedException;
 import io.eventcore.transport.TransactionalStream;
 import io.eventcore.transport.Transactions;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
@@ -65,7 +65,6 @@ final class ShardStreams implements AutoCloseable {
     /**
      * The stream of a lease's shard, opened now if it is not open under this fence.
      *
-     * @throws TransactionFencedException if a relay with a later fence has committed on the shard
      * @throws io.eventcore.EventcoreException if the broker cannot be reached
      */
     ShardStream forLease(OutboxLease lease) {
@@ -86,10 +85,6 @@ final class ShardStreams implements AutoCloseable {
             stream.close();
             throw e;
         }
-        if (position.isPresent() && position.get().fence() > lease.fence()) {
-            stream.close();
-            throw new TransactionFencedException(id, null);
-        }
         TreeSet<Long> unsettled = position.map(RelayPosition::ids).orElseGet(TreeSet::new);
         if (!unsettled.isEmpty()) {
             log.info("shard {}: {} rows were published by the previous holder (fence {}); settling them without "
@@ -98,6 +93,21 @@ final class ShardStreams implements AutoCloseable {
         ShardStream s = new ShardStream(stream, lease.shard(), lease.fence(), unsettled);
         open.put(lease.shard(), s);
         return s;
+    }
+
+    /**
+     * Forgets listed ids the store no longer has: those below the last of {@code rows} (a prefix, in id order, of
+     * the shard's due rows) that are not among them were settled since (a committed row is never held back by the
+     * store: its key's earlier rows were committed or dead before it was sent). Without this, a position read on
+     * opening would carry the previous holder's settled rows into every later commit.
+     */
+    static void prune(ShardStream s, List<OutboxRecord> rows) {
+        if (s.unsettled.isEmpty() || rows.isEmpty()) {
+            return;
+        }
+        java.util.Set<Long> read = new java.util.HashSet<>();
+        rows.forEach(r -> read.add(r.id()));
+        s.unsettled.headSet(rows.get(rows.size() - 1).id()).removeIf(id -> !read.contains(id));
     }
 
     /** The store settled these rows of the lease's shard: they need not be listed any more. */

@@ -32,7 +32,6 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
-import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.TransactionAbortedException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -182,15 +181,6 @@ final class KafkaTransactions implements Transactions, AutoCloseable {
         commits.shutdown();
     }
 
-    /** A failed send of a transaction that was failing already: not the record's own fault. */
-    static final class AbortedInTransaction extends RetriableException {
-        private static final long serialVersionUID = 1L;
-
-        AbortedInTransaction(Throwable cause) {
-            super("not sent: an earlier send of its transaction failed (" + cause + ")", cause);
-        }
-    }
-
     /**
      * Group metadata of a commit outside any membership (generation -1, no member), as a standalone commit is.
      * kafka-clients 4.x marks the public constructors for removal in favour of the consumer's own metadata; a
@@ -308,7 +298,7 @@ final class KafkaTransactions implements Transactions, AutoCloseable {
                     return error;
                 }
             }
-            return new AbortedInTransaction(error);
+            return new io.eventcore.transport.SendAbortedException(error);
         }
 
         @Override
