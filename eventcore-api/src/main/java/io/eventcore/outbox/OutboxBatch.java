@@ -174,23 +174,28 @@ final class OutboxBatch {
         return new Round<>(outcomes, sent, tally.published, tally.allTransient(), tally.lastFailure);
     }
 
+    /** Opens (or reuses) the shard's stream for the group; {@code false} when it cannot be used now. */
+    private boolean open(GroupSend g, OutboxLease lease) {
+        try {
+            g.stream = streams.forLease(lease);
+            g.state = GroupSend.TxState.OPEN;
+            ShardStreams.prune(g.stream, g.rows);
+            return true;
+        } catch (io.eventcore.transport.TransactionFencedException e) {
+            g.state = GroupSend.TxState.FENCED;
+            g.txFailure = e;
+        } catch (RuntimeException e) {
+            g.state = GroupSend.TxState.UNOPENED; // the broker cannot be reached: every row waits, none is counted
+            g.txFailure = e;
+        }
+        return false;
+    }
+
     private GroupSend sendGroup(Object group, List<OutboxRecord> rows, Pacer pacer) {
         GroupSend g = new GroupSend();
         g.rows = rows;
-        if (streams != null && group instanceof OutboxLease lease) {
-            try {
-                g.stream = streams.forLease(lease);
-                g.state = GroupSend.TxState.OPEN;
-                ShardStreams.prune(g.stream, rows);
-            } catch (io.eventcore.transport.TransactionFencedException e) {
-                g.state = GroupSend.TxState.FENCED;
-                g.txFailure = e;
-                return g;
-            } catch (RuntimeException e) {
-                g.state = GroupSend.TxState.UNOPENED; // the broker cannot be reached: every row waits, none is counted
-                g.txFailure = e;
-                return g;
-            }
+        if (streams != null && group instanceof OutboxLease lease && !open(g, lease)) {
+            return g;
         }
         Set<String> retryingKeys = new HashSet<>();
         Set<String> seenKeys = new HashSet<>();

@@ -9,8 +9,6 @@ import io.eventcore.transport.EventPublisher;
 import io.eventcore.transport.TopicNaming;
 import java.time.Duration;
 import java.util.Objects;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The outbox relay: reads pending rows from an {@link OutboxStore}, publishes them through an
@@ -30,19 +28,16 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Guarantees</h2>
  * <ul>
- *   <li><b>At least once.</b> A row is deleted (or marked) only after the broker acknowledged it. A
- *       relay that dies between the acknowledgement and the settlement leaves the row to be sent
- *       again by whoever takes its shard over: a duplicate, never a loss.</li>
- *   <li><b>Per-key order across relay instances.</b> Keyed rows are sharded by key; a shard is relayed
- *       by the one relay holding its lease, in id order. Settlements carry the lease's fence, so a
- *       relay that lost its shard cannot mark rows. Even then, the first delivery of each row of a key
- *       follows id order.</li>
- *   <li><b>A failing row blocks only its key.</b> Failures the publisher calls
- *       {@link EventPublisher#isTransient transient} (broker down) are not counted while nothing of the batch
- *       got through: the row waits and the relay backs off. Other failures count as attempts of the row, retried with the
- *       {@link Builder#retry retry policy}'s back-off; after {@link RetryPolicy#maxAttempts()} the row
- *       moves to the dead table and is handed to the {@link Builder#deadLetter dead-letter sink}. Rows
- *       behind it with the same key wait while it is retried, then flow once it is dead.</li>
+ *   <li><b>Nothing lost; at least once, and each keyed row once for committed-only readers with a
+ *       {@linkplain Builder#transactional transactional} publisher</b> (the default with Kafka). A row is settled only
+ *       after the broker acknowledged (or committed) it; a relay taking a shard over first settles what the last
+ *       holder committed.</li>
+ *   <li><b>Per-key order across relay instances.</b> Keyed rows are sharded by key; a shard is relayed by the one
+ *       relay holding its lease, in id order; settlements carry the lease's fence, and a transactional stream fences
+ *       its earlier holder at the broker.</li>
+ *   <li><b>A failing row blocks only its key.</b> Transient failures while nothing got through wait uncounted;
+ *       other failures count attempts of the row ({@link Builder#retry}); after {@link RetryPolicy#maxAttempts()}
+ *       it moves to the dead table and the {@link Builder#deadLetter dead-letter sink}, and its key flows again.</li>
  * </ul>
  *
  * <h2>Latency</h2>
@@ -55,8 +50,6 @@ import org.slf4j.LoggerFactory;
  * caller's thread and never overlaps with the relay thread's passes.
  */
 public final class OutboxPublisher implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(OutboxPublisher.class);
-
     /** Default rows read per shard per pass: {@value}. */
     public static final int DEFAULT_BATCH_SIZE = 500;
     /** Default lease time to live: 10 seconds. A dead relay's shards are taken over after at most this. */
@@ -83,31 +76,10 @@ public final class OutboxPublisher implements AutoCloseable {
     /** Timeout of {@link #close()}: 10 seconds. */
     public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
-    private final String relayId;
-    private final OutboxLeases store;
-    private final ShardLeases leases;
-    private final RelayStats stats;
-    private final RelayPass pass;
-    private final RelayLoop loop;
-    private final boolean transactional;
+    private final RelayParts relay;
 
     private OutboxPublisher(RelaySettings s) {
-        this.relayId = s.relayIdOrRandom();
-        this.store = s.store;
-        Clock clock = s.clock();
-        OutboxMetrics metrics = new SafeMetrics(s.metrics());
-        this.stats = new RelayStats(clock, metrics);
-        this.leases = new ShardLeases(s.store, s.store.shardCount(), relayId, s.leaseTtl(), metrics);
-        ShardStreams streams = s.transactions().map(t -> new ShardStreams(t, s.outboxName())).orElse(null);
-        this.transactional = streams != null;
-        OutboxBatch batch = new OutboxBatch(s.publisher, new OutboxMessages(s.topicNaming()), s.retry(),
-                s.sendTimeout(), clock, s.instrumentation(), s.oneInFlightPerKey(), streams);
-        Housekeeping housekeeping = new Housekeeping(s.store, s.deadRetention(), s.publishedRetention, s.purgeBatch(), metrics);
-        this.pass = new RelayPass(s.store, leases, batch, stats, new DeadRowHandOff(s.deadLetter, clock),
-                housekeeping, s.batchSize(), clock, streams);
-        RelayHints hints = new RelayHints(s.store.hints(), s.hintOthers(), leases, s.minPoll(), clock);
-        this.loop = new RelayLoop(relayId, pass, stats, hints, s.minPoll(), s.maxPoll());
-        loop.listenForAppends(s.store);
+        this.relay = new RelayParts(s);
     }
 
     /** @return a new builder */
@@ -122,12 +94,12 @@ public final class OutboxPublisher implements AutoCloseable {
      * @throws IllegalStateException if already started or closed
      */
     public void start() {
-        loop.start();
+        relay.loop.start();
     }
 
     /** Wakes the relay thread for an immediate pass. Cheap; safe from any thread. */
     public void wakeUp() {
-        loop.wakeUp();
+        relay.loop.wakeUp();
     }
 
     /**
@@ -138,21 +110,12 @@ public final class OutboxPublisher implements AutoCloseable {
      * @throws EventcoreException if the store or the broker is unreachable
      */
     public int publishPending() {
-        return pass.exclusively(() -> {
-            try {
-                return pass.drain();
-            } finally {
-                if (!loop.running()) {
-                    leases.forgetAll();
-                    leave("after its pass");
-                }
-            }
-        });
+        return relay.publishPending();
     }
 
     /** @return a snapshot of this relay; safe from any thread */
     public OutboxStatus status() {
-        return stats.status(relayId, loop.running(), leases.shards());
+        return relay.stats.status(relay.relayId, relay.loop.running(), relay.leases.shards());
     }
 
     /**
@@ -160,12 +123,12 @@ public final class OutboxPublisher implements AutoCloseable {
      *         pass in one transaction, committed with the ids it published
      */
     public boolean transactional() {
-        return transactional;
+        return relay.transactional;
     }
 
     /** @return this relay's id */
     public String relayId() {
-        return relayId;
+        return relay.relayId;
     }
 
     /**
@@ -175,24 +138,13 @@ public final class OutboxPublisher implements AutoCloseable {
      * @param timeout how long to wait for the current batch
      */
     public void close(Duration timeout) {
-        loop.stop(timeout);
-        pass.exclusively(() -> { pass.quiesce(); return leave(""); });
+        relay.close(timeout);
     }
 
     /** Closes with a {@link #DEFAULT_CLOSE_TIMEOUT 10 second} timeout. */
     @Override
     public void close() {
         close(DEFAULT_CLOSE_TIMEOUT);
-    }
-
-    private Void leave(String when) {
-        try {
-            store.leave(relayId);
-        } catch (RuntimeException e) {
-            log.warn("relay {} could not unregister{}; its leases expire on their own", relayId,
-                    when.isEmpty() ? "" : " " + when, e);
-        }
-        return null;
     }
 
     /**
@@ -373,23 +325,13 @@ public final class OutboxPublisher implements AutoCloseable {
         }
 
         /**
-         * Whether the relay publishes in transactions. Defaults to {@code true} whenever the publisher offers
-         * {@link EventPublisher#transactions() transactions} (the Kafka publisher does), {@code false} otherwise.
-         *
-         * <p>On, every pass publishes each shard's rows in one transaction of the shard's stream (id
-         * {@code <outboxName>-<shard>}), committed together with the ids it published. A failed send aborts the
-         * transaction, so a key's later rows are never visible to committed-only readers before an earlier row:
-         * per-key order holds without {@link #oneInFlightPerKey}. A relay that takes a shard over first reads what
-         * the previous holder committed and settles those rows without sending them again, so committed-only
-         * readers see each keyed row once even when a relay dies between the broker's commit and the store's
-         * settlement. Opening the shard's stream fences the previous holder at the broker as the lease's fence
-         * does in the store. Rows without a key claimed outside the shards ({@link OutboxStore#unkeyedClaims()})
-         * are sent without a transaction: at least once.
-         *
-         * <p>Off, rows are sent as they come: at least once, and a send that fails after later rows of its key
-         * went through (an expired producer batch) puts those rows first unless {@link #oneInFlightPerKey} is on.
-         *
-         * @param enabled whether to use transactions
+         * @param enabled whether each pass publishes each shard's rows in one transaction of the shard's stream
+         *        ({@code <outboxName>-<shard>}), committed with the ids it published: a failed send aborts it, so a
+         *        key's later rows never overtake an earlier one for committed-only readers, and a relay taking a shard
+         *        over settles what the last holder committed instead of sending it again (each keyed row once).
+         *        Defaults to {@code true} whenever the publisher offers {@link EventPublisher#transactions()} (the
+         *        Kafka publisher does). Rows of {@link OutboxStore#unkeyedClaims() unkeyed claims} go without one.
+         *        Off: at least once (see {@link #oneInFlightPerKey}). See {@code docs/transactions.md}.
          * @return this builder
          */
         public Builder transactional(boolean enabled) {
@@ -398,9 +340,8 @@ public final class OutboxPublisher implements AutoCloseable {
         }
 
         /**
-         * @param name names this outbox in the relay's transactional stream ids ({@code <name>-<shard>}); stable
-         *        across restarts and unique among the outboxes relayed to one broker. Defaults to the store's
-         *        {@link OutboxRows#name() name} (the JDBC store's table name).
+         * @param name this outbox's name in its stream ids, stable and unique per broker; defaults to the store's
+         *        {@link OutboxRows#name() name} (the JDBC store's table)
          * @return this builder
          */
         public Builder outboxName(String name) {

@@ -55,11 +55,14 @@ final class ConsumerTransactions implements AutoCloseable {
             hosts.remove(host);
         }
 
-        /** @return whether a joined consumer holds the output of {@code message} now */
-        boolean holds(InboundMessage message) {
-            for (ConsumerTransactions host : hosts) {
-                if (host.scopes.containsKey(message)) {
-                    return true;
+        /** @return whether a joined consumer holds what is sent on this thread now */
+        boolean holdsCurrent() {
+            HandlerAttempt attempt = hosts.isEmpty() ? null : HandlerAttempt.current();
+            if (attempt != null) {
+                for (ConsumerTransactions host : hosts) {
+                    if (host.scopes.containsKey(attempt.message())) {
+                        return true;
+                    }
                 }
             }
             return false;

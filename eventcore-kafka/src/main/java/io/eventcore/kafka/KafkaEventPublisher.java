@@ -17,10 +17,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -50,16 +48,15 @@ public final class KafkaEventPublisher implements EventPublisher, KafkaOutput {
     /** The exactly-once consumers this publisher joined ({@link KafkaEventConsumerBuilder#exactlyOnce}). */
     final ConsumerTransactions.Joined joined = new ConsumerTransactions.Joined();
 
-    /** Transactional mode: the stream each send or batch runs a transaction on, opened on first use. */
-    private final boolean transactional;
-    private final java.util.concurrent.locks.ReentrantLock txLock = new java.util.concurrent.locks.ReentrantLock();
-    private io.eventcore.transport.TransactionalStream txStream;
+    /** Transactional mode: each send or batch one transaction; {@code null} otherwise. */
+    private final TransactionalSends transactional;
 
     private KafkaEventPublisher(Builder b, Map<String, Object> props) {
-        this.transactional = Boolean.TRUE.equals(b.transactional);
+
         this.transactions = b.producer != null || !KafkaConfig.supportsTransactions(props) ? null
                 : new KafkaTransactions(props, b.client.client().properties(), b.client.client().transactionalIdPrefix(),
                         b.client.client().transactionTimeout(), b.client.client().positionsTopic(), null);
+        this.transactional = Boolean.TRUE.equals(b.transactional) ? new TransactionalSends(transactions) : null;
         this.maskedConfig = KafkaConfig.masked(props);
         this.producer = b.producer != null ? b.producer
                 : new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
@@ -118,12 +115,8 @@ public final class KafkaEventPublisher implements EventPublisher, KafkaOutput {
         for (Event<?> e : events) {
             topics.add(topicOf(e));
         }
-        if (transactional && !heldForAConsumer()) {
-            List<OutboundMessage> messages = new ArrayList<>(events.size());
-            for (int i = 0; i < events.size(); i++) {
-                messages.add(OutboundMessage.of(topics.get(i), events.get(i), codec));
-            }
-            return sendAll(messages);
+        if (transactional != null && !joined.holdsCurrent()) {
+            return sendAll(events.stream().map(e -> OutboundMessage.of(topicOf(e), e, codec)).toList());
         }
         List<CompletionStage<PublishReceipt>> sends = new ArrayList<>(events.size());
         for (int i = 0; i < events.size(); i++) {
@@ -145,6 +138,21 @@ public final class KafkaEventPublisher implements EventPublisher, KafkaOutput {
     /**
      * {@inheritDoc}
      *
+     * <p>In {@linkplain Builder#transactional transactional mode} the batch is one transaction: this call blocks
+     * until it committed (then the stage has the receipts) or failed and was aborted (then nothing of the batch is
+     * visible to {@code read_committed} readers). Transactions of one publisher run one at a time.
+     */
+    @Override
+    public CompletionStage<List<PublishReceipt>> sendAll(List<OutboundMessage> messages) {
+        if (transactional == null || joined.holdsCurrent()) {
+            return EventPublisher.super.sendAll(messages);
+        }
+        return transactional.sendAll(messages);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
      * <p>When the producer cannot get a topic's metadata within {@code max.block.ms} (the topic does not
      * exist and the broker does not auto-create topics, or the client may not describe it), that send
      * fails with a {@link org.apache.kafka.common.errors.TimeoutException} after blocking the caller, as
@@ -157,62 +165,9 @@ public final class KafkaEventPublisher implements EventPublisher, KafkaOutput {
      * that consumer's next transaction, with the record's offset: the stage completes at once with a receipt
      * whose offset is -1. What a failed attempt of the handler sent is dropped.
      */
-    /**
-     * {@inheritDoc}
-     *
-     * <p>In {@linkplain Builder#transactional transactional mode} the batch is one transaction: this call blocks
-     * until it committed (then the stage has the receipts) or failed and was aborted (then nothing of the batch is
-     * visible to {@code read_committed} readers). Transactions of one publisher run one at a time.
-     */
-    @Override
-    public CompletionStage<List<PublishReceipt>> sendAll(List<OutboundMessage> messages) {
-        if (!transactional || heldForAConsumer()) {
-            return EventPublisher.super.sendAll(messages);
-        }
-        txLock.lock();
-        try {
-            if (txStream == null) {
-                txStream = transactions.openUnpositioned("publisher-" + java.util.UUID.randomUUID());
-            }
-            io.eventcore.transport.PublishTransaction tx = txStream.begin();
-            List<CompletableFuture<PublishReceipt>> sends = new ArrayList<>(messages.size());
-            for (OutboundMessage m : messages) {
-                sends.add(tx.send(m).toCompletableFuture());
-            }
-            try {
-                CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).join();
-            } catch (java.util.concurrent.CompletionException e) {
-                tx.abort();
-                return CompletableFuture.failedFuture(e.getCause() != null ? e.getCause() : e);
-            }
-            tx.commit(null).toCompletableFuture().join();
-            return CompletableFuture.completedFuture(sends.stream().map(CompletableFuture::join).toList());
-        } catch (RuntimeException e) {
-            Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
-                    ? e.getCause() : e;
-            closeTxStream(); // the next batch opens a fresh producer
-            return CompletableFuture.failedFuture(cause);
-        } finally {
-            txLock.unlock();
-        }
-    }
-
-    private void closeTxStream() {
-        if (txStream != null) {
-            txStream.close();
-            txStream = null;
-        }
-    }
-
-    /** Whether a send on this thread now is held for an exactly-once consumer's transaction. */
-    private boolean heldForAConsumer() {
-        io.eventcore.internal.HandlerAttempt attempt = joined.any() ? io.eventcore.internal.HandlerAttempt.current() : null;
-        return attempt != null && joined.holds(attempt.message());
-    }
-
     @Override
     public CompletionStage<PublishReceipt> send(OutboundMessage message) {
-        if (transactional && !heldForAConsumer()) {
+        if (transactional != null && !joined.holdsCurrent()) {
             return sendAll(List.of(message)).thenApply(receipts -> receipts.get(0));
         }
         if (joined.any()) {
@@ -221,66 +176,24 @@ public final class KafkaEventPublisher implements EventPublisher, KafkaOutput {
                 return held; // sent in the transaction of the exactly-once consumer whose record is being handled
             }
         }
-        CompletableFuture<PublishReceipt> result = new CompletableFuture<>();
-        RuntimeException missing = missingTopics.failFast(message.topic());
-        if (missing != null) {
-            result.completeExceptionally(missing);
-            return result;
-        }
-        try {
-            Future<RecordMetadata> sent = producer.send(KafkaRecords.toRecord(message), (metadata, error) -> {
-                if (error != null) {
-                    result.completeExceptionally(error);
-                } else {
-                    result.complete(new PublishReceipt(metadata.topic(), metadata.partition(), metadata.offset()));
-                }
-            });
-            if (sent.isDone() && result.isCompletedExceptionally()) {
-                // Failed before producer.send returned: kafka-clients blocked on the topic's metadata.
-                result.whenComplete((ignored, error) -> missingTopics.sendFailedEarly(message.topic(), error));
-            }
-        } catch (RuntimeException e) {
-            result.completeExceptionally(e);
-        }
-        return result;
+        return missingTopics.send(message);
     }
 
     /**
-     * Transient: Kafka's {@link org.apache.kafka.common.errors.RetriableException}s (timeouts, leader
-     * changes, unreachable brokers, a topic missing from the metadata), authentication failures and
-     * cluster-wide authorization failures (a configuration problem of the whole producer, not of one
-     * message), and anything that is not a Kafka exception. Not transient: a
-     * {@link org.apache.kafka.common.errors.TopicAuthorizationException} (this one topic refuses this
-     * client: rows for it count their attempts and end dead, replayable, instead of blocking their keys
-     * for ever) and other Kafka exceptions, which are about the message (record too large, invalid topic).
+     * Transient: Kafka's retriable exceptions (timeouts, leader changes, unreachable brokers, a topic missing from
+     * the metadata), authentication and cluster-wide authorization failures, and non-Kafka exceptions. Not transient:
+     * a topic authorization failure (rows for it count attempts and end dead, replayable) and other Kafka
+     * exceptions, which are about the message (record too large, invalid topic).
      */
     @Override
     public boolean isTransient(Throwable failure) {
-        Throwable t = failure;
-        for (int depth = 0; t != null && depth < 8; depth++, t = t.getCause()) {
-            if (t instanceof org.apache.kafka.common.errors.TopicAuthorizationException) {
-                return false;
-            }
-            if (t instanceof org.apache.kafka.common.errors.RetriableException
-                    || t instanceof org.apache.kafka.common.errors.AuthenticationException
-                    || t instanceof org.apache.kafka.common.errors.AuthorizationException) {
-                return true;
-            }
-            if (t instanceof org.apache.kafka.common.KafkaException && t.getCause() == null) {
-                return false;
-            }
-        }
-        return true;
+        return KafkaFailures.isTransient(failure);
     }
 
     /**
-     * Transactions through dedicated transactional producers, one per open stream, with this publisher's producer
-     * properties and {@code transactional.id = <transactionalIdPrefix><stream id>} (see
-     * {@link KafkaClientSettings#transactionalIdPrefix()}); positions are committed as offset metadata on the
-     * {@link KafkaClientSettings#positionsTopic() positions topic}. The outbox relay uses them by default.
-     *
-     * @return the transactions; empty when the producer properties rule them out ({@code enable.idempotence=false}
-     *     or {@code acks} other than {@code all})
+     * @return transactions of dedicated producers ({@code transactional.id = <transactionalIdPrefix><stream id>}),
+     *     as the outbox relay uses them by default; empty when the producer properties rule them out
+     *     ({@code enable.idempotence=false}, {@code acks} other than {@code all})
      */
     @Override
     public java.util.Optional<io.eventcore.transport.Transactions> transactions() {
@@ -290,11 +203,8 @@ public final class KafkaEventPublisher implements EventPublisher, KafkaOutput {
     /** Flushes pending sends (bounded by the close timeout) and closes the producer. */
     @Override
     public void close() {
-        txLock.lock();
-        try {
-            closeTxStream();
-        } finally {
-            txLock.unlock();
+        if (transactional != null) {
+            transactional.close();
         }
         if (transactions != null) {
             transactions.close();
@@ -441,16 +351,11 @@ public final class KafkaEventPublisher implements EventPublisher, KafkaOutput {
         }
 
         /**
-         * Transactional mode: every {@link KafkaEventPublisher#send send}, {@link KafkaEventPublisher#sendAll sendAll}
-         * and {@link KafkaEventPublisher#publishAll publishAll} call is one Kafka transaction of a dedicated
-         * transactional producer ({@code transactional.id = <transactionalIdPrefix>publisher-<random>}): a batch
-         * becomes visible to {@code read_committed} readers all at once or not at all. The call blocks until the
-         * transaction ended; transactions run one at a time per publisher, so batch what you send. Sends held for an
-         * {@linkplain KafkaEventConsumerBuilder#exactlyOnce exactly-once consumer} join that consumer's transaction
-         * instead. Defaults to {@code false}: sends are idempotent but not transactional. Building a transactional
-         * publisher checks (for up to 3 s) that the cluster can host transactions.
-         *
-         * @param enabled whether to send in transactions
+         * @param enabled transactional mode: every {@code send}, {@code sendAll} and {@code publishAll} call is one
+         *     transaction of a dedicated producer ({@code <transactionalIdPrefix>publisher-<random>}), visible to
+         *     {@code read_committed} readers whole or not at all; calls block until it ended and run one at a time
+         *     (sends held for an exactly-once consumer join its transaction instead). Defaults to {@code false}. The
+         *     build checks, for up to 3 s, that the cluster can host transactions.
          * @return this builder
          * @throws IllegalStateException if already set
          */

@@ -1,6 +1,11 @@
 package io.eventcore.kafka;
 
+import io.eventcore.transport.OutboundMessage;
+import io.eventcore.transport.PublishReceipt;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -95,5 +100,34 @@ final class MissingTopics implements AutoCloseable {
     public void close() {
         closed = true;
         prober.shutdownNow();
+    }
+
+    /**
+     * Sends through the producer unless the topic is known missing (then fails at once); a send that failed on
+     * the topic's metadata before {@code producer.send} returned marks the topic missing.
+     */
+    CompletableFuture<PublishReceipt> send(OutboundMessage message) {
+        CompletableFuture<PublishReceipt> result = new CompletableFuture<>();
+        RuntimeException missingNow = failFast(message.topic());
+        if (missingNow != null) {
+            result.completeExceptionally(missingNow);
+            return result;
+        }
+        try {
+            Future<RecordMetadata> sent = producer.send(KafkaRecords.toRecord(message), (metadata, error) -> {
+                if (error != null) {
+                    result.completeExceptionally(error);
+                } else {
+                    result.complete(new PublishReceipt(metadata.topic(), metadata.partition(), metadata.offset()));
+                }
+            });
+            if (sent.isDone() && result.isCompletedExceptionally()) {
+                // Failed before producer.send returned: kafka-clients blocked on the topic's metadata.
+                result.whenComplete((ignored, error) -> sendFailedEarly(message.topic(), error));
+            }
+        } catch (RuntimeException e) {
+            result.completeExceptionally(e);
+        }
+        return result;
     }
 }
