@@ -7,6 +7,7 @@ import io.eventcore.kafka.KafkaDeadLetterSink;
 import io.eventcore.kafka.KafkaEventConsumer;
 import io.eventcore.kafka.KafkaEventConsumerBuilder;
 import io.eventcore.kafka.KafkaEventPublisher;
+import io.eventcore.kafka.KafkaOutput;
 import io.eventcore.observation.EventInstrumentation;
 import io.eventcore.routing.EventRouter;
 import io.eventcore.spring.boot.internal.KafkaClientSettingsFactory;
@@ -14,6 +15,7 @@ import io.eventcore.transport.ConsumerMetrics;
 import io.eventcore.transport.EventConsumer;
 import io.eventcore.transport.EventPublisher;
 import io.eventcore.transport.TopicNaming;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.springframework.beans.factory.ObjectProvider;
@@ -30,7 +32,9 @@ import org.springframework.core.env.Environment;
  * Kafka beans: the shared {@link KafkaClientSettings}, a {@link KafkaEventPublisher} (also what the
  * outbox relay sends with), a {@link KafkaDeadLetterSink} the router dead-letters to, and, when
  * {@code eventcore.consumer.group-id} is set, a {@link KafkaEventConsumer} dispatching to the router
- * (started and closed by {@link EventcoreAutoConfiguration}'s lifecycle).
+ * (started and closed by {@link EventcoreAutoConfiguration}'s lifecycle); with
+ * {@code eventcore.consumer.exactly-once}, its transactions take in what the publisher beans and the
+ * dead-letter sink send for the records it handles.
  *
  * <p>Switched off as a whole by {@code eventcore.kafka.enabled=false}; each bean by its own
  * {@code enabled} property, and each backs off when the application defines a bean of its SPI type
@@ -49,7 +53,21 @@ public class EventcoreKafkaAutoConfiguration {
     @ConditionalOnMissingBean
     KafkaClientSettings eventcoreKafkaClientSettings(EventcoreProperties properties, Environment environment) {
         EventcoreProperties.Kafka kafka = properties.kafka();
-        return KafkaClientSettingsFactory.create(kafka.bootstrapServers(), kafka.properties(), environment);
+        KafkaClientSettings.Builder builder = KafkaClientSettingsFactory.builder(kafka.bootstrapServers(),
+                kafka.properties(), environment);
+        if (kafka.transactionalIdPrefix() != null) {
+            builder.transactionalIdPrefix(kafka.transactionalIdPrefix());
+        }
+        if (kafka.transactionTimeout() != null) {
+            builder.transactionTimeout(kafka.transactionTimeout());
+        }
+        if (kafka.isolationLevel() != null) {
+            builder.isolationLevel(kafka.isolationLevel());
+        }
+        if (kafka.positionsTopic() != null) {
+            builder.positionsTopic(kafka.positionsTopic());
+        }
+        return builder.build();
     }
 
     @Bean
@@ -72,6 +90,9 @@ public class EventcoreKafkaAutoConfiguration {
         instrumentation.ifUnique(builder::instrumentation);
         if (settings.closeTimeout() != null) {
             builder.closeTimeout(settings.closeTimeout());
+        }
+        if (settings.transactional()) {
+            builder.transactional(true);
         }
         return builder.build();
     }
@@ -97,7 +118,8 @@ public class EventcoreKafkaAutoConfiguration {
     @ConditionalOnBooleanProperty(name = "eventcore.consumer.enabled", matchIfMissing = true)
     @ConditionalOnProperty("eventcore.consumer.group-id")
     KafkaEventConsumer eventcoreConsumer(KafkaClientSettings client, ObjectProvider<EventRouter> routers,
-            EventcoreProperties properties, ObjectProvider<ConsumerMetrics> metrics) {
+            EventcoreProperties properties, ObjectProvider<ConsumerMetrics> metrics,
+            ObjectProvider<KafkaEventPublisher> publishers, ObjectProvider<DeadLetterSink> deadLetterSink) {
         EventcoreProperties.Consumer settings = properties.consumer();
         EventRouter router = routers.getIfUnique();
         if (router == null) {
@@ -127,7 +149,24 @@ public class EventcoreKafkaAutoConfiguration {
             builder.properties(settings.properties());
         }
         metrics.ifUnique(builder::metrics);
+        if (settings.exactlyOnce()) {
+            builder.exactlyOnce(outputs(publishers, deadLetterSink));
+        }
         return builder.build();
+    }
+
+    /**
+     * What an exactly-once consumer's transactions take in: every {@link KafkaEventPublisher} bean handlers may
+     * publish through, and the router's dead-letter sink (the one {@link DeadLetterSink} bean, as
+     * {@link EventcoreAutoConfiguration} resolves it) when it is a {@link KafkaDeadLetterSink}.
+     */
+    private static KafkaOutput[] outputs(ObjectProvider<KafkaEventPublisher> publishers,
+            ObjectProvider<DeadLetterSink> deadLetterSink) {
+        List<KafkaOutput> outputs = new ArrayList<>(publishers.orderedStream().toList());
+        if (deadLetterSink.getIfUnique() instanceof KafkaDeadLetterSink sink) {
+            outputs.add(sink);
+        }
+        return outputs.toArray(KafkaOutput[]::new);
     }
 
     private static boolean hasAny(Map<String, String> properties) {

@@ -42,11 +42,24 @@ public record EventcoreProperties(
      *     is used, and one of them is required
      * @param properties client properties for every client (security, DNS, ...); they override
      *     {@code spring.kafka.properties.*} and {@code spring.kafka.security.protocol}, which are reused
+     * @param transactionalIdPrefix prefix of every {@code transactional.id} of eventcore's clients (the outbox
+     *     relay's shard streams, exactly-once consumers), e.g. the service's name and a dash; services sharing a
+     *     cluster need different ones; the library's default ({@code eventcore-}) when not set
+     * @param transactionTimeout {@code transaction.timeout.ms} of transactional producers, at most the broker's
+     *     {@code transaction.max.timeout.ms}; Kafka's default (60 s) when not set
+     * @param isolationLevel {@code isolation.level} of eventcore's consumers: {@code read_committed} (the
+     *     library's default) or {@code read_uncommitted}
+     * @param positionsTopic where transactional streams (the outbox relay's shards) commit their positions;
+     *     the library's default ({@code eventcore-positions}) when not set
      */
     public record Kafka(
             @DefaultValue("true") boolean enabled,
             List<String> bootstrapServers,
-            Map<String, String> properties) {
+            Map<String, String> properties,
+            String transactionalIdPrefix,
+            Duration transactionTimeout,
+            String isolationLevel,
+            String positionsTopic) {
     }
 
     /**
@@ -67,12 +80,16 @@ public record EventcoreProperties(
      *     else one topic per aggregate type ({@code <aggregate type>-events})
      * @param properties producer properties, passed through
      * @param closeTimeout how long closing waits for buffered sends; the library's default (30 s) when not set
+     * @param transactional whether each send or batch is one Kafka transaction, seen by {@code read_committed}
+     *     readers all at once or not at all (the cluster must be able to host transactions); defaults to
+     *     {@code false}
      */
     public record Publisher(
             @DefaultValue("true") boolean enabled,
             String topic,
             Map<String, String> properties,
-            Duration closeTimeout) {
+            Duration closeTimeout,
+            @DefaultValue("false") boolean transactional) {
     }
 
     /**
@@ -88,6 +105,10 @@ public record EventcoreProperties(
      * @param drainTimeout how long in-flight work of revoked partitions is drained; library default (10 s)
      * @param shutdownTimeout bound of the whole close when the context stops; defaults to 30 s
      * @param properties consumer properties, passed through
+     * @param exactlyOnce consume &rarr; produce in Kafka transactions: each commit holds the consumed offsets and
+     *     what handlers sent for those records through the application's {@code KafkaEventPublisher} beans and
+     *     the {@code KafkaDeadLetterSink} bean (dead letters, retry-topic copies), a failed attempt's output
+     *     dropped; defaults to {@code false}
      */
     public record Consumer(
             @DefaultValue("true") boolean enabled,
@@ -99,7 +120,8 @@ public record EventcoreProperties(
             Duration stallTimeout,
             Duration drainTimeout,
             @DefaultValue("30s") Duration shutdownTimeout,
-            Map<String, String> properties) {
+            Map<String, String> properties,
+            @DefaultValue("false") boolean exactlyOnce) {
     }
 
     /**
@@ -153,6 +175,13 @@ public record EventcoreProperties(
      * @param sendTimeout how long a batch's acknowledgements are awaited; library default (30 s)
      * @param deadRetention how long dead rows are kept; library default (14 days)
      * @param publishedRetention with {@code keep-published}, how long published rows are kept; none by default
+     * @param transactional whether to publish each shard's rows of a pass in one transaction, committed with the
+     *     ids it published; when not set, whenever the publisher offers transactions (the Kafka publisher does)
+     * @param outboxName names this outbox in the relay's transactional stream ids ({@code <name>-<shard>}), stable
+     *     and unique among the outboxes relayed to one broker; the outbox table's name when not set
+     * @param oneInFlightPerKey send a key's next row only once its previous one is acknowledged, so that without
+     *     transactions a failed send never lets later rows of its key go first (a transactional relay keeps that
+     *     order without it); defaults to {@code false}
      * @param shutdownTimeout bound of closing the relay when the context stops; defaults to 10 s
      */
     public record Relay(
@@ -165,6 +194,9 @@ public record EventcoreProperties(
             Duration sendTimeout,
             Duration deadRetention,
             Duration publishedRetention,
+            Boolean transactional,
+            String outboxName,
+            @DefaultValue("false") boolean oneInFlightPerKey,
             @DefaultValue("10s") Duration shutdownTimeout) {
     }
 

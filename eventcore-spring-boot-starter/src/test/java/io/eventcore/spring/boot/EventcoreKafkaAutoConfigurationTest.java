@@ -156,6 +156,100 @@ class EventcoreKafkaAutoConfigurationTest {
     }
 
     @Test
+    void transactionProperties_reachTheClientSettings_andTheConsumer() {
+        runner.withPropertyValues("eventcore.kafka.bootstrap-servers=" + SERVERS,
+                "eventcore.kafka.transactional-id-prefix=billing-", "eventcore.kafka.transaction-timeout=2m",
+                "eventcore.kafka.isolation-level=read_uncommitted", "eventcore.kafka.positions-topic=billing-positions",
+                "eventcore.consumer.group-id=billing", "eventcore.consumer.topics=orders").run(context -> {
+                    KafkaClientSettings settings = context.getBean(KafkaClientSettings.class);
+                    assertThat(settings.transactionalIdPrefix()).isEqualTo("billing-");
+                    assertThat(settings.transactionTimeout()).isEqualTo(Duration.ofMinutes(2));
+                    assertThat(settings.isolationLevel()).isEqualTo("read_uncommitted");
+                    assertThat(settings.positionsTopic()).isEqualTo("billing-positions");
+                    assertThat(context.getBean(KafkaEventConsumer.class).toString())
+                            .contains("isolation.level=read_uncommitted");
+                });
+    }
+
+    @Test
+    void transactionPropertiesUnset_keepTheLibraryDefaults() {
+        runner.withPropertyValues("eventcore.kafka.bootstrap-servers=" + SERVERS).run(context -> {
+            KafkaClientSettings settings = context.getBean(KafkaClientSettings.class);
+            assertThat(settings.transactionalIdPrefix()).isEqualTo(KafkaClientSettings.DEFAULT_TRANSACTIONAL_ID_PREFIX);
+            assertThat(settings.transactionTimeout()).isNull();
+            assertThat(settings.isolationLevel()).isEqualTo(KafkaClientSettings.DEFAULT_ISOLATION_LEVEL);
+            assertThat(settings.positionsTopic()).isEqualTo(KafkaClientSettings.DEFAULT_POSITIONS_TOPIC);
+            assertThat(context.getBean(EventcoreProperties.class).consumer().exactlyOnce()).isFalse();
+        });
+    }
+
+    @Test
+    void invalidIsolationLevel_failsNamingIt() {
+        runner.withPropertyValues("eventcore.kafka.bootstrap-servers=" + SERVERS,
+                "eventcore.kafka.isolation-level=serializable").run(context -> assertThat(context).hasFailed()
+                        .getFailure().hasMessageContaining("isolationLevel").hasMessageContaining("serializable"));
+    }
+
+    @Test
+    void zeroTransactionTimeout_failsNamingIt() {
+        runner.withPropertyValues("eventcore.kafka.bootstrap-servers=" + SERVERS,
+                "eventcore.kafka.transaction-timeout=0s").run(context -> assertThat(context).hasFailed()
+                        .getFailure().hasMessageContaining("transactionTimeout must be > 0"));
+    }
+
+    @Test
+    void blankTransactionalIdPrefix_failsNamingIt() {
+        runner.withPropertyValues("eventcore.kafka.bootstrap-servers=" + SERVERS,
+                "eventcore.kafka.transactional-id-prefix= ").run(context -> assertThat(context).hasFailed()
+                        .getFailure().hasMessageContaining("transactionalIdPrefix must not be blank"));
+    }
+
+    @Test
+    void transactionalPublisher_reachesTheBuilder_whichRejectsANonIdempotentProducer() {
+        // Only a transactional publisher needs an idempotent producer: the same properties are fine without it.
+        String[] notIdempotent = {"eventcore.kafka.bootstrap-servers=" + SERVERS,
+            "eventcore.publisher.properties.enable.idempotence=false"};
+        runner.withPropertyValues(notIdempotent).run(context -> {
+            assertThat(context).hasSingleBean(KafkaEventPublisher.class);
+            assertThat(context.getBean(EventcoreProperties.class).publisher().transactional()).isFalse();
+        });
+        runner.withPropertyValues(notIdempotent).withPropertyValues("eventcore.publisher.transactional=true")
+                .run(context -> assertThat(context).hasFailed().getFailure()
+                        .hasMessageContaining("transactional needs an idempotent producer"));
+    }
+
+    @Test
+    void exactlyOnce_givesATransactionalConsumer() {
+        runner.withPropertyValues("eventcore.kafka.bootstrap-servers=" + SERVERS, "eventcore.consumer.group-id=billing",
+                "eventcore.consumer.topics=orders", "eventcore.consumer.exactly-once=true").run(context -> {
+                    assertThat(context).hasSingleBean(KafkaEventConsumer.class);
+                    assertThat(context.getBean(EventcoreProperties.class).consumer().exactlyOnce()).isTrue();
+                });
+    }
+
+    @Test
+    void exactlyOnce_reachesTheBuilder_whichRejectsANonIdempotentProducer() {
+        // Only an exactly-once consumer needs a transactional producer: its retry-topic producer may do without.
+        String[] notIdempotent = {"eventcore.kafka.bootstrap-servers=" + SERVERS, "eventcore.consumer.group-id=billing",
+            "eventcore.consumer.topics=orders", "eventcore.consumer.properties.enable.idempotence=false"};
+        runner.withPropertyValues(notIdempotent)
+                .run(context -> assertThat(context).hasSingleBean(KafkaEventConsumer.class));
+        runner.withPropertyValues(notIdempotent).withPropertyValues("eventcore.consumer.exactly-once=true")
+                .run(context -> assertThat(context).hasFailed().getFailure()
+                        .hasMessageContaining("exactlyOnce needs an idempotent producer"));
+    }
+
+    @Test
+    void exactlyOnce_withoutPublisherOrKafkaSink_takesOnlyOffsets() {
+        runner.withPropertyValues("eventcore.kafka.bootstrap-servers=" + SERVERS, "eventcore.publisher.enabled=false",
+                "eventcore.dead-letter.enabled=false", "eventcore.consumer.group-id=billing",
+                "eventcore.consumer.topics=orders", "eventcore.consumer.exactly-once=true")
+                .withBean(InMemoryDeadLetterSink.class, InMemoryDeadLetterSink::new)
+                .run(context -> assertThat(context).hasSingleBean(KafkaEventConsumer.class)
+                        .doesNotHaveBean(KafkaEventPublisher.class));
+    }
+
+    @Test
     void defaults_areBound() {
         runner.withPropertyValues("eventcore.kafka.bootstrap-servers=" + SERVERS).run(context -> {
             EventcoreProperties properties = context.getBean(EventcoreProperties.class);

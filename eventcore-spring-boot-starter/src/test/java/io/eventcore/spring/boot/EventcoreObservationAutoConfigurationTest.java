@@ -115,6 +115,8 @@ class EventcoreObservationAutoConfigurationTest {
                     await().atMost(Duration.ofSeconds(20)).until(() -> recorder.named(MicrometerInstrumentation.RELAY) > 0);
                     Observation.Context relay = recorder.one(MicrometerInstrumentation.RELAY);
                     assertThat(tag(relay, "messaging.destination.name")).isEqualTo("order-events");
+                    // The transactional relay (the default) observes the send, then commits: await the commit.
+                    await().atMost(Duration.ofSeconds(20)).until(() -> !broker.messages("order-events").isEmpty());
                     assertThat(broker.messages("order-events")).hasSize(1);
                 });
     }

@@ -9,9 +9,9 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.env.Environment;
 
 /**
- * Builds the shared {@link KafkaClientSettings} from {@code eventcore.kafka.*}, falling back to Spring
- * Boot's {@code spring.kafka.bootstrap-servers}, {@code spring.kafka.security.protocol} and
- * {@code spring.kafka.properties.*}.
+ * Starts the shared {@link KafkaClientSettings} from {@code eventcore.kafka.bootstrap-servers} and
+ * {@code eventcore.kafka.properties}, falling back to Spring Boot's {@code spring.kafka.bootstrap-servers},
+ * {@code spring.kafka.security.protocol} and {@code spring.kafka.properties.*}.
  */
 public final class KafkaClientSettingsFactory {
     private static final String SPRING_SERVERS = "spring.kafka.bootstrap-servers";
@@ -23,11 +23,12 @@ public final class KafkaClientSettingsFactory {
      * @param bootstrapServers {@code eventcore.kafka.bootstrap-servers}, may be {@code null}
      * @param clientProperties {@code eventcore.kafka.properties}, may be {@code null}
      * @param environment where {@code spring.kafka.*} is read from
-     * @return the settings
+     * @return a builder with the bootstrap servers and client properties set; the caller adds eventcore's own
+     *     settings and builds
      * @throws IllegalStateException if neither property names bootstrap servers
      */
-    public static KafkaClientSettings create(List<String> bootstrapServers, Map<String, String> clientProperties,
-            Environment environment) {
+    public static KafkaClientSettings.Builder builder(List<String> bootstrapServers,
+            Map<String, String> clientProperties, Environment environment) {
         Binder binder = Binder.get(environment);
         List<String> servers = bootstrapServers;
         if (servers == null || servers.isEmpty()) {
@@ -48,6 +49,6 @@ public final class KafkaClientSettingsFactory {
         if (!properties.isEmpty()) {
             builder.properties(properties);
         }
-        return builder.build();
+        return builder;
     }
 }

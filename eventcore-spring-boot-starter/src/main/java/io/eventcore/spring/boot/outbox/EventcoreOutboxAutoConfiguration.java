@@ -115,6 +115,15 @@ public class EventcoreOutboxAutoConfiguration {
         if (settings.publishedRetention() != null) {
             builder.publishedRetention(settings.publishedRetention());
         }
+        if (settings.transactional() != null) {
+            builder.transactional(settings.transactional());
+        }
+        if (settings.outboxName() != null) {
+            builder.outboxName(settings.outboxName());
+        }
+        if (settings.oneInFlightPerKey()) {
+            builder.oneInFlightPerKey(true);
+        }
         deadLetter.ifUnique(builder::deadLetter);
         metrics.ifUnique(builder::metrics);
         topicNaming.ifUnique(builder::topicNaming);

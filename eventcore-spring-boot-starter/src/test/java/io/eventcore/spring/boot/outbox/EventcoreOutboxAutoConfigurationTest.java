@@ -9,16 +9,21 @@ import io.eventcore.outbox.OutboxPublisher;
 import io.eventcore.outbox.jdbc.JdbcOutbox;
 import io.eventcore.spring.boot.EventcoreAutoConfiguration;
 import io.eventcore.spring.boot.EventcoreKafkaAutoConfiguration;
+import io.eventcore.spring.boot.EventcoreProperties;
 import io.eventcore.spring.boot.OrderPlaced;
 import io.eventcore.test.InMemoryBroker;
 import io.eventcore.test.TestDatabase;
 import io.eventcore.transport.EventPublisher;
+import io.eventcore.transport.OutboundMessage;
+import io.eventcore.transport.PublishReceipt;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import java.util.stream.IntStream;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -172,6 +177,66 @@ class EventcoreOutboxAutoConfigurationTest {
     void relayProperties_areApplied() {
         runner.withPropertyValues("eventcore.outbox.relay.relay-id=relay-a", "eventcore.outbox.relay.batch-size=10")
                 .run(context -> assertThat(context.getBean(OutboxPublisher.class).relayId()).isEqualTo("relay-a"));
+    }
+
+    @Test
+    void relayTransactionalUnset_followsThePublisher() {
+        runner.run(context -> assertThat(context.getBean(OutboxPublisher.class).transactional()).isTrue());
+    }
+
+    @Test
+    void relayTransactionalFalse_turnsTransactionsOff() {
+        runner.withPropertyValues("eventcore.outbox.relay.transactional=false",
+                "eventcore.outbox.relay.one-in-flight-per-key=true")
+                .run(context -> {
+                    assertThat(context.getBean(OutboxPublisher.class).transactional()).isFalse();
+                    assertThat(context.getBean(EventcoreProperties.class).outbox().relay().oneInFlightPerKey()).isTrue();
+                });
+    }
+
+    @Test
+    void relayTransactionalTrue_withAPublisherWithoutTransactions_failsNamingIt() {
+        EventPublisher transactional = broker.publisher();
+        EventPublisher plain = new EventPublisher() {
+            @Override
+            public CompletionStage<PublishReceipt> send(OutboundMessage message) {
+                return transactional.send(message);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(EventcoreAutoConfiguration.class,
+                        EventcoreKafkaAutoConfiguration.class, EventcoreOutboxAutoConfiguration.class))
+                .withPropertyValues("eventcore.kafka.enabled=false", "eventcore.outbox.create-schema=true",
+                        "eventcore.outbox.relay.transactional=true")
+                .withBean(DataSource.class, () -> dataSource)
+                .withBean(EventPublisher.class, () -> plain)
+                .run(context -> assertThat(context).hasFailed().getFailure()
+                        .hasMessageContaining("transactional is true").hasMessageContaining("offers no transactions"));
+    }
+
+    @Test
+    void relayOutboxName_namesItsTransactionalStreams() {
+        runner.withPropertyValues("eventcore.outbox.relay.outbox-name=orders-outbox").run(context -> {
+            TransactionTemplate tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+            tx.executeWithoutResult(status -> context.getBean(OutboxAppender.class)
+                    .append(OutboxEvent.of("Order", "o-6", new OrderPlaced("o-6"))));
+            await().atMost(Duration.ofSeconds(20)).until(() -> !broker.messages("order-events").isEmpty());
+            int shards = JdbcOutbox.DEFAULT_SHARDS;
+            await().atMost(Duration.ofSeconds(20)).until(() -> IntStream.range(0, shards)
+                    .anyMatch(shard -> broker.position("orders-outbox-" + shard).isPresent()));
+            assertThat(IntStream.range(0, shards).noneMatch(shard -> broker.position("eventcore_outbox-" + shard)
+                    .isPresent())).isTrue();
+        });
+    }
+
+    @Test
+    void blankOutboxName_failsNamingIt() {
+        runner.withPropertyValues("eventcore.outbox.relay.outbox-name= ").run(context -> assertThat(context)
+                .hasFailed().getFailure().hasMessageContaining("outboxName must not be blank"));
     }
 
     @Test
