@@ -46,6 +46,8 @@ public final class KafkaEventConsumerBuilder {
     private Executor executor;
     private ConsumerMetrics metrics;
     private List<KafkaOutput> exactlyOnce;
+    /** {@code max.block.ms} of the exactly-once producer unless the properties set it: 10 s. */
+    static final Duration DEFAULT_TRANSACTION_BLOCK = Duration.ofSeconds(10);
 
     KafkaEventConsumerBuilder() {
     }
@@ -310,8 +312,9 @@ public final class KafkaEventConsumerBuilder {
      * another thread, is not held (it is sent at once, at least once).
      *
      * <p>The transactional producer has the consumer's client settings, {@code transactional.id =
-     * <transactionalIdPrefix><group>-<random>} (fencing of a zombie instance is by the group's generation, KIP-447)
-     * and {@link KafkaClientSettings#transactionTimeout()}.
+     * <transactionalIdPrefix><group>-<random>} (fencing of a zombie instance is by the group's generation, KIP-447),
+     * {@link KafkaClientSettings#transactionTimeout()} and {@code max.block.ms} 10 s unless the properties set it
+     * (commits run on the poll thread).
      *
      * @param outputs the publishers and the dead-letter sink whose sends join the transactions; may be empty
      *     (then only offsets and retry-topic copies are transactional)
@@ -348,6 +351,9 @@ public final class KafkaEventConsumerBuilder {
             Map<String, Object> txProps = new java.util.HashMap<>(producerProps);
             String transactionalId = c.transactionalIdPrefix() + settings.groupId() + "-" + java.util.UUID.randomUUID();
             txProps.put(org.apache.kafka.clients.producer.ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+            // Commits run on the poll thread: bound them (and so close()) unless the user chose a bound.
+            txProps.putIfAbsent(org.apache.kafka.clients.producer.ProducerConfig.MAX_BLOCK_MS_CONFIG,
+                    (int) DEFAULT_TRANSACTION_BLOCK.toMillis());
             if (c.transactionTimeout() != null) {
                 txProps.put(org.apache.kafka.clients.producer.ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
                         (int) c.transactionTimeout().toMillis());
