@@ -26,15 +26,31 @@ public final class HandlerAttempt {
     }
 
     /**
-     * Starts an attempt on this thread; restore the previous one with {@link #restore} when the call returns.
+     * @param message the message handled
+     * @return a new attempt, not yet running on any thread
+     */
+    public static HandlerAttempt of(InboundMessage message) {
+        return new HandlerAttempt(message);
+    }
+
+    /**
+     * Starts a new attempt on this thread; restore the previous one with {@link #restore} when the call returns.
      *
      * @param message the message handled
      * @return the new attempt
      */
     public static HandlerAttempt enter(InboundMessage message) {
-        HandlerAttempt attempt = new HandlerAttempt(message);
-        CURRENT.set(attempt);
-        return attempt;
+        return of(message).enter();
+    }
+
+    /**
+     * Runs this attempt on this thread (again); restore the previous one with {@link #restore} when the call returns.
+     *
+     * @return this attempt
+     */
+    public HandlerAttempt enter() {
+        CURRENT.set(this);
+        return this;
     }
 
     /** @param previous what {@link #current()} returned before {@link #enter}, or {@code null} */

@@ -78,16 +78,20 @@ final class DeadLetterStage implements Stage {
     /** As above, with {@code source} as the thread's {@link HandlerAttempt} while the sink writes (when known). */
     DispatchResult write(DeadLetterSink sink, DeadLetter letter, Throwable failure, InboundMessage source) {
         HandlerAttempt outer = source == null ? null : HandlerAttempt.current();
+        HandlerAttempt writing = source == null ? null : HandlerAttempt.enter(source);
         try {
-            if (source != null) {
-                HandlerAttempt.enter(source);
-            }
             sink.accept(letter);
         } catch (Error e) {
+            if (writing != null) {
+                writing.fail();
+            }
             log.error("dead-letter sink threw a fatal error for event {} ({}); not acknowledging it",
                     letter.eventId(), letter.eventType(), e);
             return DispatchResult.fatal(letter.attempts(), e);
         } catch (Exception e) {
+            if (writing != null) {
+                writing.fail(); // what the sink sent before it failed is not the letter: the write is retried
+            }
             int earlier = sinkStacks.permit();
             if (earlier >= 0) {
                 log.error("dead-letter sink failed for event {} ({}) from {}-{}@{}; the message stays unacknowledged"

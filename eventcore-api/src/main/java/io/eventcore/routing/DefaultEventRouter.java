@@ -143,7 +143,7 @@ final class DefaultEventRouter implements EventRouter {
             route = type != null ? routes.get(type) : null;
         }
         Exchange exchange = new Exchange(message, type, route, eventIdOf(message), null, null,
-                Observed.NONE);
+                Observed.NONE, null);
         CompletableFuture<StageResult> result;
         try {
             result = Stage.own(chain.proceed(exchange));

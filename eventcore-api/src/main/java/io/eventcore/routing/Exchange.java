@@ -3,26 +3,37 @@ package io.eventcore.routing;
 import io.eventcore.Event;
 import io.eventcore.EventContext;
 import io.eventcore.InboundMessage;
+import io.eventcore.internal.HandlerAttempt;
 import io.eventcore.observation.Observed;
 
 /**
  * What travels down the router's chain for one dispatch: the message, its resolved type and route
  * (both {@code null} when unroutable), the event id, and, once decoded, the event and the current
  * attempt's context, and the dispatch's {@link Observed} operation ({@link Observed#NONE} when not
- * instrumented). Immutable; stages pass changed copies down.
+ * instrumented), and the current attempt's {@link HandlerAttempt} ({@code null} before the retry stage). Immutable; stages pass changed copies down.
  */
 record Exchange(InboundMessage message, String type, Route<?> route, String eventId, Event<?> event,
-        EventContext context, Observed observed) {
+        EventContext context, Observed observed, HandlerAttempt attempt) {
 
     Exchange withEvent(Event<?> decoded) {
-        return new Exchange(message, type, route, eventId, decoded, context, observed);
+        return new Exchange(message, type, route, eventId, decoded, context, observed, attempt);
     }
 
-    Exchange withAttempt(Event<?> current, EventContext attempt) {
-        return new Exchange(message, type, route, eventId, current, attempt, observed);
+    /** The same attempt with the event and context a middleware passes on. */
+    Exchange withAttempt(Event<?> current, EventContext context) {
+        return new Exchange(message, type, route, eventId, current, context, observed, attempt);
+    }
+
+    /**
+     * A new attempt (the retry stage's): a fresh {@link HandlerAttempt} for what the handler sends during it, which
+     * the retry stage marks failed when the attempt fails, whatever failed it (the handler, a middleware after it,
+     * the timeout).
+     */
+    Exchange withNewAttempt(EventContext context) {
+        return new Exchange(message, type, route, eventId, event, context, observed, HandlerAttempt.of(message));
     }
 
     Exchange withObserved(Observed operation) {
-        return new Exchange(message, type, route, eventId, event, context, operation);
+        return new Exchange(message, type, route, eventId, event, context, operation, attempt);
     }
 }

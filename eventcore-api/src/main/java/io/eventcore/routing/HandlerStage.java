@@ -55,7 +55,9 @@ final class HandlerStage implements Stage {
         long start = timed ? System.nanoTime() : 0;
         CompletionStage<?> stage;
         HandlerAttempt outer = HandlerAttempt.current();
-        HandlerAttempt attempt = HandlerAttempt.enter(m);
+        // The exchange's message, not the context's: a middleware may pass on a context of its own.
+        HandlerAttempt attempt = exchange.attempt() != null ? exchange.attempt().enter()
+                : HandlerAttempt.enter(exchange.message());
         try {
             stage = invoke(route, exchange, context);
             if (stage == null) {

@@ -53,7 +53,7 @@ final class RetryStage implements Stage {
             firstFailure = IsoInstants.parse(exchange.message().rawHeader(EventHeaders.FIRST_FAILURE_AT));
         }
         EventContext context = new EventContext(exchange.message(), route.type, route.name, firstAttempt);
-        return attempt(exchange.withAttempt(exchange.event(), context), next, firstFailure);
+        return attempt(exchange.withNewAttempt(context), next, firstFailure);
     }
 
     private CompletionStage<StageResult> attempt(Exchange x, Next next, Instant firstFailure) {
@@ -65,6 +65,9 @@ final class RetryStage implements Stage {
     }
 
     private CompletionStage<StageResult> afterAttempt(Exchange x, Next next, Instant firstFailure, StageResult r) {
+        if (r.failure() != null && x.attempt() != null) {
+            x.attempt().fail(); // before the next attempt: what this one sent is not part of the outcome
+        }
         if (r.done() != null) {
             return r.stage();
         }
@@ -103,7 +106,7 @@ final class RetryStage implements Stage {
             return CompletableFuture.completedFuture(
                     StageResult.done(DispatchResult.retryLater(delay, attempt, failure, first)));
         }
-        Exchange again = x.withAttempt(x.event(), x.context().withAttempt(attempt + 1));
+        Exchange again = x.withNewAttempt(x.context().withAttempt(attempt + 1));
         if (delay.isZero()) {
             return attempt(again, next, first);
         }

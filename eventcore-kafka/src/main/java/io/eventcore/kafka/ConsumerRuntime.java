@@ -206,6 +206,11 @@ final class ConsumerRuntime {
         }
         List<String> failing = loop.failing();
         String blocked = failing.isEmpty() ? "" : "; blocked: " + String.join("; ", failing);
+        if (transactions != null && transactions.failingSince() != 0
+                && System.nanoTime() - transactions.failingSince() > settings.stallTimeout().toNanos()) {
+            return new ConsumerHealth(ConsumerHealth.Status.STALLED, "no transaction committed for "
+                    + settings.stallTimeout() + ": " + transactions.lastFailure() + blocked);
+        }
         Set<TopicPartition> stalled = loop.stalled();
         if (!stalled.isEmpty()) {
             return new ConsumerHealth(ConsumerHealth.Status.STALLED,

@@ -18,7 +18,6 @@ import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
@@ -106,16 +105,18 @@ final class ConsumerTransactions implements AutoCloseable {
         final PartitionState state;
         final long offset;
         final InboundMessage message;
+        private final ConsumerTransactions host;
         private final List<Held> held = new ArrayList<>(2);
 
-        Scope(PartitionState state, long offset, InboundMessage message) {
+        Scope(PartitionState state, long offset, InboundMessage message, ConsumerTransactions host) {
             this.state = state;
             this.offset = offset;
             this.message = message;
+            this.host = host;
         }
 
         CompletableFuture<PublishReceipt> hold(ProducerRecord<byte[], byte[]> record, HandlerAttempt attempt) {
-            if (state.retired) {
+            if (state.retired || host.closed) {
                 return CompletableFuture.failedFuture(new IllegalStateException("not sent: the partition of "
                         + state.partition + "@" + offset + " was revoked; its new owner handles it again"));
             }
@@ -146,6 +147,13 @@ final class ConsumerTransactions implements AutoCloseable {
     private final List<KafkaOutput> outputs;
     private final String groupId;
     private Producer<byte[], byte[]> producer;
+    /** Positions of a transaction whose {@code commitTransaction} is under way or timed out; poll thread. */
+    private Map<PartitionState, Long> pending;
+    /** Whether commits go one partition at a time, after a failed one; poll thread. */
+    private boolean isolate;
+    private volatile long failingSinceNanos;
+    private volatile Throwable lastFailure;
+    private volatile boolean closed;
 
     /**
      * @param producers makes a transactional producer (its {@code transactional.id} set); called again after a fence
@@ -163,7 +171,7 @@ final class ConsumerTransactions implements AutoCloseable {
 
     /** Poll thread: a record handed out; what it sends from now on is held. */
     void open(PartitionState state, long offset, InboundMessage message) {
-        Scope scope = new Scope(state, offset, message);
+        Scope scope = new Scope(state, offset, message, this);
         scopes.put(message, scope);
         byPartition.computeIfAbsent(state, s -> new TreeMap<>()).put(offset, scope);
     }
@@ -173,24 +181,66 @@ final class ConsumerTransactions implements AutoCloseable {
         return scopes.get(message);
     }
 
-    /** Poll thread: an ended epoch; its held output is dropped (the records are handled again by their new owner). */
-    void discard(PartitionState state) {
-        TreeMap<Long, Scope> gone = byPartition.remove(state);
-        if (gone != null) {
-            gone.values().forEach(s -> scopes.remove(s.message));
+    /**
+     * Any thread: the record's work ended; nothing more is sent for it. Until then its scope stays findable, also
+     * after its partition was revoked or the consumer closed, so a late send is refused instead of sent directly.
+     */
+    void forget(InboundMessage message) {
+        scopes.remove(message);
+        if (closed && scopes.isEmpty()) {
+            leaveOutputs();
         }
     }
 
+    /** Poll thread: an ended epoch; its held output is dropped (the records are handled again by their new owner). */
+    void discard(PartitionState state) {
+        byPartition.remove(state);
+    }
+
+    /** @return records whose output is held for a commit (poll thread): they count against back-pressure */
+    int held() {
+        int n = 0;
+        for (TreeMap<Long, Scope> p : byPartition.values()) {
+            n += p.size();
+        }
+        return n;
+    }
+
+    /** @return since when ({@link System#nanoTime()}) commits have failed, or {@code 0} while they succeed */
+    long failingSince() {
+        return failingSinceNanos;
+    }
+
+    /** @return the last commit failure, or {@code null} */
+    Throwable lastFailure() {
+        return lastFailure;
+    }
+
     /**
-     * Poll thread: commits, in one transaction, the held output of every record below each partition's commit
-     * position and those positions. Nothing happens when no position advanced.
-     *
-     * @return whether the transaction committed (or there was nothing to commit)
+     * Poll thread: commits the held output of every record below each partition's commit position and those
+     * positions: in one transaction, or, after a failure, one per partition until a round of them succeeds (so a
+     * record the broker refuses holds back only its own partition). Nothing happens when no position advanced.
      */
-    boolean commit(Collection<PartitionState> which, Duration timeout) {
+    void commit(Collection<PartitionState> which, Duration timeout) {
+        if (!isolate) {
+            isolate = !commitTogether(which);
+            return;
+        }
+        boolean all = true;
+        for (PartitionState state : which) {
+            all &= commitTogether(List.of(state));
+        }
+        isolate = !all;
+    }
+
+    /** One transaction for {@code which}; a commit whose {@code commitTransaction} timed out is completed first. */
+    private boolean commitTogether(Collection<PartitionState> which) {
+        if (pending != null && !retryPending()) {
+            return false;
+        }
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        List<Scope> released = new ArrayList<>();
         Map<PartitionState, Long> positions = new HashMap<>();
+        List<Scope> released = new ArrayList<>();
         for (PartitionState state : which) {
             long next = state.advancedCommit();
             if (next < 0) {
@@ -198,9 +248,9 @@ final class ConsumerTransactions implements AutoCloseable {
             }
             offsets.put(state.partition, new OffsetAndMetadata(next));
             positions.put(state, next);
-            TreeMap<Long, Scope> pending = byPartition.get(state);
-            if (pending != null) {
-                released.addAll(pending.headMap(next).values());
+            TreeMap<Long, Scope> held = byPartition.get(state);
+            if (held != null) {
+                released.addAll(held.headMap(next).values());
             }
         }
         if (offsets.isEmpty()) {
@@ -215,39 +265,83 @@ final class ConsumerTransactions implements AutoCloseable {
                 }
             }
             p.sendOffsetsToTransaction(offsets, groupMetadata.get());
+            pending = positions;
             p.commitTransaction();
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            failed(e, pending != null); // kept pending: its outcome is known only once commitTransaction is retried
+            return false;
         } catch (RuntimeException e) {
-            failed(e);
+            pending = null;
+            failed(e, false);
+            if (unrecoverable(e)) {
+                // No later commit can succeed: stop the consumer (health DOWN) rather than consume and hold for ever.
+                throw new IllegalStateException("consumer " + groupId + " cannot commit in transactions: " + e, e);
+            }
             return false;
         }
-        for (Map.Entry<PartitionState, Long> e : positions.entrySet()) {
+        committed();
+        return true;
+    }
+
+    /** Failures no retry cures: a refused transactional id, an unsupported broker, a timeout the broker rejects. */
+    private static boolean unrecoverable(Throwable e) {
+        return e instanceof org.apache.kafka.common.errors.TransactionalIdAuthorizationException
+                || e instanceof org.apache.kafka.common.errors.ClusterAuthorizationException
+                || e instanceof org.apache.kafka.common.errors.UnsupportedVersionException
+                || e instanceof org.apache.kafka.common.errors.InvalidTxnTimeoutException;
+    }
+
+    /** Retries a {@code commitTransaction} that timed out: Kafka then reports how the transaction ended. */
+    private boolean retryPending() {
+        try {
+            producer.commitTransaction();
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            failed(e, true);
+            return false;
+        } catch (RuntimeException e) {
+            pending = null;
+            failed(e, false);
+            return false;
+        }
+        committed();
+        return true;
+    }
+
+    /** The transaction of {@link #pending} committed: its positions are committed and its held output released. */
+    private void committed() {
+        for (Map.Entry<PartitionState, Long> e : pending.entrySet()) {
             PartitionState state = e.getKey();
             if (e.getValue() > state.committed) {
                 state.committed = e.getValue();
             }
-            TreeMap<Long, Scope> pending = byPartition.get(state);
-            if (pending != null) {
-                Map<Long, Scope> done = pending.headMap(e.getValue());
-                done.values().forEach(s -> scopes.remove(s.message));
-                done.clear();
+            TreeMap<Long, Scope> held = byPartition.get(state);
+            if (held != null) {
+                held.headMap(e.getValue()).clear();
             }
         }
-        return true;
+        pending = null;
+        failingSinceNanos = 0;
+        lastFailure = null;
     }
 
-    private void failed(RuntimeException e) {
+    private void failed(RuntimeException e, boolean keepProducer) {
+        if (failingSinceNanos == 0) {
+            failingSinceNanos = System.nanoTime();
+        }
+        lastFailure = e;
         boolean fenced = e instanceof ProducerFencedException || e instanceof InvalidProducerEpochException
                 || e.getCause() instanceof ProducerFencedException;
-        log.warn("consumer {}: the transaction of its output and offsets failed{}; nothing of it is visible, it is "
-                + "tried again at the next commit: {}", groupId, fenced ? " (producer fenced)" : "", e.toString());
-        if (producer == null) {
+        log.warn("consumer {}: the transaction of its output and offsets failed{}; {}: {}", groupId,
+                fenced ? " (producer fenced)" : "", keepProducer ? "its commit is retried"
+                        : "nothing of it is visible, it is tried again at the next commit", e.toString());
+        if (producer == null || keepProducer) {
             return;
         }
         if (!fenced) {
             try {
                 producer.abortTransaction();
                 return;
-            } catch (KafkaException abortFailed) {
+            } catch (RuntimeException abortFailed) {
                 log.debug("abort failed; replacing the producer", abortFailed);
             }
         }
@@ -280,18 +374,22 @@ final class ConsumerTransactions implements AutoCloseable {
         }
     }
 
-    /** Leaves the outputs and closes the producer (aborting an open transaction). */
+    /**
+     * Closes the producer (aborting an open transaction). The outputs stay joined until the last running record's
+     * work ends, so its late sends are refused rather than sent outside a transaction.
+     */
     @Override
     public void close() {
-        outputs.forEach(o -> joinedOf(o).remove(this));
+        closed = true;
         closeProducer();
-        scopes.clear();
         byPartition.clear();
+        if (scopes.isEmpty()) {
+            leaveOutputs();
+        }
     }
 
-    /** @return how many records' output is held (for tests) */
-    int held() {
-        return scopes.size();
+    private void leaveOutputs() {
+        outputs.forEach(o -> joinedOf(o).remove(this));
     }
 
     private static Joined joinedOf(KafkaOutput output) {

@@ -314,7 +314,11 @@ public final class KafkaEventConsumerBuilder {
      * <p>The transactional producer has the consumer's client settings, {@code transactional.id =
      * <transactionalIdPrefix><group>-<random>} (fencing of a zombie instance is by the group's generation, KIP-447),
      * {@link KafkaClientSettings#transactionTimeout()} and {@code max.block.ms} 10 s unless the properties set it
-     * (commits run on the poll thread).
+     * (commits run on the poll thread). Building checks, for up to 3 s, that the cluster can host transactions.
+     * While commits fail, {@code health()} turns {@code STALLED} after the stall timeout, and completed records
+     * whose output waits for a commit count against {@code maxInFlight} (the consumer pauses instead of holding
+     * without bound); after a failed commit, partitions commit one transaction each until all succeed, so a record
+     * the broker refuses holds back only its own partition.
      *
      * @param outputs the publishers and the dead-letter sink whose sends join the transactions; may be empty
      *     (then only offsets and retry-topic copies are transactional)
@@ -348,6 +352,7 @@ public final class KafkaEventConsumerBuilder {
                         + producerProps.get("acks"));
             }
             KafkaClientSettings c = client.client();
+            TransactionSupport.check(c.properties(), "exactlyOnce");
             Map<String, Object> txProps = new java.util.HashMap<>(producerProps);
             String transactionalId = c.transactionalIdPrefix() + settings.groupId() + "-" + java.util.UUID.randomUUID();
             txProps.put(org.apache.kafka.clients.producer.ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);

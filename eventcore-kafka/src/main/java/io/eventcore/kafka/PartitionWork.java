@@ -80,8 +80,14 @@ final class PartitionWork {
         }
         RecordLease lease = new RecordLease(state, offset, signals, metrics, groupId);
         Object key = unordered ? null : orderingKey(record);
+        ConsumerTransactions tx = transactions;
         workers.submit(key, () -> settlement.process(message, lease))
-                .whenComplete((v, t) -> signals.post(WorkSignals.completion(state, offset, t)));
+                .whenComplete((v, t) -> {
+                    if (tx != null) {
+                        tx.forget(message);
+                    }
+                    signals.post(WorkSignals.completion(state, offset, t));
+                });
     }
 
     private Object orderingKey(ConsumerRecord<byte[], byte[]> record) {

@@ -48,6 +48,7 @@ final class PollLoop implements Runnable {
     private volatile boolean running = true;
     private volatile long stopDeadlineNanos;
     private volatile Throwable crashed;
+    private ConsumerTransactions transactions;
 
     /**
      * @param consumer the consumer, owned (closed) by this loop
@@ -78,8 +79,14 @@ final class PollLoop implements Runnable {
 
     /** Exactly-once mode: records' output is held and committed with their offsets in one transaction. */
     void transactions(ConsumerTransactions tx) {
+        this.transactions = tx;
         work.transactions(tx);
         commits.transactions(tx);
+    }
+
+    /** Records completed whose output waits for a commit: they count against back-pressure like work in flight. */
+    private int held() {
+        return transactions == null ? 0 : transactions.held();
     }
 
     /** @return the consumer's group metadata; poll thread only */
@@ -93,7 +100,7 @@ final class PollLoop implements Runnable {
             subscribe();
             while (running && fatal() == null) {
                 work.applySignals();
-                backPressure.adjust(consumer, assignments.all(), work.inFlight(), Instant.now());
+                backPressure.adjust(consumer, assignments.all(), work.inFlight() + held(), Instant.now());
                 commits.maybeCommit();
                 gauges.report(consumer, assignments.all(), work.inFlight());
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(settings.pollTimeout());

@@ -1,6 +1,7 @@
 package io.eventcore.transport.internal;
 
 import io.eventcore.InboundMessage;
+import io.eventcore.internal.HandlerAttempt;
 import io.eventcore.routing.DispatchResult;
 import io.eventcore.routing.EventRouter;
 import java.time.Duration;
@@ -274,9 +275,31 @@ public final class Settlement {
             Throwable cause = result.failure().orElseGet(() -> new IllegalStateException("FAILED without a cause"));
             if (result.deadLetterPending()) {
                 return retryAfter(cause, backoff, () -> attempt(
-                        () -> CompletableFuture.completedFuture(router.retryDeadLetter(result)), next(backoff)));
+                        () -> CompletableFuture.completedFuture(retryDeadLetter(result)), next(backoff)));
             }
             return retryAfter(cause, backoff, () -> attempt(() -> router.dispatch(message), next(backoff)));
+        }
+
+        /**
+         * Writes the pending dead letter again as an attempt of its message (so a transport that holds what is sent
+         * for a message, such as Kafka's exactly-once consumer, holds the letter too); a write that fails again
+         * drops what it sent.
+         */
+        private DispatchResult retryDeadLetter(DispatchResult failed) {
+            HandlerAttempt outer = HandlerAttempt.current();
+            HandlerAttempt writing = HandlerAttempt.enter(message);
+            try {
+                DispatchResult again = router.retryDeadLetter(failed);
+                if (again.deadLetterPending() || again.fatal()) {
+                    writing.fail();
+                }
+                return again;
+            } catch (RuntimeException | Error e) {
+                writing.fail();
+                throw e;
+            } finally {
+                HandlerAttempt.restore(outer);
+            }
         }
 
         private CompletionStage<Void> escaped(Supplier<CompletionStage<DispatchResult>> step, Duration backoff,
