@@ -113,12 +113,25 @@ public final class KafkaClientSettings {
         return properties;
     }
 
-    /** @return the properties sorted by key, secret values replaced by {@code [hidden]} */
+    /**
+     * @return the properties sorted by key, secret values replaced by {@code [hidden]}, then eventcore's own settings
+     *     that differ from their defaults
+     */
     @Override
     public String toString() {
-        return "KafkaClientSettings" + KafkaConfig.masked(properties) + "{transactionalIdPrefix=" + transactionalIdPrefix
-                + ", transactionTimeout=" + transactionTimeout + ", isolationLevel=" + isolationLevel
-                + ", positionsTopic=" + positionsTopic + '}';
+        StringBuilder own = new StringBuilder();
+        appendIfSet(own, "transactionalIdPrefix", transactionalIdPrefix, DEFAULT_TRANSACTIONAL_ID_PREFIX);
+        appendIfSet(own, "transactionTimeout", transactionTimeout, null);
+        appendIfSet(own, "isolationLevel", isolationLevel, DEFAULT_ISOLATION_LEVEL);
+        appendIfSet(own, "positionsTopic", positionsTopic, DEFAULT_POSITIONS_TOPIC);
+        return "KafkaClientSettings" + KafkaConfig.masked(properties) + (own.length() == 0 ? "" : "{" + own + "}");
+    }
+
+    /** Names eventcore's own settings that differ from their defaults, in {@link #toString()}. */
+    private static void appendIfSet(StringBuilder out, String name, Object value, Object defaultValue) {
+        if (value != null && !value.equals(defaultValue)) {
+            out.append(out.length() == 0 ? "" : ", ").append(name).append('=').append(value);
+        }
     }
 
     /**
