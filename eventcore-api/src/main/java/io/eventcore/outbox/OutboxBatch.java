@@ -147,6 +147,43 @@ final class OutboxBatch {
     <K> Round<K> publish(Iterator<? extends Map.Entry<K, List<OutboxRecord>>> groups, Runnable keepAlive,
             Duration keepAliveEvery) {
         Pacer pacer = new Pacer(keepAlive, keepAliveEvery);
+        return settle(send(groups, pacer), pacer);
+    }
+
+    /**
+     * A round sent and acknowledged (or failed), its transactions committing: {@link #settle} it, on any thread, to
+     * learn what became of each group.
+     */
+    static final class SentRound<K> {
+        private final Map<K, GroupSend> inFlight;
+        private final Map<GroupSend.Sent, Throwable> failures;
+        private final int sent;
+        private final boolean outage;
+
+        private SentRound(Map<K, GroupSend> inFlight, Map<GroupSend.Sent, Throwable> failures, int sent,
+                boolean outage) {
+            this.inFlight = inFlight;
+            this.failures = failures;
+            this.sent = sent;
+            this.outage = outage;
+        }
+
+        /** @return the groups of the round */
+        java.util.Set<K> groups() {
+            return inFlight.keySet();
+        }
+
+        /** @return whether sends failed, all transiently, and the broker took none: an outage, as the sends tell */
+        boolean outage() {
+            return outage;
+        }
+    }
+
+    /**
+     * Sends every group (drawn one at a time: a source that reads groups from the store overlaps its reads with the
+     * broker's sending of the groups before), awaits the acknowledgements, and starts the transactions' commits.
+     */
+    <K> SentRound<K> send(Iterator<? extends Map.Entry<K, List<OutboxRecord>>> groups, Pacer pacer) {
         Map<K, GroupSend> inFlight = new LinkedHashMap<>();
         int sent = 0;
         while (groups.hasNext()) {
@@ -155,23 +192,31 @@ final class OutboxBatch {
             inFlight.put(group.getKey(), sends);
             sent += sends.sends.size();
         }
-        long deadline = System.nanoTime() + sendTimeout.toNanos();
-        Map<GroupSend.Sent, Throwable> failures = awaitAll(inFlight, pacer, deadline);
+        Map<GroupSend.Sent, Throwable> failures = awaitAll(inFlight, pacer, System.nanoTime() + sendTimeout.toNanos());
         for (GroupSend g : inFlight.values()) {
             g.end(failures);
         }
-        for (GroupSend g : inFlight.values()) {
+        boolean outage = !failures.isEmpty() && failures.size() == sent && failures.entrySet().stream()
+                .allMatch(f -> !f.getKey().unsendable() && (f.getValue() instanceof AckTimeout
+                        || f.getValue() instanceof InterruptedException || publisher.isTransient(f.getValue())));
+        return new SentRound<>(inFlight, failures, sent, outage);
+    }
+
+    /** Awaits the round's commits (at most the send timeout) and settles every group. */
+    <K> Round<K> settle(SentRound<K> round, Pacer pacer) {
+        long deadline = System.nanoTime() + sendTimeout.toNanos();
+        for (GroupSend g : round.inFlight.values()) {
             g.awaitEnd(pacer, deadline, this::outcome, streams);
         }
         // Whether the broker took any send of the round (committed or not): then a failure is the row's own.
-        boolean anyAcked = inFlight.values().stream().flatMap(g -> g.sends.stream())
-                .anyMatch(s -> !failures.containsKey(s));
+        boolean anyAcked = round.inFlight.values().stream().flatMap(g -> g.sends.stream())
+                .anyMatch(s -> !round.failures.containsKey(s));
         Tally tally = new Tally();
         Map<K, GroupOutcome> outcomes = new LinkedHashMap<>();
-        for (Map.Entry<K, GroupSend> group : inFlight.entrySet()) {
-            outcomes.put(group.getKey(), settleGroup(group.getValue(), failures, anyAcked, tally));
+        for (Map.Entry<K, GroupSend> group : round.inFlight.entrySet()) {
+            outcomes.put(group.getKey(), settleGroup(group.getValue(), round.failures, anyAcked, tally));
         }
-        return new Round<>(outcomes, sent, tally.published, tally.allTransient(), tally.lastFailure);
+        return new Round<>(outcomes, round.sent, tally.published, tally.allTransient(), tally.lastFailure);
     }
 
     /** Opens (or reuses) the shard's stream for the group; {@code false} when it cannot be used now. */

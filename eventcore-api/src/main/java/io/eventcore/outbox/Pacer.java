@@ -16,6 +16,11 @@ final class Pacer {
     private final long every;
     private long next;
 
+    /** A pacer with no keep-alive (a thread other than the relay's: the relay's thread renews the leases). */
+    static Pacer none(Duration every) {
+        return new Pacer(() -> { }, every);
+    }
+
     Pacer(Runnable keepAlive, Duration every) {
         this.keepAlive = keepAlive;
         this.every = Math.max(1, every.toNanos());

@@ -64,7 +64,7 @@ final class RelayPass {
         this.batch = batch;
         this.stats = stats;
         this.handOff = handOff;
-        this.settling = new SettlementPipeline(store, leases, stats, handOff, clock, streams);
+        this.settling = new SettlementPipeline(store, leases, stats, handOff, clock, streams, batch);
         this.housekeeping = housekeeping;
         this.batchSize = batchSize;
         this.clock = clock;
@@ -164,12 +164,12 @@ final class RelayPass {
             return new Result(0, settled, false);
         }
         long started = System.nanoTime();
-        OutboxBatch.Round<OutboxLease> round = batch.publish(reads, () -> leases.keepAlive(clock.now()),
-                leases.renewInterval());
+        OutboxBatch.SentRound<OutboxLease> round = batch.send(reads,
+                new Pacer(() -> leases.keepAlive(clock.now()), leases.renewInterval()));
         Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
         settled += settling.finish();
-        settling.start(round, elapsed);
-        return new Result(reads.rows, settled, round.allTransientFailures());
+        settling.start(round, elapsed); // its transactions commit while the next pass reads and sends
+        return new Result(reads.rows, settled, round.outage());
     }
 
     /**

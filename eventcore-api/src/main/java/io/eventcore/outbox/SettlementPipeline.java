@@ -32,8 +32,16 @@ import org.slf4j.LoggerFactory;
 final class SettlementPipeline implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SettlementPipeline.class);
 
-    private record InFlight(Future<Set<OutboxLease>> stale, Map<OutboxLease, OutboxBatch.GroupOutcome> outcomes,
-            OutboxBatch.Round<OutboxLease> round, Duration elapsed) {
+    /** A settlement in flight: what the settle thread yields, the shards it covers, and the round's send time. */
+    private record InFlight(Future<Settled> settled, Set<Integer> shards, Duration elapsed) {
+    }
+
+    /**
+     * What the settle thread did: the round's outcomes (its commits awaited), by the lease each group may settle
+     * under, the groups the broker fenced, and the leases whose fence the store found stale.
+     */
+    private record Settled(OutboxBatch.Round<OutboxLease> round, Map<OutboxLease, OutboxBatch.GroupOutcome> outcomes,
+            List<OutboxLease> fencedByBroker, Set<OutboxLease> stale) {
     }
 
     private final OutboxRows store;
@@ -42,12 +50,14 @@ final class SettlementPipeline implements AutoCloseable {
     private final DeadRowHandOff handOff;
     private final Clock clock;
     private final ShardStreams streams;
+    private final OutboxBatch batch;
     private ThreadPoolExecutor thread;
     private InFlight inFlight;
 
     SettlementPipeline(OutboxRows store, ShardLeases leases, RelayStats stats, DeadRowHandOff handOff, Clock clock,
-            ShardStreams streams) {
+            ShardStreams streams, OutboxBatch batch) {
         this.streams = streams;
+        this.batch = batch;
         this.store = store;
         this.leases = leases;
         this.stats = stats;
@@ -62,39 +72,45 @@ final class SettlementPipeline implements AutoCloseable {
 
     /** @return the shards whose settlement is in flight: not to be read until it is finished */
     Set<Integer> shards() {
-        if (inFlight == null) {
-            return Set.of();
-        }
-        Set<Integer> shards = new HashSet<>();
-        inFlight.outcomes().keySet().forEach(lease -> shards.add(lease.shard()));
-        return shards;
+        return inFlight == null ? Set.of() : inFlight.shards();
     }
 
     /**
-     * Starts settling a round under the leases that may still settle now (a lease lost while awaiting is left
-     * out: its rows stay pending for the new holder). {@link #finish} the one in flight first.
+     * Starts settling a sent round on the settle thread: it awaits the round's transactions (which commit while the
+     * relay's thread reads and sends the next round), settles each group under its lease if that lease may still
+     * settle now (a lease lost while awaiting is left out: its rows stay pending for the new holder), and applies
+     * the completions in the store. {@link #finish} the one in flight first.
      */
-    void start(OutboxBatch.Round<OutboxLease> round, Duration elapsed) {
+    void start(OutboxBatch.SentRound<OutboxLease> sent, Duration elapsed) {
         if (inFlight != null) {
             throw new IllegalStateException("a settlement is in flight");
         }
         Instant settledAt = clock.now();
-        Map<OutboxLease, OutboxBatch.GroupOutcome> outcomes = new LinkedHashMap<>();
-        Map<OutboxLease, OutboxCompletion> completions = new LinkedHashMap<>();
-        for (Map.Entry<OutboxLease, OutboxBatch.GroupOutcome> e : round.outcomes().entrySet()) {
-            if (e.getValue().fenced()) {
-                // The broker fenced the shard's stream: another relay opened it, so it holds the shard now.
-                fenced(e.getKey());
-                continue;
-            }
-            leases.settleable(e.getKey(), settledAt).ifPresent(lease -> {
-                outcomes.put(lease, e.getValue());
-                completions.put(lease, e.getValue().completion());
-            });
+        Map<OutboxLease, OutboxLease> settleable = new LinkedHashMap<>();
+        Set<Integer> shards = new HashSet<>();
+        for (OutboxLease fetchedUnder : sent.groups()) {
+            shards.add(fetchedUnder.shard());
+            leases.settleable(fetchedUnder, settledAt).ifPresent(lease -> settleable.put(fetchedUnder, lease));
         }
-        Future<Set<OutboxLease>> stale = completions.isEmpty() ? CompletableFuture.completedFuture(Set.of())
-                : thread().submit(() -> store.completeAll(completions, settledAt));
-        inFlight = new InFlight(stale, outcomes, round, elapsed);
+        Duration every = leases.renewInterval();
+        Future<Settled> settled = thread().submit(() -> {
+            OutboxBatch.Round<OutboxLease> round = batch.settle(sent, Pacer.none(every));
+            Map<OutboxLease, OutboxBatch.GroupOutcome> outcomes = new LinkedHashMap<>();
+            Map<OutboxLease, OutboxCompletion> completions = new LinkedHashMap<>();
+            List<OutboxLease> fencedByBroker = new ArrayList<>();
+            for (Map.Entry<OutboxLease, OutboxBatch.GroupOutcome> e : round.outcomes().entrySet()) {
+                OutboxLease lease = settleable.get(e.getKey());
+                if (e.getValue().fenced()) {
+                    fencedByBroker.add(e.getKey()); // another relay opened the shard's stream: it holds the shard
+                } else if (lease != null) {
+                    outcomes.put(lease, e.getValue());
+                    completions.put(lease, e.getValue().completion());
+                }
+            }
+            Set<OutboxLease> stale = completions.isEmpty() ? Set.of() : store.completeAll(completions, settledAt);
+            return new Settled(round, outcomes, fencedByBroker, stale);
+        });
+        inFlight = new InFlight(settled, shards, elapsed);
     }
 
     /**
@@ -109,10 +125,11 @@ final class SettlementPipeline implements AutoCloseable {
             return 0;
         }
         inFlight = null;
-        Set<OutboxLease> stale = await(settling.stale());
+        Settled done = await(settling.settled());
+        done.fencedByBroker().forEach(this::fenced);
         List<OutboxBatch.DeadRow> dead = new ArrayList<>();
-        for (Map.Entry<OutboxLease, OutboxBatch.GroupOutcome> e : settling.outcomes().entrySet()) {
-            if (stale.contains(e.getKey())) {
+        for (Map.Entry<OutboxLease, OutboxBatch.GroupOutcome> e : done.outcomes().entrySet()) {
+            if (done.stale().contains(e.getKey())) {
                 // Fenced off: its dead rows were not moved, so they are not handed to the sink either.
                 fenced(e.getKey());
             } else {
@@ -122,9 +139,9 @@ final class SettlementPipeline implements AutoCloseable {
                 }
             }
         }
-        stats.roundSettled(settling.round(), dead.size(), settling.elapsed());
+        stats.roundSettled(done.round(), dead.size(), settling.elapsed());
         dead.forEach(handOff::handOver);
-        return settling.round().published();
+        return done.round().published();
     }
 
     private void fenced(OutboxLease lease) {
@@ -154,7 +171,7 @@ final class SettlementPipeline implements AutoCloseable {
         }
     }
 
-    private Set<OutboxLease> await(Future<Set<OutboxLease>> stale) {
+    private Settled await(Future<Settled> stale) {
         boolean interrupted = false;
         try {
             while (true) {

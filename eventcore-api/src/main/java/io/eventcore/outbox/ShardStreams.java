@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
  * and the next pass opens it again, reading the position afresh.
  *
  * <p>Opening a stream reads the position the previous holder committed: its rows are settled as published
- * when the relay reads them, never sent again. Used by the relay's pass, one thread at a time.
+ * when the relay reads them, never sent again. Used by the relay's thread and by its settle thread (which closes
+ * a stream whose commit failed): its methods are synchronized; a shard's {@link ShardStream} is used by one thread
+ * at a time, as a shard is never read while its round settles.
  */
 final class ShardStreams implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ShardStreams.class);
@@ -67,7 +69,7 @@ final class ShardStreams implements AutoCloseable {
      *
      * @throws io.eventcore.EventcoreException if the broker cannot be reached
      */
-    ShardStream forLease(OutboxLease lease) {
+    synchronized ShardStream forLease(OutboxLease lease) {
         ShardStream current = open.get(lease.shard());
         if (current != null) {
             // Kept across a re-acquisition of the shard: had another relay opened the stream meanwhile, the broker
@@ -111,7 +113,7 @@ final class ShardStreams implements AutoCloseable {
     }
 
     /** The store settled these rows of the lease's shard: they need not be listed any more. */
-    void settled(OutboxLease lease, Collection<OutboxRecord> rows) {
+    synchronized void settled(OutboxLease lease, Collection<OutboxRecord> rows) {
         ShardStream s = open.get(lease.shard());
         if (s != null && !s.unsettled.isEmpty()) {
             rows.forEach(r -> s.unsettled.remove(r.id()));
@@ -122,7 +124,7 @@ final class ShardStreams implements AutoCloseable {
      * Closes the streams of shards not held for {@link #IDLE_CLOSE} (a relay run by {@code publishPending} gives
      * its leases back after each drain and takes them again at the next: its streams stay open meanwhile).
      */
-    void retain(Collection<OutboxLease> held) {
+    synchronized void retain(Collection<OutboxLease> held) {
         Map<Integer, Long> fences = new HashMap<>();
         held.forEach(l -> fences.put(l.shard(), l.fence()));
         long now = System.nanoTime();
@@ -136,7 +138,7 @@ final class ShardStreams implements AutoCloseable {
     }
 
     /** Closes the stream of one shard, if open (the relay lost the shard or was fenced). */
-    void close(int shard) {
+    synchronized void close(int shard) {
         ShardStream s = open.remove(shard);
         if (s != null) {
             s.stream.close();
@@ -144,7 +146,7 @@ final class ShardStreams implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         open.values().forEach(s -> s.stream.close());
         open.clear();
     }
