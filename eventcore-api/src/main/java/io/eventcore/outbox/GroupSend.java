@@ -44,8 +44,10 @@ final class GroupSend {
         Throwable failed = sends.stream().map(failures::get).filter(Objects::nonNull).findFirst().orElse(null);
         if (failed != null) {
             tx.abort();
-            state = TxState.ABORTED;
-            txFailure = failed;
+            Throwable fencedBy = sends.stream().map(failures::get)
+                    .filter(f -> f instanceof TransactionFencedException).findFirst().orElse(null);
+            state = fencedBy != null ? TxState.FENCED : TxState.ABORTED;
+            txFailure = fencedBy != null ? fencedBy : failed;
             return;
         }
         TreeSet<Long> position = new TreeSet<>(stream.unsettled);
@@ -77,6 +79,16 @@ final class GroupSend {
         } else {
             state = TxState.ABORTED;
             txFailure = failure;
+            streams.close(stream.shard);
+        }
+    }
+
+    /**
+     * After a transaction that aborted: its stream is closed (an abort can leave a producer unusable, a timed-out one
+     * for instance), so the next pass opens it afresh and reads the position again.
+     */
+    void closeIfAborted(ShardStreams streams) {
+        if (stream != null && (state == TxState.ABORTED || state == TxState.FENCED)) {
             streams.close(stream.shard);
         }
     }

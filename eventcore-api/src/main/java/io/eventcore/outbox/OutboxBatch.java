@@ -207,6 +207,7 @@ final class OutboxBatch {
         long deadline = System.nanoTime() + sendTimeout.toNanos();
         for (GroupSend g : round.inFlight.values()) {
             g.awaitEnd(pacer, deadline, this::outcome, streams);
+            g.closeIfAborted(streams);
         }
         // Whether the broker took any send of the round (committed or not): then a failure is the row's own.
         boolean anyAcked = round.inFlight.values().stream().flatMap(g -> g.sends.stream())
@@ -416,8 +417,11 @@ final class OutboxBatch {
             // the relay carries on.
             observed.stop("failed", e);
             if (group.stream != null && group.tx == null) {
-                group.state = GroupSend.TxState.UNOPENED; // the transaction did not begin: the broker is out of reach
+                // The transaction did not begin (the broker is out of reach, or the stream broke): every row waits,
+                // and the stream is opened afresh next time, reading the position again.
+                group.state = GroupSend.TxState.UNOPENED;
                 group.txFailure = e;
+                streams.close(group.stream.shard);
             }
             return new GroupSend.Sent(row, CompletableFuture.failedFuture(e), false);
         }

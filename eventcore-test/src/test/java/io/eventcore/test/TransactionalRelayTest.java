@@ -210,4 +210,70 @@ class TransactionalRelayTest {
         assertThat(copies).as("every row").hasSize(40);
         assertThat(copies.values()).as("each once: the zombie's transaction never became visible").containsOnly(1);
     }
+
+    @Test
+    void aStreamThatBroke_isOpenedAfresh_andTheShardFlowsAgain() {
+        broker.createTopic("order-events", 2);
+        append(20);
+        java.util.concurrent.atomic.AtomicInteger opened = new java.util.concurrent.atomic.AtomicInteger();
+        EventPublisher target = broker.publisher();
+        Transactions breakingFirst = new Transactions() {
+            @Override
+            public TransactionalStream open(String streamId) {
+                TransactionalStream inner = broker.transactions().open(streamId);
+                boolean broken = opened.getAndIncrement() == 0; // the first stream opened is broken for good
+                return new TransactionalStream() {
+                    @Override
+                    public String id() {
+                        return inner.id();
+                    }
+
+                    @Override
+                    public Optional<String> position() {
+                        return inner.position();
+                    }
+
+                    @Override
+                    public PublishTransaction begin() {
+                        if (broken) {
+                            throw new IllegalStateException("stream " + streamId + " is closed");
+                        }
+                        return inner.begin();
+                    }
+
+                    @Override
+                    public void close() {
+                        inner.close();
+                    }
+                };
+            }
+
+            @Override
+            public int maxPositionLength() {
+                return 4000;
+            }
+        };
+        EventPublisher publisher = new EventPublisher() {
+            @Override
+            public CompletionStage<PublishReceipt> send(OutboundMessage message) {
+                return target.send(message);
+            }
+
+            @Override
+            public Optional<Transactions> transactions() {
+                return Optional.of(breakingFirst);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        OutboxPublisher relay = relay("r", publisher, true);
+        Awaitility.await("every row published").atMost(Duration.ofSeconds(10)).until(() -> {
+            relay.publishPending();
+            return store.backlog().pending() == 0;
+        });
+        assertThat(copiesOnTheTopic().values()).as("each row once").hasSize(20).containsOnly(1);
+        assertThat(opened.get()).as("the broken stream's shard opened a new stream").isGreaterThan(4);
+    }
 }

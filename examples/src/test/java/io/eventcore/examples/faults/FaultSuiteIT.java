@@ -26,6 +26,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
@@ -44,9 +47,11 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Fault injection with real processes: the broker, the consumers and the relays each run in their own
- * JVM and are killed with SIGKILL; PostgreSQL is stopped and started. Every scenario sends uniquely
- * identified events with per-key sequence numbers and checks that none is lost, counts duplicates, and
- * checks that the first handling of each key's events follows the sequence.
+ * JVM and are killed with SIGKILL (a relay is also paused with SIGSTOP); PostgreSQL is stopped and started.
+ * Every scenario sends uniquely identified events with per-key sequence numbers and checks that none is lost,
+ * counts duplicates, and checks that the first handling of each key's events follows the sequence. Topics are
+ * read back committed-only ({@code read_committed}); where the transactional relay's output is read, (g) and
+ * (z), no duplicate is allowed either.
  *
  * <p>Quick profile (default, part of {@code ./mvnw verify}): 2,000 events per scenario. Full profile:
  * {@code ./mvnw verify -Pfaults -pl examples -am} (20,000 events).
@@ -58,6 +63,16 @@ class FaultSuiteIT {
     private static final int N = FULL ? 20_000 : 2_000;
     private static final Duration DEADLINE = Duration.ofMinutes(FULL ? 10 : 3);
     private static final Map<String, String> MATRIX = new LinkedHashMap<>();
+    /**
+     * The relays' log: timed, with the relay's lease and take-over lines (INFO), so that a failed scenario's
+     * logs tell who held what when.
+     */
+    private static final List<String> RELAY_LOGGING = List.of("-Dorg.slf4j.simpleLogger.showDateTime=true",
+            "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS", "-Dorg.slf4j.simpleLogger.log.io.eventcore.outbox=info");
+    /** Send timeout of (z)'s zombie relay: longer than its pause. */
+    private static final int ZOMBIE_SEND_TIMEOUT_SECONDS = 120;
+    /** Shards of the JDBC outboxes here (the default). */
+    private static final int SHARDS = JdbcOutbox.DEFAULT_SHARDS;
     private static KafkaBrokerProcess broker;
     private static Path work;
 
@@ -123,7 +138,13 @@ class FaultSuiteIT {
      */
     private static void verdict(String scenario, Set<String> expected, Set<String> deadLettered, Ledger ledger,
             boolean ordered) {
-        FaultKit.verdict("FaultSuiteIT", MATRIX, scenario, expected, deadLettered, ledger, ordered);
+        verdict(scenario, expected, deadLettered, ledger, ordered, false);
+    }
+
+    /** As above; with {@code once} (a transactional relay's output read committed-only), no duplicates either. */
+    private static void verdict(String scenario, Set<String> expected, Set<String> deadLettered, Ledger ledger,
+            boolean ordered, boolean once) {
+        FaultKit.verdict("FaultSuiteIT", MATRIX, scenario, expected, deadLettered, ledger, ordered, once);
     }
 
     /** @return end offsets minus the group's committed offsets, summed over the topic */
@@ -154,9 +175,31 @@ class FaultSuiteIT {
         return l.ids();
     }
 
-    private static ChildJvm relay(String name, String jdbcUrl, String table, String topic) {
-        return ChildJvm.start(name, work.resolve(name + ".log"), RelayWorker.class, jdbcUrl, table,
-                broker.bootstrapServers(), topic, name);
+    private static ChildJvm relay(String name, String jdbcUrl, String table, String topic, String... options) {
+        List<String> args = new ArrayList<>(List.of(jdbcUrl, table, broker.bootstrapServers(), topic, name));
+        args.addAll(List.of(options));
+        return ChildJvm.start(name, work.resolve(name + ".log"), RELAY_LOGGING, RelayWorker.class,
+                args.toArray(String[]::new));
+    }
+
+    /** @return how many shards the relay said it holds last ({@code shards [..]} lines of {@link RelayWorker}) */
+    private static int shardsHeld(ChildJvm relay) {
+        List<String> lines = relay.lines("shards [");
+        if (lines.isEmpty()) {
+            return 0;
+        }
+        String last = lines.get(lines.size() - 1);
+        String list = last.substring(last.indexOf('[') + 1, last.lastIndexOf(']')).trim();
+        return list.isEmpty() ? 0 : list.split(",").length;
+    }
+
+    /**
+     * Waits until every relay holds some shards (each as it said last; their views may overlap for a moment, as
+     * a lease changes hands, so the sum is not checked).
+     */
+    private static void awaitShardsShared(String scenario, List<ChildJvm> relays) {
+        await(scenario + ": every one of " + relays + " holds shards",
+                () -> relays.stream().allMatch(r -> shardsHeld(r) > 0));
     }
 
     // ---------------------------------------------------------------- scenarios
@@ -363,19 +406,32 @@ class FaultSuiteIT {
         createTopic(topic, 6, Map.of());
         List<Step> steps = steps("g", N, 0);
         List<ChildJvm> relays = new ArrayList<>();
+        ExecutorService appending = Executors.newSingleThreadExecutor();
         try {
-            for (int i = 0; i < 3; i++) {
+            // Relay 0 holds one of its transactions (sends acknowledged, not committed) until it is killed.
+            relays.add(relay("g-relay-0", pg.url(), table, topic, "hold-in-flight"));
+            for (int i = 1; i < 3; i++) {
                 relays.add(relay("g-relay-" + i, pg.url(), table, topic));
             }
-            append(outbox, steps.subList(0, N / 3), 20);
+            awaitShardsShared("g", relays);
+            Future<?> firstThird = appending.submit(() -> append(outbox, steps.subList(0, N / 3), 20));
+            String inFlight = relays.get(0).awaitLine("in-flight ", DEADLINE);
+            FaultKit.Ends atKill = FaultKit.ends(broker.bootstrapServers(), topic);
             relays.get(0).kill();
+            System.out.printf("[FaultSuiteIT] (g) g-relay-0 SIGKILLed mid-batch (%s): %d offsets committed, %d in "
+                    + "open transactions%n", inFlight, atKill.stable(), atKill.uncommitted());
+            assertThat(atKill.uncommitted()).as("(g) records of open transactions at the broker at the kill")
+                    .isPositive();
+            firstThird.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
             append(outbox, steps.subList(N / 3, N), 20);
             await("g: outbox drained", () -> outbox.store().backlog().pending() == 0);
         } finally {
+            appending.shutdownNow();
             relays.forEach(ChildJvm::close);
             outbox.close();
         }
-        verdict("(g) relay SIGKILLed mid-batch while two others run", ids(steps), Set.of(), readTopic(topic, N));
+        verdict("(g) relay SIGKILLed mid-batch while two others run", ids(steps), Set.of(), readTopic(topic, N),
+                true, true);
     }
 
     @Test
@@ -410,5 +466,75 @@ class FaultSuiteIT {
         assertThat(other.duplicates()).as("(h) the other group handles each event once").isZero();
         verdict("(h) two groups, one with REDELIVER retries SIGKILLed mid-retry: the retrying group", ids(steps),
                 Set.of(), Ledger.read(retryLedgers), false);
+    }
+
+    /**
+     * (z): a zombie relay. The relay is paused with SIGSTOP holding a transaction whose sends the broker has
+     * acknowledged (not committed), past its lease; the other relay takes its shards over (fencing its
+     * transactional streams: the open transaction is aborted) and publishes their rows. Then the zombie is
+     * resumed: it carries on with the commit it was about to make, which the broker must refuse, and it must
+     * report itself fenced, on the shard of that very transaction. A committed-only reader sees every event
+     * once, in order.
+     *
+     * <p>The zombie's send timeout is longer than the pause ({@value #ZOMBIE_SEND_TIMEOUT_SECONDS} s): a relay
+     * resumed past its send timeout does not wait for the outcome of its commit, takes it for an
+     * acknowledgement timeout and only finds its lease gone, so whether it counts the fence is a race (nothing
+     * becomes visible either way).
+     */
+    @Test
+    @Order(9)
+    void z_relayPausedPastItsLeaseWithABatchInFlight_isFencedWhenResumed() throws Exception {
+        TestDatabase pg = TestDatabase.postgres();
+        String table = "faults_z";
+        JdbcOutbox outbox = JdbcOutbox.builder(pg.dataSource()).table(table).build();
+        outbox.createSchema();
+        TestDatabase.emptyOutbox(pg.dataSource(), table);
+        String topic = "faults-z";
+        createTopic(topic, 6, Map.of());
+        List<Step> steps = steps("o", N, 0);
+        ExecutorService appending = Executors.newSingleThreadExecutor();
+        try (ChildJvm zombie = relay("z-relay-zombie", pg.url(), table, topic, "hold-in-flight",
+                RelayWorker.SEND_TIMEOUT + ZOMBIE_SEND_TIMEOUT_SECONDS);
+                ChildJvm other = relay("z-relay-other", pg.url(), table, topic)) {
+            awaitShardsShared("o", List.of(zombie, other));
+            Future<?> firstHalf = appending.submit(() -> append(outbox, steps.subList(0, N / 2), 20));
+            String inFlight = zombie.awaitLine("in-flight ", DEADLINE);
+            zombie.pause();
+            long pausedAt = System.nanoTime();
+            FaultKit.Ends atPause = FaultKit.ends(broker.bootstrapServers(), topic);
+            assertThat(atPause.uncommitted()).as("(z) records of the zombie's open transaction at the broker")
+                    .isPositive();
+            firstHalf.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+            // The pause past the lease: until the other relay holds every shard and has published every row.
+            await("z: the other relay took every shard over", () -> shardsHeld(other) == SHARDS);
+            await("z: the other relay drained the outbox", () -> outbox.store().backlog().pending() == 0);
+            long pausedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - pausedAt);
+            assertThat(pausedMillis).as("(z) the pause stays within the zombie's send timeout")
+                    .isLessThan(TimeUnit.SECONDS.toMillis(ZOMBIE_SEND_TIMEOUT_SECONDS));
+            zombie.resume();
+            String fenced = zombie.awaitLine("fenced ", Duration.ofSeconds(60));
+            // in-flight <outbox>-<shard> ...: the held transaction's own shard is one the zombie was fenced off
+            String stream = inFlight.split(" ")[1];
+            String heldShard = stream.substring(stream.lastIndexOf('-') + 1);
+            assertThat(zombie.lines("")).as("(z) the zombie's log: fenced off the shard of its held transaction")
+                    .anyMatch(l -> l.contains("lost shard " + heldShard + ": another relay took it over"));
+            System.out.printf("[FaultSuiteIT] (z) zombie SIGSTOPped %d ms with %s (%d offsets in open transactions "
+                    + "at the pause); resumed, it printed '%s'%n", pausedMillis, inFlight, atPause.uncommitted(),
+                    fenced);
+            append(outbox, steps.subList(N / 2, N), 20);
+            await("z: outbox drained", () -> outbox.store().backlog().pending() == 0);
+            other.stop();
+            zombie.stop();
+            List<String> said = zombie.lines("");
+            int resumedAt = said.indexOf(zombie.lines("resumed ").get(0));
+            System.out.printf("[FaultSuiteIT] (z) the zombie said, from its resumption on: %s%n",
+                    said.subList(resumedAt, said.size()).stream().filter(l -> !l.startsWith("shards ")).limit(30)
+                            .toList());
+        } finally {
+            appending.shutdownNow();
+            outbox.close();
+        }
+        verdict("(z) relay SIGSTOPped past its lease with a batch in flight, resumed after the take-over (zombie)",
+                ids(steps), Set.of(), readTopic(topic, N), true, true);
     }
 }

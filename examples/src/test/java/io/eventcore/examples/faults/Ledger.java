@@ -9,6 +9,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -60,6 +61,14 @@ final class Ledger {
 
     int duplicates() {
         return entries.size() - ids().size();
+    }
+
+    /** @return the ids seen more than once, with how many times, in the order first seen */
+    Map<String, Integer> duplicated() {
+        Map<String, Integer> copies = new LinkedHashMap<>();
+        entries.forEach(e -> copies.merge(e.id(), 1, Integer::sum));
+        copies.values().removeIf(n -> n == 1);
+        return copies;
     }
 
     /** @return keys whose first handlings are not in increasing sequence order */
