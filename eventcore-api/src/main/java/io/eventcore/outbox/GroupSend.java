@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeSet;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
@@ -50,8 +50,8 @@ final class GroupSend {
             txFailure = fencedBy != null ? fencedBy : failed;
             return;
         }
-        TreeSet<Long> position = new TreeSet<>(stream.unsettled);
-        sends.forEach(s -> position.add(s.row().id()));
+        TreeMap<Long, String> position = new TreeMap<>(stream.unsettled);
+        sends.forEach(s -> position.put(s.row().id(), RelayPosition.tag(s.row().eventId())));
         try {
             commit = tx.commit(RelayPosition.encode(stream.fence, position)).toCompletableFuture();
         } catch (RuntimeException e) {
@@ -72,7 +72,7 @@ final class GroupSend {
         Throwable failure = outcome.apply(commit);
         if (failure == null) {
             state = TxState.COMMITTED;
-            stream.committed(sends.stream().map(s -> s.row().id()).toList());
+            stream.committed(sends.stream().map(Sent::row).toList());
         } else if (failure instanceof TransactionFencedException) {
             state = TxState.FENCED;
             txFailure = failure;

@@ -248,7 +248,7 @@ final class OutboxBatch {
         long positionChars = g.stream == null ? 0 : RelayPosition.encode(g.stream.fence, g.stream.unsettled).length();
         long previousId = 0;
         for (OutboxRecord row : rows) {
-            if (g.stream != null && g.stream.unsettled.contains(row.id())) {
+            if (g.stream != null && g.stream.published(row)) {
                 g.known.add(row); // the broker has it from an earlier transaction: settle, do not send again
                 continue;
             }

@@ -8,7 +8,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeSet;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,10 +38,11 @@ final class ShardStreams implements AutoCloseable {
         final int shard;
         /** The fence of the lease it serves now (a stream outlives a re-acquisition of its shard). */
         long fence;
-        final TreeSet<Long> unsettled;
+        /** Rows the broker has from committed transactions, not known settled: id to {@link RelayPosition#tag}. */
+        final TreeMap<Long, String> unsettled;
         long lastUsedNanos = System.nanoTime();
 
-        ShardStream(TransactionalStream stream, int shard, long fence, TreeSet<Long> unsettled) {
+        ShardStream(TransactionalStream stream, int shard, long fence, TreeMap<Long, String> unsettled) {
             this.stream = stream;
             this.shard = shard;
             this.fence = fence;
@@ -49,8 +50,26 @@ final class ShardStreams implements AutoCloseable {
         }
 
         /** A commit went through: its rows are at the broker, and stay listed until the store settles them. */
-        void committed(Collection<Long> ids) {
-            unsettled.addAll(ids);
+        void committed(Collection<OutboxRecord> rows) {
+            rows.forEach(r -> unsettled.put(r.id(), RelayPosition.tag(r.eventId())));
+        }
+
+        /**
+         * @return whether the broker has this row from a committed transaction; a listed id whose tag differs is
+         *         another row (ids reused): then the whole list is dropped as foreign, and the row is sent
+         */
+        boolean published(OutboxRecord row) {
+            String tag = unsettled.get(row.id());
+            if (tag == null) {
+                return false;
+            }
+            if (tag.equals(RelayPosition.tag(row.eventId()))) {
+                return true;
+            }
+            log.warn("shard {}: row #{} is listed in the shard's position with another event id: the position is "
+                    + "of rows since replaced (a truncated or re-created table?); it is not trusted", shard, row.id());
+            unsettled.clear();
+            return false;
         }
     }
 
@@ -87,7 +106,7 @@ final class ShardStreams implements AutoCloseable {
             stream.close();
             throw e;
         }
-        TreeSet<Long> unsettled = position.map(RelayPosition::ids).orElseGet(TreeSet::new);
+        TreeMap<Long, String> unsettled = position.map(RelayPosition::rows).orElseGet(TreeMap::new);
         if (!unsettled.isEmpty()) {
             log.info("shard {}: {} rows were published by the previous holder (fence {}); settling them without "
                     + "sending them again", lease.shard(), unsettled.size(), position.get().fence());
@@ -109,7 +128,7 @@ final class ShardStreams implements AutoCloseable {
         }
         java.util.Set<Long> read = new java.util.HashSet<>();
         rows.forEach(r -> read.add(r.id()));
-        s.unsettled.headSet(rows.get(rows.size() - 1).id()).removeIf(id -> !read.contains(id));
+        s.unsettled.headMap(rows.get(rows.size() - 1).id()).keySet().removeIf(id -> !read.contains(id));
     }
 
     /** The store settled these rows of the lease's shard: they need not be listed any more. */

@@ -64,6 +64,9 @@ public final class KafkaEventPublisher implements EventPublisher, KafkaOutput {
         this.topics = b.topics;
         this.closeTimeout = b.closeTimeout != null ? b.closeTimeout : Builder.DEFAULT_CLOSE_TIMEOUT;
         this.missingTopics = new MissingTopics(producer);
+        if (transactions != null) {
+            transactions.missingTopics(missingTopics);
+        }
         this.instrumentation = EventInstrumentation.safe(b.instrumentation != null ? b.instrumentation
                 : EventInstrumentation.noop());
     }

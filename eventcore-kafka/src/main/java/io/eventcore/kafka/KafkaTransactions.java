@@ -73,6 +73,9 @@ final class KafkaTransactions implements Transactions, AutoCloseable {
         return t;
     });
     private volatile boolean topicChecked;
+    private Admin admin;
+    /** The publisher's record of topics missing from the metadata: sends to them fail at once, as its own do. */
+    private volatile MissingTopics missingTopics;
 
     /**
      * @param producerProps the publisher's producer properties (idempotent, {@code acks=all})
@@ -93,6 +96,11 @@ final class KafkaTransactions implements Transactions, AutoCloseable {
         this.positionsTopic = positionsTopic;
         this.producers = producers != null ? producers
                 : p -> new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /** Sends of transactions to a topic the publisher found missing fail at once instead of blocking. */
+    void missingTopics(MissingTopics topics) {
+        this.missingTopics = topics;
     }
 
     @Override
@@ -135,7 +143,8 @@ final class KafkaTransactions implements Transactions, AutoCloseable {
     /** The position last committed with the transactional id, once no transaction of it is pending. */
     private Optional<String> readPosition(String transactionalId) {
         TopicPartition tp = new TopicPartition(positionsTopic, 0);
-        try (Admin admin = Admin.create(adminProps)) {
+        try {
+            Admin admin = admin();
             ensurePositionsTopic(admin);
             Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(
                     Map.of(transactionalId, new ListConsumerGroupOffsetsSpec().topicPartitions(List.of(tp))),
@@ -176,9 +185,23 @@ final class KafkaTransactions implements Transactions, AutoCloseable {
         topicChecked = true;
     }
 
+    /** One admin client for every position read, made on first use. */
+    private synchronized Admin admin() {
+        if (admin == null) {
+            admin = Admin.create(adminProps);
+        }
+        return admin;
+    }
+
     @Override
     public void close() {
         commits.shutdown();
+        synchronized (this) {
+            if (admin != null) {
+                admin.close(Duration.ofSeconds(5));
+                admin = null;
+            }
+        }
     }
 
     /**
@@ -273,14 +296,27 @@ final class KafkaTransactions implements Transactions, AutoCloseable {
         @Override
         public CompletionStage<PublishReceipt> send(OutboundMessage message) {
             CompletableFuture<PublishReceipt> result = new CompletableFuture<>();
+            MissingTopics missing = missingTopics;
+            RuntimeException absent = missing == null ? null : missing.failFast(message.topic());
+            if (absent != null) {
+                // Not handed to the producer: the transaction stays usable, and this send is this row's failure.
+                result.completeExceptionally(absent);
+                return result;
+            }
             try {
-                stream.producer.send(KafkaRecords.toRecord(message), (metadata, error) -> {
-                    if (error == null) {
-                        result.complete(new PublishReceipt(metadata.topic(), metadata.partition(), metadata.offset()));
-                    } else {
-                        result.completeExceptionally(classify(error));
-                    }
-                });
+                java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata> sent =
+                        stream.producer.send(KafkaRecords.toRecord(message), (metadata, error) -> {
+                            if (error == null) {
+                                result.complete(new PublishReceipt(metadata.topic(), metadata.partition(),
+                                        metadata.offset()));
+                            } else {
+                                result.completeExceptionally(classify(error));
+                            }
+                        });
+                if (missing != null && sent.isDone() && result.isCompletedExceptionally()) {
+                    // Failed before send returned: blocked on the topic's metadata. Later sends to it fail at once.
+                    result.whenComplete((ignored, error) -> missing.sendFailedEarly(message.topic(), error));
+                }
             } catch (RuntimeException e) {
                 result.completeExceptionally(classify(e));
             }

@@ -276,4 +276,27 @@ class TransactionalRelayTest {
         assertThat(copiesOnTheTopic().values()).as("each row once").hasSize(20).containsOnly(1);
         assertThat(opened.get()).as("the broken stream's shard opened a new stream").isGreaterThan(4);
     }
+
+    @Test
+    void idsReused_byARecreatedOutbox_areNotTakenForPublished_everyNewRowIsSent() {
+        broker.createTopic("order-events", 2);
+        append(30);
+        relay("first", broker.publisher(), true).publishPending();
+        assertThat(copiesOnTheTopic()).hasSize(30);
+        // The outbox is re-created (ids start again at 1) while the broker keeps the shards' positions, which list
+        // ids of the first outbox's last transactions.
+        InMemoryOutboxStore recreated = InMemoryOutboxStore.create(4, EventCodec.json(), clock);
+        List<OutboxEvent> fresh = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            fresh.add(OutboxEvent.builder("Order", "k" + (i % 7))
+                    .rawPayload("Step", ("new:" + i).getBytes(StandardCharsets.UTF_8)).build());
+        }
+        recreated.inTransaction(tx -> recreated.append(tx, fresh));
+        OutboxPublisher second = OutboxPublisher.builder().store(recreated).publisher(broker.publisher())
+                .relayId("second").clock(clock).leaseTtl(TTL).build();
+        second.publishPending();
+        assertThat(recreated.backlog().pending()).isZero();
+        assertThat(copiesOnTheTopic().keySet().stream().filter(v -> v.startsWith("new:")))
+                .as("every row of the re-created outbox reached the topic").hasSize(30);
+    }
 }

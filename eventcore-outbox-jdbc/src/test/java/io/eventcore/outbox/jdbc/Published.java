@@ -33,6 +33,8 @@ final class Published {
         p.put("group.id", "check-" + System.nanoTime());
         p.put("auto.offset.reset", "earliest");
         p.put("enable.auto.commit", "false");
+        // What the relay promises is for committed-only readers: aborted transactions' records are not delivered.
+        p.put("isolation.level", "read_committed");
         Published out = new Published();
         Set<String> distinct = new HashSet<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
