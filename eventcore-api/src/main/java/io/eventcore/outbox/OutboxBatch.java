@@ -1,7 +1,6 @@
 package io.eventcore.outbox;
 
 import io.eventcore.Clock;
-import io.eventcore.EventcoreException;
 import io.eventcore.MessageHeader;
 import io.eventcore.internal.Checks;
 import io.eventcore.retry.RetryPolicy;
@@ -88,27 +87,6 @@ final class OutboxBatch {
         }
     }
 
-    /** The relay's own verdict on a send whose acknowledgement did not come in time: not the row's fault. */
-    static final class AckTimeout extends EventcoreException {
-        private static final long serialVersionUID = 1L;
-
-        AckTimeout(Duration timeout) {
-            super("publish not acknowledged within the relay's sendTimeout (" + timeout + ")");
-        }
-    }
-
-    /** Counts of one round's settlement. */
-    private static final class Tally {
-        int published;
-        int failures;
-        int transientFailures;
-        Throwable lastFailure;
-
-        boolean allTransient() {
-            return failures > 0 && transientFailures == failures && published == 0;
-        }
-    }
-
     OutboxBatch(EventPublisher publisher, OutboxMessages messages, RetryPolicy retry, Duration sendTimeout,
             Clock clock, EventInstrumentation instrumentation, boolean oneInFlightPerKey, ShardStreams streams) {
         this.oneInFlightPerKey = oneInFlightPerKey;
@@ -148,35 +126,6 @@ final class OutboxBatch {
             Duration keepAliveEvery) {
         Pacer pacer = new Pacer(keepAlive, keepAliveEvery);
         return settle(send(groups, pacer), pacer);
-    }
-
-    /**
-     * A round sent and acknowledged (or failed), its transactions committing: {@link #settle} it, on any thread, to
-     * learn what became of each group.
-     */
-    static final class SentRound<K> {
-        private final Map<K, GroupSend> inFlight;
-        private final Map<GroupSend.Sent, Throwable> failures;
-        private final int sent;
-        private final boolean outage;
-
-        private SentRound(Map<K, GroupSend> inFlight, Map<GroupSend.Sent, Throwable> failures, int sent,
-                boolean outage) {
-            this.inFlight = inFlight;
-            this.failures = failures;
-            this.sent = sent;
-            this.outage = outage;
-        }
-
-        /** @return the groups of the round */
-        java.util.Set<K> groups() {
-            return inFlight.keySet();
-        }
-
-        /** @return whether sends failed, all transiently, and the broker took none: an outage, as the sends tell */
-        boolean outage() {
-            return outage;
-        }
     }
 
     /**

@@ -164,7 +164,7 @@ final class RelayPass {
             return new Result(0, settled, false);
         }
         long started = System.nanoTime();
-        OutboxBatch.SentRound<OutboxLease> round = batch.send(reads,
+        SentRound<OutboxLease> round = batch.send(reads,
                 new Pacer(() -> leases.keepAlive(clock.now()), leases.renewInterval()));
         Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
         settled += settling.finish();

@@ -81,7 +81,7 @@ final class SettlementPipeline implements AutoCloseable {
      * settle now (a lease lost while awaiting is left out: its rows stay pending for the new holder), and applies
      * the completions in the store. {@link #finish} the one in flight first.
      */
-    void start(OutboxBatch.SentRound<OutboxLease> sent, Duration elapsed) {
+    void start(SentRound<OutboxLease> sent, Duration elapsed) {
         if (inFlight != null) {
             throw new IllegalStateException("a settlement is in flight");
         }
