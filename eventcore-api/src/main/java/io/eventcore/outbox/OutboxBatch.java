@@ -286,7 +286,10 @@ final class OutboxBatch {
             }
             tally.failures++;
             tally.lastFailure = failure;
-            if (key != null) {
+            if (key != null && !(aborted && failure instanceof io.eventcore.transport.SendAbortedException)) {
+                // A send refused only because its transaction had already failed holds nothing back: the row that
+                // failed the transaction, later in the same key maybe, must still be charged its attempt (or it
+                // would abort every pass for good, its key's earlier rows refused with it each time).
                 blockedKeys.add(key);
             }
             if (s.unsendable()) {

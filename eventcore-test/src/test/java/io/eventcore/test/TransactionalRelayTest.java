@@ -79,6 +79,12 @@ class TransactionalRelayTest {
             }
 
             @Override
+            public boolean isTransient(Throwable failure) {
+                // As Kafka's RecordTooLargeException: not transient for the publisher, retryable for the policy.
+                return !(failure instanceof IllegalArgumentException) && target.isTransient(failure);
+            }
+
+            @Override
             public Optional<Transactions> transactions() {
                 return Optional.of(wrapped);
             }
@@ -298,5 +304,73 @@ class TransactionalRelayTest {
         assertThat(recreated.backlog().pending()).isZero();
         assertThat(copiesOnTheTopic().keySet().stream().filter(v -> v.startsWith("new:")))
                 .as("every row of the re-created outbox reached the topic").hasSize(30);
+    }
+
+    /**
+     * Kafka's way with a record the client refuses (too large): the send fails on the spot, the transaction turns to
+     * an error state, and the sends before it that the client had not yet passed to the broker fail with it.
+     */
+    private static PublishTransaction refusingPoison(PublishTransaction tx) {
+        List<CompletableFuture<PublishReceipt>> earlier = new ArrayList<>();
+        boolean[] failed = {false};
+        return new PublishTransaction() {
+            @Override
+            public CompletionStage<PublishReceipt> send(OutboundMessage message) {
+                if (failed[0]) {
+                    return CompletableFuture.failedFuture(new io.eventcore.transport.SendAbortedException(
+                            new IllegalStateException("transaction in error state")));
+                }
+                if (new String(message.value(), StandardCharsets.UTF_8).startsWith("poison")) {
+                    failed[0] = true;
+                    earlier.forEach(f -> f.obtrudeException(new io.eventcore.transport.SendAbortedException(
+                            new IllegalStateException("aborted with the batch"))));
+                    return CompletableFuture.failedFuture(new IllegalArgumentException("record too large"));
+                }
+                CompletableFuture<PublishReceipt> sent = tx.send(message).toCompletableFuture();
+                earlier.add(sent);
+                return sent;
+            }
+
+            @Override
+            public CompletionStage<Void> commit(String position) {
+                return tx.commit(position);
+            }
+
+            @Override
+            public void abort() {
+                tx.abort();
+            }
+        };
+    }
+
+    @Test
+    void aPoisonRowWhoseEarlierKeyRowsFailWithIt_isChargedItsAttempts_andGoesDead_whileItsKeyFlows() {
+        broker.createTopic("order-events", 2);
+        List<OutboxEvent> events = new ArrayList<>();
+        for (String v : List.of("p:0", "p:1", "poison", "p:3", "p:4", "q:0", "q:1")) {
+            String key = v.startsWith("q") ? "q" : "p";
+            events.add(OutboxEvent.builder("Order", key).rawPayload("Step", v.getBytes(StandardCharsets.UTF_8)).build());
+        }
+        store.inTransaction(tx -> store.append(tx, events));
+        InMemoryDeadLetterSink sink = new InMemoryDeadLetterSink();
+        OutboxPublisher relay = OutboxPublisher.builder().store(store).publisher(publisher(
+                TransactionalRelayTest::refusingPoison)).relayId("r").clock(clock).leaseTtl(TTL)
+                .retry(io.eventcore.retry.RetryPolicy.fixed(Duration.ofMillis(200)).maxAttempts(3)).deadLetter(sink)
+                .build();
+        // Bounded: a poison row never charged would keep every pass failing, and publishPending spinning, for good.
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+            for (int pass = 0; pass < 20 && store.backlog().pending() > 0; pass++) {
+                relay.publishPending();
+                clock.advance(Duration.ofSeconds(1));
+            }
+        });
+        assertThat(store.backlog().pending()).as("nothing left pending: %s", store.backlog()).isZero();
+        assertThat(store.deadRecords(10)).singleElement().satisfies(d -> {
+            assertThat(d.attempts()).isEqualTo(3);
+            assertThat(d.lastError()).contains("record too large");
+        });
+        assertThat(sink.deadLetters()).hasSize(1);
+        assertThat(broker.messages("order-events")).extracting(m -> new String(m.value(), StandardCharsets.UTF_8))
+                .containsSubsequence("p:0", "p:1", "p:3", "p:4").contains("q:0", "q:1").hasSize(6);
     }
 }
