@@ -62,6 +62,9 @@ final class KafkaTransactions implements Transactions, AutoCloseable {
      */
     static final int MAX_POSITION_LENGTH = 4000;
 
+    /** {@code batch.size} of the transactional producers unless the publisher's properties set one: 128 KiB. */
+    static final int TRANSACTIONAL_BATCH_SIZE = 128 * 1024;
+
     private final Map<String, Object> producerProps;
     private final Map<String, Object> adminProps;
     private final String prefix;
@@ -122,6 +125,9 @@ final class KafkaTransactions implements Transactions, AutoCloseable {
         String transactionalId = prefix + streamId;
         Map<String, Object> props = new HashMap<>(producerProps);
         props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        // A transaction carries a shard's whole batch, spread over every partition: bigger producer batches halve
+        // the broker's work per record (docs/benchmarks.md). The publisher's own batch.size, when set, wins.
+        props.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, TRANSACTIONAL_BATCH_SIZE);
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "eventcore-tx-" + transactionalId);
         Producer<byte[], byte[]> producer = producers.apply(props);
         try {

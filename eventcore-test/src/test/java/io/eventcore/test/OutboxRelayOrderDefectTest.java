@@ -6,17 +6,13 @@ import io.eventcore.outbox.OutboxEvent;
 import io.eventcore.outbox.OutboxPublisher;
 import io.eventcore.transport.EventPublisher;
 import io.eventcore.InboundMessage;
-import io.eventcore.transport.OutboundMessage;
 import io.eventcore.transport.PublishReceipt;
 import io.eventcore.retry.RetryPolicy;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
-import io.eventcore.transport.PublishTransaction;
-import io.eventcore.transport.TransactionalStream;
 import io.eventcore.transport.Transactions;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -77,70 +73,12 @@ class OutboxRelayOrderDefectTest {
         broker.createTopic("order-events", 1);
         EventPublisher target = broker.publisher();
         AtomicBoolean expired = new AtomicBoolean();
-        Transactions expiringTransactions = new Transactions() {
-            @Override
-            public TransactionalStream open(String streamId) {
-                TransactionalStream inner = broker.transactions().open(streamId);
-                return new TransactionalStream() {
-                    @Override
-                    public String id() {
-                        return inner.id();
-                    }
-
-                    @Override
-                    public Optional<String> position() {
-                        return inner.position();
-                    }
-
-                    @Override
-                    public PublishTransaction begin() {
-                        PublishTransaction tx = inner.begin();
-                        return new PublishTransaction() {
-                            @Override
-                            public CompletionStage<PublishReceipt> send(OutboundMessage message) {
-                                return expired.compareAndSet(false, true) ? expireLater() : tx.send(message);
-                            }
-
-                            @Override
-                            public CompletionStage<Void> commit(String position) {
-                                return tx.commit(position);
-                            }
-
-                            @Override
-                            public void abort() {
-                                tx.abort();
-                            }
-                        };
-                    }
-
-                    @Override
-                    public void close() {
-                        inner.close();
-                    }
-                };
-            }
-
-            @Override
-            public int maxPositionLength() {
-                return broker.transactions().maxPositionLength();
-            }
-        };
-        EventPublisher expiresTheFirstSend = new EventPublisher() {
-            @Override
-            public CompletionStage<PublishReceipt> send(OutboundMessage message) {
-                // The failure arrives after the round has handed the key's later rows over.
-                return expired.compareAndSet(false, true) ? expireLater() : target.send(message);
-            }
-
-            @Override
-            public Optional<Transactions> transactions() {
-                return Optional.of(expiringTransactions);
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        // The failure arrives after the round has handed the key's later rows over.
+        Transactions expiringTransactions = Forwarding.transactions(broker, (id, tx) -> Forwarding.sending(tx,
+                (message, inner) -> expired.compareAndSet(false, true) ? expireLater() : inner.send(message)));
+        EventPublisher expiresTheFirstSend = Forwarding.publisher(
+                message -> expired.compareAndSet(false, true) ? expireLater() : target.send(message),
+                expiringTransactions, null);
         store.inTransaction(tx -> store.append(tx, List.of(event("a", 1), event("a", 2), event("a", 3))));
         OutboxPublisher.Builder builder = OutboxPublisher.builder().store(store).publisher(expiresTheFirstSend)
                 .retry(RetryPolicy.fixed(Duration.ofMillis(10)));

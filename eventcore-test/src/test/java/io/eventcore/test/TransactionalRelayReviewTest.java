@@ -10,14 +10,10 @@ import io.eventcore.retry.RetryPolicy;
 import io.eventcore.transport.EventPublisher;
 import io.eventcore.transport.OutboundMessage;
 import io.eventcore.transport.PublishReceipt;
-import io.eventcore.transport.PublishTransaction;
-import io.eventcore.transport.TransactionalStream;
-import io.eventcore.transport.Transactions;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
@@ -130,77 +126,12 @@ class TransactionalRelayReviewTest {
     /** The in-memory broker's publisher, whose sends (with or without a transaction) to {@code topic} fail. */
     private static EventPublisher missingTopic(InMemoryBroker broker, String topic) {
         EventPublisher target = broker.publisher();
-        Transactions inner = broker.transactions();
-        Transactions transactions = new Transactions() {
-            @Override
-            public TransactionalStream open(String streamId) {
-                TransactionalStream stream = inner.open(streamId);
-                return new TransactionalStream() {
-                    @Override
-                    public String id() {
-                        return stream.id();
-                    }
-
-                    @Override
-                    public Optional<String> position() {
-                        return stream.position();
-                    }
-
-                    @Override
-                    public PublishTransaction begin() {
-                        PublishTransaction tx = stream.begin();
-                        return new PublishTransaction() {
-                            @Override
-                            public CompletionStage<PublishReceipt> send(OutboundMessage message) {
-                                return message.topic().equals(topic)
-                                        ? CompletableFuture.failedFuture(new TopicNotInMetadata(topic))
-                                        : tx.send(message);
-                            }
-
-                            @Override
-                            public CompletionStage<Void> commit(String position) {
-                                return tx.commit(position);
-                            }
-
-                            @Override
-                            public void abort() {
-                                tx.abort();
-                            }
-                        };
-                    }
-
-                    @Override
-                    public void close() {
-                        stream.close();
-                    }
-                };
-            }
-
-            @Override
-            public int maxPositionLength() {
-                return inner.maxPositionLength();
-            }
-        };
-        return new EventPublisher() {
-            @Override
-            public CompletionStage<PublishReceipt> send(OutboundMessage message) {
-                return message.topic().equals(topic) ? CompletableFuture.failedFuture(new TopicNotInMetadata(topic))
-                        : target.send(message);
-            }
-
-            @Override
-            public boolean isTransient(Throwable failure) {
-                return failure instanceof TopicNotInMetadata; // as KafkaEventPublisher: RetriableException
-            }
-
-            @Override
-            public Optional<Transactions> transactions() {
-                return Optional.of(transactions);
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        java.util.function.Function<OutboundMessage, CompletionStage<PublishReceipt>> failing = message ->
+                message.topic().equals(topic) ? CompletableFuture.failedFuture(new TopicNotInMetadata(topic)) : null;
+        return Forwarding.publisher(
+                message -> java.util.Objects.requireNonNullElseGet(failing.apply(message), () -> target.send(message)),
+                Forwarding.transactions(broker, (id, tx) -> Forwarding.sending(tx, (message, inner) ->
+                        java.util.Objects.requireNonNullElseGet(failing.apply(message), () -> inner.send(message)))),
+                failure -> failure instanceof TopicNotInMetadata); // as KafkaEventPublisher: RetriableException
     }
 }

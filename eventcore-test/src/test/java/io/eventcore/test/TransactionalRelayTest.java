@@ -7,10 +7,8 @@ import io.eventcore.codec.EventCodec;
 import io.eventcore.outbox.OutboxEvent;
 import io.eventcore.outbox.OutboxPublisher;
 import io.eventcore.transport.EventPublisher;
-import io.eventcore.transport.OutboundMessage;
 import io.eventcore.transport.PublishReceipt;
 import io.eventcore.transport.PublishTransaction;
-import io.eventcore.transport.TransactionalStream;
 import io.eventcore.transport.Transactions;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -18,7 +16,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
@@ -40,78 +37,18 @@ class TransactionalRelayTest {
     /** A publisher over the broker whose transactions pass through {@code wrap}. */
     private EventPublisher publisher(UnaryOperator<PublishTransaction> wrap) {
         EventPublisher target = broker.publisher();
-        Transactions wrapped = new Transactions() {
-            @Override
-            public TransactionalStream open(String streamId) {
-                TransactionalStream inner = broker.transactions().open(streamId);
-                return new TransactionalStream() {
-                    @Override
-                    public String id() {
-                        return inner.id();
-                    }
-
-                    @Override
-                    public Optional<String> position() {
-                        return inner.position();
-                    }
-
-                    @Override
-                    public PublishTransaction begin() {
-                        return wrap.apply(inner.begin());
-                    }
-
-                    @Override
-                    public void close() {
-                        inner.close();
-                    }
-                };
-            }
-
-            @Override
-            public int maxPositionLength() {
-                return broker.transactions().maxPositionLength();
-            }
-        };
-        return new EventPublisher() {
-            @Override
-            public CompletionStage<PublishReceipt> send(OutboundMessage message) {
-                return target.send(message);
-            }
-
-            @Override
-            public boolean isTransient(Throwable failure) {
-                // As Kafka's RecordTooLargeException: not transient for the publisher, retryable for the policy.
-                return !(failure instanceof IllegalArgumentException) && target.isTransient(failure);
-            }
-
-            @Override
-            public Optional<Transactions> transactions() {
-                return Optional.of(wrapped);
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        // As Kafka's RecordTooLargeException: not transient for the publisher, retryable for the policy.
+        return Forwarding.publisher(target::send, Forwarding.transactions(broker, (id, tx) -> wrap.apply(tx)),
+                failure -> !(failure instanceof IllegalArgumentException) && target.isTransient(failure));
     }
 
     /** A transaction that runs {@code beforeCommit} first and {@code afterCommit} once it committed. */
     private static PublishTransaction around(PublishTransaction tx, Runnable beforeCommit, Runnable afterCommit) {
-        return new PublishTransaction() {
-            @Override
-            public CompletionStage<PublishReceipt> send(OutboundMessage message) {
-                return tx.send(message);
-            }
-
+        return new Forwarding.Transaction(tx) {
             @Override
             public CompletionStage<Void> commit(String position) {
                 beforeCommit.run();
                 return tx.commit(position).thenRun(afterCommit);
-            }
-
-            @Override
-            public void abort() {
-                tx.abort();
             }
         };
     }
@@ -145,18 +82,11 @@ class TransactionalRelayTest {
         // The store goes down right after the broker committed: the settlement fails, and the relay "dies".
         OutboxPublisher dying = relay("dying", publisher(tx -> around(tx, () -> { }, () -> store.setUnavailable(true))),
                 transactional);
-        EventPublisher plainDying = new EventPublisher() {
-            @Override
-            public CompletionStage<PublishReceipt> send(OutboundMessage message) {
-                CompletionStage<PublishReceipt> sent = broker.publisher().send(message);
-                store.setUnavailable(true);
-                return sent;
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        EventPublisher plainDying = Forwarding.publisher(message -> {
+            CompletionStage<PublishReceipt> sent = broker.publisher().send(message);
+            store.setUnavailable(true);
+            return sent;
+        }, null, null);
         if (!transactional) {
             dying = relay("dying", plainDying, false);
         }
@@ -222,58 +152,19 @@ class TransactionalRelayTest {
         broker.createTopic("order-events", 2);
         append(20);
         java.util.concurrent.atomic.AtomicInteger opened = new java.util.concurrent.atomic.AtomicInteger();
-        EventPublisher target = broker.publisher();
-        Transactions breakingFirst = new Transactions() {
-            @Override
-            public TransactionalStream open(String streamId) {
-                TransactionalStream inner = broker.transactions().open(streamId);
-                boolean broken = opened.getAndIncrement() == 0; // the first stream opened is broken for good
-                return new TransactionalStream() {
-                    @Override
-                    public String id() {
-                        return inner.id();
+        Transactions breakingFirst = Forwarding.opening(broker, (id, stream) -> {
+            boolean broken = opened.getAndIncrement() == 0; // the first stream opened is broken for good
+            return new Forwarding.Stream(stream) {
+                @Override
+                public PublishTransaction begin() {
+                    if (broken) {
+                        throw new IllegalStateException("stream " + id + " is closed");
                     }
-
-                    @Override
-                    public Optional<String> position() {
-                        return inner.position();
-                    }
-
-                    @Override
-                    public PublishTransaction begin() {
-                        if (broken) {
-                            throw new IllegalStateException("stream " + streamId + " is closed");
-                        }
-                        return inner.begin();
-                    }
-
-                    @Override
-                    public void close() {
-                        inner.close();
-                    }
-                };
-            }
-
-            @Override
-            public int maxPositionLength() {
-                return 4000;
-            }
-        };
-        EventPublisher publisher = new EventPublisher() {
-            @Override
-            public CompletionStage<PublishReceipt> send(OutboundMessage message) {
-                return target.send(message);
-            }
-
-            @Override
-            public Optional<Transactions> transactions() {
-                return Optional.of(breakingFirst);
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+                    return stream.begin();
+                }
+            };
+        });
+        EventPublisher publisher = Forwarding.publisher(broker.publisher()::send, breakingFirst, null);
         OutboxPublisher relay = relay("r", publisher, true);
         Awaitility.await("every row published").atMost(Duration.ofSeconds(10)).until(() -> {
             relay.publishPending();
@@ -313,34 +204,21 @@ class TransactionalRelayTest {
     private static PublishTransaction refusingPoison(PublishTransaction tx) {
         List<CompletableFuture<PublishReceipt>> earlier = new ArrayList<>();
         boolean[] failed = {false};
-        return new PublishTransaction() {
-            @Override
-            public CompletionStage<PublishReceipt> send(OutboundMessage message) {
-                if (failed[0]) {
-                    return CompletableFuture.failedFuture(new io.eventcore.transport.SendAbortedException(
-                            new IllegalStateException("transaction in error state")));
-                }
-                if (new String(message.value(), StandardCharsets.UTF_8).startsWith("poison")) {
-                    failed[0] = true;
-                    earlier.forEach(f -> f.obtrudeException(new io.eventcore.transport.SendAbortedException(
-                            new IllegalStateException("aborted with the batch"))));
-                    return CompletableFuture.failedFuture(new IllegalArgumentException("record too large"));
-                }
-                CompletableFuture<PublishReceipt> sent = tx.send(message).toCompletableFuture();
-                earlier.add(sent);
-                return sent;
+        return Forwarding.sending(tx, (message, target) -> {
+            if (failed[0]) {
+                return CompletableFuture.failedFuture(new io.eventcore.transport.SendAbortedException(
+                        new IllegalStateException("transaction in error state")));
             }
-
-            @Override
-            public CompletionStage<Void> commit(String position) {
-                return tx.commit(position);
+            if (new String(message.value(), StandardCharsets.UTF_8).startsWith("poison")) {
+                failed[0] = true;
+                earlier.forEach(f -> f.obtrudeException(new io.eventcore.transport.SendAbortedException(
+                        new IllegalStateException("aborted with the batch"))));
+                return CompletableFuture.failedFuture(new IllegalArgumentException("record too large"));
             }
-
-            @Override
-            public void abort() {
-                tx.abort();
-            }
-        };
+            CompletableFuture<PublishReceipt> sent = target.send(message).toCompletableFuture();
+            earlier.add(sent);
+            return sent;
+        });
     }
 
     @Test
