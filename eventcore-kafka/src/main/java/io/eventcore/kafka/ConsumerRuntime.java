@@ -97,7 +97,7 @@ final class ConsumerRuntime {
             ownedExecutor = Executors.newFixedThreadPool(settings.maxConcurrency(),
                     r -> daemon(r, "eventcore-kafka-worker-" + group + "-" + n.incrementAndGet()));
         } else {
-            ownedExecutor = null;
+            ownedExecutor = executor instanceof VirtualWorkers own ? own : null; // the builder's, owned here
         }
         this.workers = new WorkerThreads(executor != null ? executor : ownedExecutor);
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "eventcore-kafka-timer-" + group));

@@ -44,6 +44,7 @@ public final class KafkaEventConsumerBuilder {
     private final ConsumerSettings.Draft draft = new ConsumerSettings.Draft();
     private EventRouter router;
     private Executor executor;
+    private Boolean virtualThreads;
     private ConsumerMetrics metrics;
     private List<KafkaOutput> exactlyOnce;
     /** {@code max.block.ms} of the exactly-once producer unless the properties set it: 10 s. */
@@ -167,13 +168,26 @@ public final class KafkaEventConsumerBuilder {
 
     /**
      * @param pool runs decoding and handlers, e.g. {@code Executors.newVirtualThreadPerTaskExecutor()}
-     *     on JDK 21+; the caller owns it (it is not shut down by {@code close}). Defaults to
-     *     an own fixed pool of {@code maxConcurrency} daemon threads.
+     *     on JDK 21+; the caller owns it (it is not shut down by {@code close}). Defaults to the
+     *     consumer's own workers: {@code maxConcurrency} virtual threads on JDK 21+ (see {@link #virtualThreads}),
+     *     a fixed pool of {@code maxConcurrency} daemon threads before.
      * @return this builder
      * @throws IllegalStateException if already set
      */
     public KafkaEventConsumerBuilder executor(Executor pool) {
         this.executor = Checks.once("executor", executor, Objects.requireNonNull(pool, "executor"));
+        return this;
+    }
+
+    /**
+     * @param enabled whether the consumer's own workers are virtual threads, at most {@code maxConcurrency} handlers
+     *     at once; defaults to {@code true} on JDK 21+ and {@code false} before (no executor given)
+     * @return this builder
+     * @throws IllegalStateException if already set; at {@code build()}, if {@code true} before JDK 21 or with an
+     *     executor
+     */
+    public KafkaEventConsumerBuilder virtualThreads(boolean enabled) {
+        this.virtualThreads = Checks.once("virtualThreads", virtualThreads, enabled);
         return this;
     }
 
@@ -367,7 +381,8 @@ public final class KafkaEventConsumerBuilder {
                     txProps, new org.apache.kafka.common.serialization.ByteArraySerializer(),
                     new org.apache.kafka.common.serialization.ByteArraySerializer()));
         }
-        ConsumerRuntime runtime = new ConsumerRuntime(settings, router, executor, props,
+        Executor workers = VirtualWorkers.choose(executor, virtualThreads, settings.maxConcurrency(), settings.groupId());
+        ConsumerRuntime runtime = new ConsumerRuntime(settings, router, workers, props,
                 producerProps, metrics != null ? metrics : ConsumerMetrics.noop(), eos);
         return new KafkaEventConsumer(runtime, props);
     }

@@ -77,7 +77,9 @@ final class LoopHarness implements AutoCloseable {
 
     final PacedMockConsumer consumer = new PacedMockConsumer();
     final Knobs knobs = new Knobs();
-    private final ExecutorService workers = Executors.newFixedThreadPool(4);
+    /** As the builder's default: virtual threads where the JVM has them (JDK 21+), else platform threads. */
+    private final ExecutorService workers = VirtualWorkers.available() ? VirtualWorkers.create(4, "harness-worker-")
+            : Executors.newFixedThreadPool(4);
     private final List<AutoCloseable> closeables = new ArrayList<>();
     ConsumerRuntime runtime;
 
