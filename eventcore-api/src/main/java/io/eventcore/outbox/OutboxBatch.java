@@ -287,9 +287,7 @@ final class OutboxBatch {
             tally.failures++;
             tally.lastFailure = failure;
             if (key != null && !(aborted && failure instanceof io.eventcore.transport.SendAbortedException)) {
-                // A send refused only because its transaction had already failed holds nothing back: the row that
-                // failed the transaction, later in the same key maybe, must still be charged its attempt (or it
-                // would abort every pass for good, its key's earlier rows refused with it each time).
+                // Not when refused only as the aborted transaction's collateral: the row that failed it is charged.
                 blockedKeys.add(key);
             }
             if (s.unsendable()) {
