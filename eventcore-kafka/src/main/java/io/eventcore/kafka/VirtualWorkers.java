@@ -132,7 +132,7 @@ final class VirtualWorkers extends AbstractExecutorService {
         running.add(self);
         try {
             Runnable task;
-            while ((task = queue.poll()) != null) { // after shutdown() the queued tasks still run; shutdownNow clears it
+            while ((task = queue.poll()) != null) { // after shutdown() queued tasks still run
                 try {
                     task.run();
                 } catch (Throwable t) {
