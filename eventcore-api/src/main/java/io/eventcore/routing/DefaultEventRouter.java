@@ -49,9 +49,13 @@ final class DefaultEventRouter implements EventRouter {
     private final Stage.Next chain;
     private final ScheduledThreadPoolExecutor ownedTimer;
     private final ExecutorService ownedExecutor;
+    /** Whether a route takes batches. */
+    private final boolean batching;
+    private final EventMetrics metrics;
 
     DefaultEventRouter(EventRouter.Builder b) {
         EventMetrics metrics = SafeMetrics.wrap(b.metrics != null ? b.metrics : EventMetrics.noop());
+        this.metrics = metrics;
         RetryPolicy retry = b.retry != null ? b.retry : RetryPolicy.defaults();
         Clock clock = b.clock != null ? b.clock : Clock.system();
         this.typeResolver = b.typeResolver != null ? b.typeResolver : TypeResolver.standard();
@@ -78,6 +82,7 @@ final class DefaultEventRouter implements EventRouter {
             map.put(spec.type(), toRoute(spec, retry, b.deadLetter, timeout));
         }
         this.routes = Map.copyOf(map);
+        this.batching = routes.values().stream().anyMatch(r -> r.batch != null);
         this.byTypeHeader = typeResolver == TypeResolver.standard() ? new TypeTable(routes.values()) : null;
         this.deadLetters = new DeadLetterStage(metrics, b.deadLetter, routes.keySet());
         this.retries = new RetryStage(clock, scheduler, executor, metrics);
@@ -120,7 +125,7 @@ final class DefaultEventRouter implements EventRouter {
                 o.name() != null ? o.name() : Route.defaultName(spec.original(), spec.type()),
                 o.retry() != null ? o.retry() : retry,
                 o.deadLetter() != null ? o.deadLetter() : defaultSink,
-                o.timeout() != null ? o.timeout() : timeout);
+                o.timeout() != null ? o.timeout() : timeout, spec.batch(), o.maxBatchSize(), o.maxBatchBytes());
     }
 
     private static ThreadFactory daemon(String prefix) {
@@ -134,6 +139,11 @@ final class DefaultEventRouter implements EventRouter {
 
     @Override
     public CompletionStage<DispatchResult> dispatch(InboundMessage message) {
+        return dispatch(message, null);
+    }
+
+    /** As {@link #dispatch(InboundMessage)}; a {@code slot} makes its first attempt part of that batch call. */
+    CompletionStage<DispatchResult> dispatch(InboundMessage message, BatchCall.Slot slot) {
         Route<?> route = byTypeHeader != null ? byTypeHeader.byTypeHeader(message) : null;
         String type;
         if (route != null) {
@@ -143,7 +153,7 @@ final class DefaultEventRouter implements EventRouter {
             route = type != null ? routes.get(type) : null;
         }
         Exchange exchange = new Exchange(message, type, route, eventIdOf(message), null, null,
-                Observed.NONE, null);
+                Observed.NONE, null, slot);
         CompletableFuture<StageResult> result;
         try {
             result = Stage.own(chain.proceed(exchange));
@@ -159,6 +169,26 @@ final class DefaultEventRouter implements EventRouter {
         }
         // Last line of the contract: whatever escaped a stage is an outcome, never an exceptional stage.
         return result.handle((r, t) -> t == null && r != null && r.done() != null ? r.done() : escaped(message, t));
+    }
+
+    /** @return the message's route, or {@code null} when it has none */
+    Route<?> routeOf(InboundMessage message) {
+        Route<?> route = byTypeHeader != null ? byTypeHeader.byTypeHeader(message) : null;
+        if (route != null) {
+            return route;
+        }
+        String type = typeResolver.resolve(message).orElse(null);
+        return type != null ? routes.get(type) : null;
+    }
+
+    @Override
+    public CompletionStage<List<DispatchResult>> dispatchBatch(List<InboundMessage> messages) {
+        return batching ? new BatchDispatch(this, metrics, messages).run() : BatchDispatch.oneByOne(this, messages);
+    }
+
+    @Override
+    public boolean batching() {
+        return batching;
     }
 
     private static DispatchResult escaped(InboundMessage message, Throwable t) {

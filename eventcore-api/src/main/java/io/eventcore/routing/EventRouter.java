@@ -1,17 +1,14 @@
 package io.eventcore.routing;
 
 import io.eventcore.AsyncEventHandler;
-import io.eventcore.Clock;
+import io.eventcore.BatchHandler;
 import io.eventcore.Event;
 import io.eventcore.EventHandler;
 import io.eventcore.EventType;
 import io.eventcore.InboundMessage;
 import io.eventcore.RawEventHandler;
-import io.eventcore.Scheduler;
 import io.eventcore.codec.EventCodec;
 import io.eventcore.codec.TypeResolver;
-import io.eventcore.deadletter.DeadLetterSink;
-import io.eventcore.observation.EventInstrumentation;
 import io.eventcore.retry.RetryPolicy;
 import io.eventcore.internal.Checks;
 import java.time.Duration;
@@ -20,7 +17,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 /**
@@ -52,6 +48,27 @@ public interface EventRouter extends AutoCloseable {
      * @return the outcome the transport acts on; a completed stage may be shared: do not rely on its identity
      */
     CompletionStage<DispatchResult> dispatch(InboundMessage message);
+
+    /**
+     * Dispatches consecutive messages of one ordering unit (a partition, or a key), in order: runs of messages of
+     * a {@link Builder#routeBatch batch route} go to its handler in one call, the others one by one. The stage never
+     * completes exceptionally. Its list has one entry per message: the outcome, or {@code null} for a message not
+     * dispatched yet. The dispatch stops at the first outcome the transport must settle before going on
+     * ({@code FAILED} or {@code RETRY_LATER}): every entry before it is a final outcome; entries after it are final
+     * outcomes already reached (dead letters, skips) or {@code null}, and the transport dispatches the
+     * {@code null} ones, in order, once it has settled that one. This default dispatches one message at a time.
+     *
+     * @param messages the messages, in order, not empty
+     * @return one entry per message
+     */
+    default CompletionStage<List<DispatchResult>> dispatchBatch(List<InboundMessage> messages) {
+        return BatchDispatch.oneByOne(this, messages);
+    }
+
+    /** @return whether any route takes batches: transports group records for {@link #dispatchBatch} only then */
+    default boolean batching() {
+        return false;
+    }
 
     /**
      * Tries again to write a dead letter whose first write failed.
@@ -92,24 +109,16 @@ public interface EventRouter extends AutoCloseable {
      * Builds routers; not thread-safe. Setters reject bad values ({@link IllegalArgumentException}), repeats
      * ({@link IllegalStateException}); {@link #build()} checks the combination.
      */
-    final class Builder {
+    final class Builder extends RouterSettings {
         /** Default bound of a pending asynchronous attempt: 30 seconds. */
         public static final Duration DEFAULT_HANDLER_TIMEOUT = Duration.ofSeconds(30);
+        /** Default bound of a {@link BatchHandler} call's events: 500. */
+        public static final int DEFAULT_MAX_BATCH_SIZE = 500;
+        /** Default bound of a {@link BatchHandler} call's payload bytes: 1 MiB. */
+        public static final int DEFAULT_MAX_BATCH_BYTES = 1 << 20;
 
         final List<RouteSpec<?>> routes = new ArrayList<>();
         final List<Class<?>> sealedTypes = new ArrayList<>();
-        final List<Middleware> middleware = new ArrayList<>();
-        RetryPolicy retry;
-        DeadLetterSink deadLetter;
-        UnknownTypePolicy unknownType;
-        EventMetrics metrics;
-        EventInstrumentation instrumentation;
-        EventCodec codec;
-        TypeResolver typeResolver;
-        Clock clock;
-        Scheduler scheduler;
-        Executor executor;
-        Duration handlerTimeout;
 
         Builder() {
         }
@@ -155,7 +164,7 @@ public interface EventRouter extends AutoCloseable {
         }
 
         /**
-         * Routes a payload class to a synchronous handler with per-route options.
+         * As {@link #route(Class, EventHandler)}, with per-route options.
          *
          * @param payloadClass the payload class
          * @param handler the handler
@@ -197,7 +206,7 @@ public interface EventRouter extends AutoCloseable {
         }
 
         /**
-         * Routes a payload class to an asynchronous handler.
+         * Routes a payload class to an asynchronous handler; its type as in {@link #route(Class, EventHandler)}.
          *
          * @param payloadClass the payload class
          * @param handler the handler
@@ -209,7 +218,7 @@ public interface EventRouter extends AutoCloseable {
         }
 
         /**
-         * Routes a payload class to an asynchronous handler with per-route options.
+         * As {@link #routeAsync(Class, AsyncEventHandler)}, with per-route options.
          *
          * @param payloadClass the payload class
          * @param handler the handler
@@ -245,13 +254,63 @@ public interface EventRouter extends AutoCloseable {
             return add(type, null, null, Objects.requireNonNull(handler, "handler"), handler, options);
         }
 
+        /**
+         * Routes a payload class to a {@link BatchHandler}: transports hand it consecutive events of one partition
+         * (one key in {@code KEY} ordering) per call, bounded by {@link RouteOptions#maxBatchSize} and
+         * {@link RouteOptions#maxBatchBytes}; failures as {@link BatchHandler} describes. Its type as in
+         * {@link #route(Class, EventHandler)}.
+         *
+         * @param payloadClass the payload class
+         * @param handler the batch handler
+         * @param <T> payload type
+         * @return this builder
+         */
+        public <T> Builder routeBatch(Class<T> payloadClass, BatchHandler<T> handler) {
+            return routeBatch(Event.typeOf(payloadClass), payloadClass, handler, options -> { });
+        }
+
+        /**
+         * As {@link #routeBatch(Class, BatchHandler)}, with per-route options (batch bounds, retry, dead letter).
+         *
+         * @param payloadClass the payload class
+         * @param handler the batch handler
+         * @param options per-route options
+         * @param <T> payload type
+         * @return this builder
+         */
+        public <T> Builder routeBatch(Class<T> payloadClass, BatchHandler<T> handler, Consumer<RouteOptions> options) {
+            return routeBatch(Event.typeOf(payloadClass), payloadClass, handler, options);
+        }
+
+        /**
+         * As {@link #routeBatch(Class, BatchHandler)} for a type string.
+         *
+         * @param type the event type, not blank
+         * @param payloadClass the class the payloads are decoded into
+         * @param handler the batch handler
+         * @param options per-route options
+         * @param <T> payload type
+         * @return this builder
+         */
+        public <T> Builder routeBatch(String type, Class<T> payloadClass, BatchHandler<T> handler,
+                Consumer<RouteOptions> options) {
+            Objects.requireNonNull(handler, "handler");
+            return add(type, Objects.requireNonNull(payloadClass, "payloadClass"), Route.single(handler), null,
+                    handler, handler, options);
+        }
+
         private <T> Builder add(String type, Class<T> payloadClass, AsyncEventHandler<T> handler,
                 RawEventHandler raw, Object original, Consumer<RouteOptions> configurer) {
+            return add(type, payloadClass, handler, raw, null, original, configurer);
+        }
+
+        private <T> Builder add(String type, Class<T> payloadClass, AsyncEventHandler<T> handler,
+                RawEventHandler raw, BatchHandler<T> batch, Object original, Consumer<RouteOptions> configurer) {
             Checks.notBlank("type", type);
             Objects.requireNonNull(configurer, "options");
             RouteOptions options = new RouteOptions();
             configurer.accept(options);
-            routes.add(new RouteSpec<>(type, payloadClass, handler, raw, original, options));
+            routes.add(new RouteSpec<>(type, payloadClass, handler, raw, batch, original, options));
             return this;
         }
 
@@ -266,123 +325,6 @@ public interface EventRouter extends AutoCloseable {
          */
         public Builder routesFor(Class<?> sealedType) {
             sealedTypes.add(SealedRoutes.requireSealed(sealedType));
-            return this;
-        }
-
-        /**
-         * @param policy the default retry policy of every route; defaults to {@link RetryPolicy#defaults()}
-         * @return this builder
-         */
-        public Builder retry(RetryPolicy policy) {
-            this.retry = Checks.once("retry", retry, Objects.requireNonNull(policy, "retry"));
-            return this;
-        }
-
-        /**
-         * Sets where exhausted, permanent and unroutable messages go. Without one (the default) they end as
-         * {@link DispatchOutcome#FAILED}, unacknowledged and redelivered, blocking their partition.
-         *
-         * @param sink the default sink of every route and of unknown types
-         * @return this builder
-         */
-        public Builder deadLetter(DeadLetterSink sink) {
-            this.deadLetter = Checks.once("deadLetter", deadLetter, Objects.requireNonNull(sink, "deadLetter"));
-            return this;
-        }
-
-        /**
-         * @param policy what to do with unroutable messages; defaults to {@link UnknownTypePolicy#DEAD_LETTER}
-         * @return this builder
-         */
-        public Builder onUnknownType(UnknownTypePolicy policy) {
-            this.unknownType = Checks.once("onUnknownType", unknownType, Objects.requireNonNull(policy, "onUnknownType"));
-            return this;
-        }
-
-        /**
-         * Appends a user middleware; it runs once per attempt, inside retry and timeout, in registration order.
-         *
-         * @param mw the middleware
-         * @return this builder
-         */
-        public Builder middleware(Middleware mw) {
-            middleware.add(Objects.requireNonNull(mw, "middleware"));
-            return this;
-        }
-
-        /**
-         * @param eventMetrics where measurements go; defaults to {@link EventMetrics#noop()}
-         * @return this builder
-         */
-        public Builder metrics(EventMetrics eventMetrics) {
-            this.metrics = Checks.once("metrics", metrics, Objects.requireNonNull(eventMetrics, "metrics"));
-            return this;
-        }
-
-        /**
-         * @param observer observes each dispatch (tracing); defaults to {@link EventInstrumentation#noop()}
-         * @return this builder
-         */
-        public Builder instrumentation(EventInstrumentation observer) {
-            instrumentation = Checks.once("instrumentation", instrumentation, Objects.requireNonNull(observer, "observer"));
-            return this;
-        }
-
-        /**
-         * @param eventCodec the payload codec; defaults to {@link EventCodec#json()}
-         * @return this builder
-         */
-        public Builder codec(EventCodec eventCodec) {
-            this.codec = Checks.once("codec", codec, Objects.requireNonNull(eventCodec, "codec"));
-            return this;
-        }
-
-        /**
-         * @param resolver how the event type is found; defaults to {@link TypeResolver#standard()}
-         * @return this builder
-         */
-        public Builder typeResolver(TypeResolver resolver) {
-            this.typeResolver = Checks.once("typeResolver", typeResolver, Objects.requireNonNull(resolver, "typeResolver"));
-            return this;
-        }
-
-        /**
-         * @param source the time source for failure timestamps and elapsed limits; defaults to
-         *     {@link Clock#system()}
-         * @return this builder
-         */
-        public Builder clock(Clock source) {
-            this.clock = Checks.once("clock", clock, Objects.requireNonNull(source, "clock"));
-            return this;
-        }
-
-        /**
-         * @param timer runs retry delays and timeouts; defaults to a daemon thread owned by the router
-         * @return this builder
-         */
-        public Builder scheduler(Scheduler timer) {
-            this.scheduler = Checks.once("scheduler", scheduler, Objects.requireNonNull(timer, "scheduler"));
-            return this;
-        }
-
-        /**
-         * @param pool runs delayed in-place retry attempts; defaults to a daemon cached pool owned by the router
-         * @return this builder
-         */
-        public Builder executor(Executor pool) {
-            this.executor = Checks.once("executor", executor, Objects.requireNonNull(pool, "executor"));
-            return this;
-        }
-
-        /**
-         * Bounds how long an attempt's stage may stay incomplete ({@link io.eventcore.HandlerTimeoutException},
-         * retryable): asynchronous handlers and middleware only, synchronous ones are not interrupted.
-         *
-         * @param timeout the default timeout of every route, &gt; 0
-         * @return this builder
-         */
-        public Builder handlerTimeout(Duration timeout) {
-            this.handlerTimeout = Checks.once("handlerTimeout", handlerTimeout, Checks.positive("handlerTimeout", timeout));
             return this;
         }
 

@@ -10,18 +10,20 @@ import io.eventcore.observation.Observed;
  * What travels down the router's chain for one dispatch: the message, its resolved type and route
  * (both {@code null} when unroutable), the event id, and, once decoded, the event and the current
  * attempt's context, and the dispatch's {@link Observed} operation ({@link Observed#NONE} when not
- * instrumented), and the current attempt's {@link HandlerAttempt} ({@code null} before the retry stage). Immutable; stages pass changed copies down.
+ * instrumented), the current attempt's {@link HandlerAttempt} ({@code null} before the retry stage), and its place
+ * in a {@link BatchCall} ({@code null}: the attempt calls the handler alone). Immutable; stages pass changed copies
+ * down.
  */
 record Exchange(InboundMessage message, String type, Route<?> route, String eventId, Event<?> event,
-        EventContext context, Observed observed, HandlerAttempt attempt) {
+        EventContext context, Observed observed, HandlerAttempt attempt, BatchCall.Slot slot) {
 
     Exchange withEvent(Event<?> decoded) {
-        return new Exchange(message, type, route, eventId, decoded, context, observed, attempt);
+        return new Exchange(message, type, route, eventId, decoded, context, observed, attempt, slot);
     }
 
     /** The same attempt with the event and context a middleware passes on. */
     Exchange withAttempt(Event<?> current, EventContext context) {
-        return new Exchange(message, type, route, eventId, current, context, observed, attempt);
+        return new Exchange(message, type, route, eventId, current, context, observed, attempt, slot);
     }
 
     /**
@@ -30,10 +32,17 @@ record Exchange(InboundMessage message, String type, Route<?> route, String even
      * the timeout).
      */
     Exchange withNewAttempt(EventContext context) {
-        return new Exchange(message, type, route, eventId, event, context, observed, HandlerAttempt.of(message));
+        return new Exchange(message, type, route, eventId, event, context, observed, HandlerAttempt.of(message),
+                slot);
+    }
+
+    /** A retry's attempt: as {@link #withNewAttempt}, always alone (out of any batch call). */
+    Exchange withRetryAttempt(EventContext context) {
+        return new Exchange(message, type, route, eventId, event, context, observed, HandlerAttempt.of(message),
+                null);
     }
 
     Exchange withObserved(Observed operation) {
-        return new Exchange(message, type, route, eventId, event, context, operation, attempt);
+        return new Exchange(message, type, route, eventId, event, context, operation, attempt, slot);
     }
 }

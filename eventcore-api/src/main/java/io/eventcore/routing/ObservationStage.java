@@ -50,7 +50,9 @@ final class ObservationStage implements Stage {
     }
 
     private void record(Exchange exchange, Observed observed, StageResult r, Throwable t, long start) {
-        if (r != null && r.done() != null) {
+        if (r != null && r.done() == BatchCall.NOT_ATTEMPTED) {
+            observed.stop("not_attempted", null); // dispatched again: that dispatch is the one counted
+        } else if (r != null && r.done() != null) {
             DispatchResult done = r.done();
             metrics.dispatched(exchange.route() != null ? exchange.type() : UNKNOWN_TYPE, done.outcome(),
                     Duration.ofNanos(System.nanoTime() - start));

@@ -71,6 +71,12 @@ final class RetryStage implements Stage {
         if (r.done() != null) {
             return r.stage();
         }
+        if (r.failure() instanceof BatchCall.Alone) {
+            return attempt(x.withRetryAttempt(x.context()), next, firstFailure); // not charged: nobody was blamed
+        }
+        if (BatchCall.notAttempted(r.failure())) {
+            return StageResult.done(BatchCall.NOT_ATTEMPTED).stage();
+        }
         if (r.failure() instanceof SkipEventException skip) {
             return StageResult.done(DispatchResult.skipped(skip)).stage();
         }
@@ -106,7 +112,7 @@ final class RetryStage implements Stage {
             return CompletableFuture.completedFuture(
                     StageResult.done(DispatchResult.retryLater(delay, attempt, failure, first)));
         }
-        Exchange again = x.withNewAttempt(x.context().withAttempt(attempt + 1));
+        Exchange again = x.withRetryAttempt(x.context().withAttempt(attempt + 1));
         if (delay.isZero()) {
             return attempt(again, next, first);
         }

@@ -1,6 +1,9 @@
 package io.eventcore.routing;
 
 import io.eventcore.AsyncEventHandler;
+import io.eventcore.BatchContext;
+import io.eventcore.BatchFailedException;
+import io.eventcore.BatchHandler;
 import io.eventcore.Event;
 import io.eventcore.EventContext;
 import io.eventcore.EventHandler;
@@ -9,6 +12,7 @@ import io.eventcore.deadletter.DeadLetterSink;
 import io.eventcore.retry.RetryPolicy;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -28,9 +32,19 @@ final class Route<T> {
     final RetryPolicy retry;
     final DeadLetterSink deadLetter;
     final Duration timeout;
+    /** The batch handler of a batch route, else {@code null}; {@link #handler} then calls it with one event. */
+    final BatchHandler<T> batch;
+    final int maxBatchSize;
+    final int maxBatchBytes;
 
     Route(String type, Class<T> payloadClass, AsyncEventHandler<T> handler, RawEventHandler raw, String name,
             RetryPolicy retry, DeadLetterSink deadLetter, Duration timeout) {
+        this(type, payloadClass, handler, raw, name, retry, deadLetter, timeout, null, 1, 1);
+    }
+
+    Route(String type, Class<T> payloadClass, AsyncEventHandler<T> handler, RawEventHandler raw, String name,
+            RetryPolicy retry, DeadLetterSink deadLetter, Duration timeout, BatchHandler<T> batch, int maxBatchSize,
+            int maxBatchBytes) {
         this.type = type;
         this.payloadClass = payloadClass;
         this.handler = handler;
@@ -39,6 +53,31 @@ final class Route<T> {
         this.retry = retry;
         this.deadLetter = deadLetter;
         this.timeout = timeout;
+        this.batch = batch;
+        this.maxBatchSize = maxBatchSize;
+        this.maxBatchBytes = maxBatchBytes;
+    }
+
+    @SuppressWarnings("unchecked")
+    void invokeBatch(List<? extends Event<?>> events, BatchContext context) throws Exception {
+        batch.handle((List<Event<T>>) (List<?>) events, context);
+    }
+
+    /**
+     * A batch handler as the handler of one event (retries, the single-event fallback): a
+     * {@link BatchFailedException} fails the attempt with its cause.
+     */
+    static <T> AsyncEventHandler<T> single(BatchHandler<T> batch) {
+        return (event, ctx) -> {
+            try {
+                batch.handle(List.of(event), new BatchContext(List.of(ctx)));
+                return DONE;
+            } catch (BatchFailedException e) {
+                return CompletableFuture.failedFuture(e.getCause());
+            } catch (Exception e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        };
     }
 
     @SuppressWarnings("unchecked")

@@ -17,6 +17,8 @@ public final class RouteOptions {
     private DeadLetterSink deadLetter;
     private Duration timeout;
     private String name;
+    private int maxBatchSize;
+    private int maxBatchBytes;
 
     RouteOptions() {
     }
@@ -59,6 +61,34 @@ public final class RouteOptions {
         return this;
     }
 
+    /**
+     * Bounds the events of one {@link io.eventcore.BatchHandler} call (batch routes only).
+     *
+     * @param events the most events per call, &ge; 1; defaults to {@value EventRouter.Builder#DEFAULT_MAX_BATCH_SIZE}
+     * @return these options
+     * @throws IllegalArgumentException if {@code events} &lt; 1
+     */
+    public RouteOptions maxBatchSize(int events) {
+        this.maxBatchSize = Checks.once("maxBatchSize", this.maxBatchSize == 0 ? null : this.maxBatchSize,
+                Checks.atLeast("maxBatchSize", events, 1));
+        return this;
+    }
+
+    /**
+     * Bounds the payload bytes of one {@link io.eventcore.BatchHandler} call (batch routes only); a single event
+     * larger than the bound is still handled, alone.
+     *
+     * @param bytes the most payload bytes per call, &ge; 1; defaults to
+     *     {@value EventRouter.Builder#DEFAULT_MAX_BATCH_BYTES}
+     * @return these options
+     * @throws IllegalArgumentException if {@code bytes} &lt; 1
+     */
+    public RouteOptions maxBatchBytes(int bytes) {
+        this.maxBatchBytes = Checks.once("maxBatchBytes", this.maxBatchBytes == 0 ? null : this.maxBatchBytes,
+                Checks.atLeast("maxBatchBytes", bytes, 1));
+        return this;
+    }
+
     RetryPolicy retry() {
         return retry;
     }
@@ -73,5 +103,13 @@ public final class RouteOptions {
 
     String name() {
         return name;
+    }
+
+    int maxBatchSize() {
+        return maxBatchSize > 0 ? maxBatchSize : EventRouter.Builder.DEFAULT_MAX_BATCH_SIZE;
+    }
+
+    int maxBatchBytes() {
+        return maxBatchBytes > 0 ? maxBatchBytes : EventRouter.Builder.DEFAULT_MAX_BATCH_BYTES;
     }
 }

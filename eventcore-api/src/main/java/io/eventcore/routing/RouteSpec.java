@@ -1,6 +1,7 @@
 package io.eventcore.routing;
 
 import io.eventcore.AsyncEventHandler;
+import io.eventcore.BatchHandler;
 import io.eventcore.RawEventHandler;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -8,10 +9,10 @@ import java.util.Map;
 
 /**
  * A route as the builder collects it: a typed one ({@code payloadClass} and {@code handler}) or a
- * raw one ({@code raw}), the handler as the user passed it (for the default name), and its options.
+ * raw one ({@code raw}), with {@code batch} set for a batch route, the handler as the user passed it (for the default name), and its options.
  */
 record RouteSpec<T>(String type, Class<T> payloadClass, AsyncEventHandler<T> handler, RawEventHandler raw,
-        Object original, RouteOptions options) {
+        BatchHandler<T> batch, Object original, RouteOptions options) {
 
     /**
      * @throws IllegalStateException if there is no route or a type is routed twice

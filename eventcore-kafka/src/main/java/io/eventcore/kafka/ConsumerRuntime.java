@@ -107,6 +107,7 @@ final class ConsumerRuntime {
         Settlement settlement = new Settlement(router, timer, workers, () -> !terminated, redeliverer,
                 settings.failedBackoff(), settings.maxFailedBackoff());
         this.loop = new PollLoop(consumer, settings, new KeyedSerialExecutor(workers), settlement, metrics);
+        loop.batching(router.batching());
         if (exactlyOnce != null) {
             this.transactions = new ConsumerTransactions(exactlyOnce.producers(), loop::groupMetadata,
                     exactlyOnce.outputs(), group);

@@ -3,10 +3,15 @@ package io.eventcore.kafka;
 import io.eventcore.InboundMessage;
 import io.eventcore.transport.ConsumerMetrics;
 import io.eventcore.transport.Ordering;
+import io.eventcore.transport.internal.BatchSettlement;
 import io.eventcore.transport.internal.KeyedSerialExecutor;
 import io.eventcore.transport.internal.Settlement;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -26,6 +31,8 @@ import org.slf4j.LoggerFactory;
  */
 final class PartitionWork {
     private static final Logger log = LoggerFactory.getLogger(PartitionWork.class);
+    /** The group of records that have no ordering key (batch routes). */
+    private static final Object NO_KEY = new Object();
 
     /** The KEY-mode ordering key: the same key in two topics is two keys. */
     record TopicKey(String topic, ByteBuffer key) {
@@ -87,6 +94,57 @@ final class PartitionWork {
                         tx.forget(message);
                     }
                     signals.post(WorkSignals.completion(state, offset, t));
+                });
+    }
+
+    /**
+     * Batch routes: tracks the records' offsets and queues them in groups, one per ordering key (records without
+     * one form a group of their own), each group one worker task that {@link Settlement#processBatch settles} its
+     * records in order and reports each as it ends.
+     */
+    void submitGroups(PartitionState state, List<ConsumerRecord<byte[], byte[]>> records) {
+        Map<Object, List<ConsumerRecord<byte[], byte[]>>> groups = new LinkedHashMap<>();
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+            Object key = orderingKey(record);
+            groups.computeIfAbsent(key != null ? key : NO_KEY, k -> new ArrayList<>()).add(record);
+        }
+        groups.forEach((key, group) -> submitGroup(state, key == NO_KEY ? null : key, group));
+    }
+
+    private void submitGroup(PartitionState state, Object key, List<ConsumerRecord<byte[], byte[]>> records) {
+        int n = records.size();
+        List<InboundMessage> messages = new ArrayList<>(n);
+        List<RecordLease> leases = new ArrayList<>(n);
+        long[] offsets = new long[n];
+        for (int i = 0; i < n; i++) {
+            ConsumerRecord<byte[], byte[]> record = records.get(i);
+            offsets[i] = record.offset();
+            InboundMessage message = KafkaRecords.toMessage(record, groupId);
+            state.track(offsets[i], System.nanoTime());
+            state.inFlight++;
+            inFlight++;
+            if (transactions != null) {
+                transactions.open(state, offsets[i], message);
+            }
+            messages.add(message);
+            leases.add(new RecordLease(state, offsets[i], signals, metrics, groupId));
+        }
+        ConsumerTransactions tx = transactions;
+        boolean[] ended = new boolean[n];
+        BatchSettlement.Settled settled = (i, failure) -> {
+            ended[i] = true;
+            if (tx != null) {
+                tx.forget(messages.get(i));
+            }
+            signals.post(WorkSignals.completion(state, offsets[i], failure));
+        };
+        workers.submit(key, () -> settlement.processBatch(messages, leases, settled))
+                .whenComplete((v, t) -> {
+                    for (int i = 0; i < n; i++) {
+                        if (!ended[i]) { // the group's task itself failed (rejected at shutdown, say)
+                            settled.settled(i, t != null ? t : new Settlement.AbandonedException(messages.get(i)));
+                        }
+                    }
                 });
     }
 

@@ -39,6 +39,7 @@ final class PollLoop implements Runnable {
     private final Consumer<byte[], byte[]> consumer;
     private final ConsumerSettings settings;
     private final Assignments assignments = new Assignments();
+    private boolean batching;
     private final RetryTopicGate gate;
     private final PartitionWork work;
     private final CommitScheduler commits;
@@ -75,6 +76,11 @@ final class PollLoop implements Runnable {
         this.backPressure = new BackPressure(settings.maxInFlight(), settings.maxInFlightPerPartition());
         this.rebalance = new RebalanceHandler(assignments, work, commits, settings.drainTimeout(), settings.groupId());
         this.gauges = new ConsumerGauges(safe, settings.groupId(), settings.commitInterval(), System::nanoTime);
+    }
+
+    /** Batch routes: each poll's records of a partition go to workers in groups, one per ordering key. */
+    void batching(boolean on) {
+        this.batching = on;
     }
 
     /** Exactly-once mode: records' output is held and committed with their offsets in one transaction. */
@@ -133,6 +139,7 @@ final class PollLoop implements Runnable {
             return;
         }
         boolean retryTopic = gate.isRetryTopic(tp.topic());
+        List<ConsumerRecord<byte[], byte[]>> group = batching && !retryTopic ? new ArrayList<>(records.size()) : null;
         for (ConsumerRecord<byte[], byte[]> record : records) {
             Instant due = retryTopic ? gate.holdUntil(record, Instant.now()) : null;
             if (due != null) {
@@ -143,9 +150,20 @@ final class PollLoop implements Runnable {
                 return;
             }
             if (record.offset() < state.tracker.nextUnseen()) {
+                if (group != null && !group.isEmpty()) {
+                    work.submitGroups(state, group);
+                    group.clear();
+                }
                 state = restartEpoch(state, record.offset());
             }
-            work.submit(state, record, retryTopic);
+            if (group != null) {
+                group.add(record);
+            } else {
+                work.submit(state, record, retryTopic);
+            }
+        }
+        if (group != null && !group.isEmpty()) {
+            work.submitGroups(state, group);
         }
     }
 

@@ -5,6 +5,7 @@ import io.eventcore.internal.HandlerAttempt;
 import io.eventcore.routing.DispatchResult;
 import io.eventcore.routing.EventRouter;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -186,6 +187,27 @@ public final class Settlement {
      */
     public CompletionStage<Void> process(InboundMessage message, Lease lease) {
         return new Run(message, lease).attempt(() -> router.dispatch(message), firstBackoff);
+    }
+
+    /**
+     * Settles consecutive messages of one ordering unit through {@link EventRouter#dispatchBatch}, in order: each
+     * message's own settlement as {@link #process(InboundMessage, Lease)} gives it, reported through
+     * {@code settled} once per message (its index, and {@code null} or the failure that ended it).
+     *
+     * @return completes once every message has been reported
+     */
+    public CompletionStage<Void> processBatch(List<InboundMessage> messages, List<? extends Lease> leases,
+            BatchSettlement.Settled settled) {
+        return new BatchSettlement(this, router, messages, leases, settled).next();
+    }
+
+    /** Settles one message from a result it already has (a batch's first outcome that is not final). */
+    CompletionStage<Void> settle(InboundMessage message, Lease lease, DispatchResult result) {
+        return new Run(message, lease).attempt(() -> CompletableFuture.completedFuture(result), firstBackoff);
+    }
+
+    boolean running() {
+        return running.getAsBoolean();
     }
 
     private Duration next(Duration backoff) {
