@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -24,8 +25,8 @@ import org.slf4j.MDC;
  *   <li>a {@link BatchFailedException} naming event {@code i}: the attempts before it succeeded, its attempt failed
  *       with the cause (the retry stage retries it alone, charged), the later ones were {@linkplain #NOT_ATTEMPTED
  *       not attempted};
- *   <li>any other exception: the first event's attempt is {@linkplain Alone handed back} to be made again alone and
- *       uncharged, the others were not attempted and are then dispatched alone ({@link #call} says up to where);
+ *   <li>any other exception: no attempt is charged, every event was not attempted and is then dispatched alone
+ *       ({@link #call} says up to where);
  *   <li>an {@link Error}: the first event's attempt failed with it (fatal), the others were not attempted.
  * </ul>
  * An event not attempted ends its dispatch with {@link #NOT_ATTEMPTED}; {@link BatchDispatch} dispatches it again.
@@ -57,15 +58,6 @@ final class BatchCall {
             }
         }
         return false;
-    }
-
-    /** Hands a first attempt back to the retry stage: make it again, alone and with the same attempt number. */
-    static final class Alone extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        Alone(Throwable batchFailure) {
-            super("the batch failed as a whole: handled alone", batchFailure, false, false);
-        }
     }
 
     /** One event's place in the call. Guarded by the call. */
@@ -135,12 +127,12 @@ final class BatchCall {
     }
 
     /**
-     * Calls the handler with the arrived run and answers every arrived attempt.
+     * Calls the handler with the arrived run and answers every arrived attempt; calls nobody unless {@code owned}.
      *
      * @return how many events from the first the call covered when it failed as a whole (they are to be handled
      *     alone), else 0
      */
-    int call() {
+    int call(BooleanSupplier owned) {
         List<Slot> members = new ArrayList<>();
         synchronized (this) {
             sealed = true;
@@ -150,6 +142,9 @@ final class BatchCall {
                 }
                 members.add(s);
             }
+        }
+        if (!owned.getAsBoolean()) {
+            members.clear(); // no longer ours: nobody is called, the arrived ones were not attempted
         }
         for (int i = members.size(); i < slots.size(); i++) {
             if (slots.get(i).attempt != null) {
@@ -232,10 +227,7 @@ final class BatchCall {
         }
         log.warn("handler {} failed a batch of {} {} events as a whole: {}; handling each of them alone", route.name,
                 members.size(), route.type, cause.toString());
-        members.get(0).attempt.complete(StageResult.attemptFailed(new Alone(cause)));
-        for (int i = 1; i < members.size(); i++) {
-            members.get(i).attempt.complete(StageResult.attemptFailed(NOT_ATTEMPTED.failure().orElseThrow()));
-        }
+        members.forEach(s -> s.attempt.complete(StageResult.attemptFailed(NOT_ATTEMPTED.failure().orElseThrow())));
         return members.size();
     }
 }

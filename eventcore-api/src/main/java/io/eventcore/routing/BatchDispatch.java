@@ -6,11 +6,13 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BooleanSupplier;
 
 /**
  * {@link EventRouter#dispatchBatch}: dispatches the messages of one ordering unit in order, in rounds. A round is a
  * run of undispatched messages of one batch route (bounded by its size and bytes), handed to one {@link BatchCall},
- * or a single message dispatched alone (no batch route, or the fallback after a batch failed as a whole). A round's
+ * or a single message dispatched alone (no batch route, or the fallback after a batch failed as a whole). Nothing
+ * starts once the transport no longer owns the messages. A round's
  * messages that were {@linkplain BatchCall#NOT_ATTEMPTED not attempted} stay undispatched for a later round. The
  * dispatch stops at the first message that is not final ({@code FAILED}, {@code RETRY_LATER}): the transport settles
  * it, then dispatches what is left. Results past an undispatched message that are not final are dropped (their
@@ -21,31 +23,35 @@ final class BatchDispatch {
     private final EventMetrics metrics;
     private final List<InboundMessage> messages;
     private final DispatchResult[] results;
+    private final BooleanSupplier owned;
     /** Messages below this index go alone: their batch failed as a whole. */
     private int aloneUntil;
 
-    BatchDispatch(DefaultEventRouter router, EventMetrics metrics, List<InboundMessage> messages) {
+    BatchDispatch(DefaultEventRouter router, EventMetrics metrics, List<InboundMessage> messages,
+            BooleanSupplier owned) {
         this.router = router;
+        this.owned = owned;
         this.metrics = metrics;
         this.messages = List.copyOf(messages);
         this.results = new DispatchResult[messages.size()];
     }
 
     /** The default of {@link EventRouter#dispatchBatch}: one message at a time, stopping at the first not final. */
-    static CompletionStage<List<DispatchResult>> oneByOne(EventRouter router, List<InboundMessage> messages) {
+    static CompletionStage<List<DispatchResult>> oneByOne(EventRouter router, List<InboundMessage> messages,
+            BooleanSupplier owned) {
         DispatchResult[] results = new DispatchResult[messages.size()];
-        return oneByOne(router, messages, results, 0);
+        return oneByOne(router, messages, owned, results, 0);
     }
 
     private static CompletionStage<List<DispatchResult>> oneByOne(EventRouter router, List<InboundMessage> messages,
-            DispatchResult[] results, int from) {
-        for (int i = from; i < messages.size(); i++) {
+            BooleanSupplier owned, DispatchResult[] results, int from) {
+        for (int i = from; i < messages.size() && owned.getAsBoolean(); i++) {
             CompletableFuture<DispatchResult> one = Stage.own(router.dispatch(messages.get(i)));
             if (!Stage.settled(one)) {
                 int at = i;
                 return one.thenCompose(r -> {
                     results[at] = r;
-                    return isFinal(r) ? oneByOne(router, messages, results, at + 1) : done(results);
+                    return isFinal(r) ? oneByOne(router, messages, owned, results, at + 1) : done(results);
                 });
             }
             results[i] = one.join();
@@ -81,7 +87,7 @@ final class BatchDispatch {
         int i = start;
         while (true) {
             i = nextOpen(i);
-            if (i < 0 || stopped()) {
+            if (i < 0 || stopped() || !owned.getAsBoolean()) {
                 return done(results);
             }
             Route<?> route = router.routeOf(messages.get(i));
@@ -153,7 +159,7 @@ final class BatchDispatch {
             dispatches.add(d);
         }
         CompletableFuture<Void> called = call.ready().thenAccept(v -> {
-            int alone = call.call();
+            int alone = call.call(owned);
             if (alone > 0) {
                 aloneUntil = Math.max(aloneUntil, run.get(alone - 1) + 1);
             }

@@ -27,6 +27,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -182,8 +183,9 @@ final class DefaultEventRouter implements EventRouter {
     }
 
     @Override
-    public CompletionStage<List<DispatchResult>> dispatchBatch(List<InboundMessage> messages) {
-        return batching ? new BatchDispatch(this, metrics, messages).run() : BatchDispatch.oneByOne(this, messages);
+    public CompletionStage<List<DispatchResult>> dispatchBatch(List<InboundMessage> messages, BooleanSupplier owned) {
+        return batching ? new BatchDispatch(this, metrics, messages, owned).run()
+                : BatchDispatch.oneByOne(this, messages, owned);
     }
 
     @Override

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -62,7 +63,19 @@ public interface EventRouter extends AutoCloseable {
      * @return one entry per message
      */
     default CompletionStage<List<DispatchResult>> dispatchBatch(List<InboundMessage> messages) {
-        return BatchDispatch.oneByOne(this, messages);
+        return dispatchBatch(messages, () -> true);
+    }
+
+    /**
+     * As {@link #dispatchBatch(List)}, starting nothing more once {@code owned} answers {@code false} (the
+     * transport lost the messages' partition, or is closing): what was not dispatched then stays {@code null}.
+     *
+     * @param messages the messages, in order, not empty
+     * @param owned asked before each handler call and each single dispatch
+     * @return one entry per message
+     */
+    default CompletionStage<List<DispatchResult>> dispatchBatch(List<InboundMessage> messages, BooleanSupplier owned) {
+        return BatchDispatch.oneByOne(this, messages, owned);
     }
 
     /** @return whether any route takes batches: transports group records for {@link #dispatchBatch} only then */
@@ -284,6 +297,19 @@ public interface EventRouter extends AutoCloseable {
 
         /**
          * As {@link #routeBatch(Class, BatchHandler)} for a type string.
+         *
+         * @param type the event type, not blank
+         * @param payloadClass the class the payloads are decoded into
+         * @param handler the batch handler
+         * @param <T> payload type
+         * @return this builder
+         */
+        public <T> Builder routeBatch(String type, Class<T> payloadClass, BatchHandler<T> handler) {
+            return routeBatch(type, payloadClass, handler, options -> { });
+        }
+
+        /**
+         * As {@link #routeBatch(Class, BatchHandler)} for a type string, with per-route options.
          *
          * @param type the event type, not blank
          * @param payloadClass the class the payloads are decoded into

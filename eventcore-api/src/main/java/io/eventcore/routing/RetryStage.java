@@ -71,9 +71,6 @@ final class RetryStage implements Stage {
         if (r.done() != null) {
             return r.stage();
         }
-        if (r.failure() instanceof BatchCall.Alone) {
-            return attempt(x.withRetryAttempt(x.context()), next, firstFailure); // not charged: nobody was blamed
-        }
         if (BatchCall.notAttempted(r.failure())) {
             return StageResult.done(BatchCall.NOT_ATTEMPTED).stage();
         }

@@ -103,46 +103,51 @@ final class PartitionWork {
      * records in order and reports each as it ends.
      */
     void submitGroups(PartitionState state, List<ConsumerRecord<byte[], byte[]>> records) {
-        Map<Object, List<ConsumerRecord<byte[], byte[]>>> groups = new LinkedHashMap<>();
-        for (ConsumerRecord<byte[], byte[]> record : records) {
+        Map<Object, Group> groups = new LinkedHashMap<>();
+        for (ConsumerRecord<byte[], byte[]> record : records) { // tracked in offset order, then grouped
+            long offset = record.offset();
+            InboundMessage message = KafkaRecords.toMessage(record, groupId);
+            state.track(offset, System.nanoTime());
+            state.inFlight++;
+            inFlight++;
+            if (transactions != null) {
+                transactions.open(state, offset, message);
+            }
             Object key = orderingKey(record);
-            groups.computeIfAbsent(key != null ? key : NO_KEY, k -> new ArrayList<>()).add(record);
+            groups.computeIfAbsent(key != null ? key : NO_KEY, k -> new Group())
+                    .add(message, new RecordLease(state, offset, signals, metrics, groupId));
         }
         groups.forEach((key, group) -> submitGroup(state, key == NO_KEY ? null : key, group));
     }
 
-    private void submitGroup(PartitionState state, Object key, List<ConsumerRecord<byte[], byte[]>> records) {
-        int n = records.size();
-        List<InboundMessage> messages = new ArrayList<>(n);
-        List<RecordLease> leases = new ArrayList<>(n);
-        long[] offsets = new long[n];
-        for (int i = 0; i < n; i++) {
-            ConsumerRecord<byte[], byte[]> record = records.get(i);
-            offsets[i] = record.offset();
-            InboundMessage message = KafkaRecords.toMessage(record, groupId);
-            state.track(offsets[i], System.nanoTime());
-            state.inFlight++;
-            inFlight++;
-            if (transactions != null) {
-                transactions.open(state, offsets[i], message);
-            }
+    /** One ordering key's records of a poll. */
+    private static final class Group {
+        final List<InboundMessage> messages = new ArrayList<>();
+        final List<RecordLease> leases = new ArrayList<>();
+
+        void add(InboundMessage message, RecordLease lease) {
             messages.add(message);
-            leases.add(new RecordLease(state, offsets[i], signals, metrics, groupId));
+            leases.add(lease);
         }
+    }
+
+    private void submitGroup(PartitionState state, Object key, Group group) {
+        int n = group.messages.size();
         ConsumerTransactions tx = transactions;
         boolean[] ended = new boolean[n];
         BatchSettlement.Settled settled = (i, failure) -> {
             ended[i] = true;
             if (tx != null) {
-                tx.forget(messages.get(i));
+                tx.forget(group.messages.get(i));
             }
-            signals.post(WorkSignals.completion(state, offsets[i], failure));
+            signals.post(WorkSignals.completion(state, group.messages.get(i).offset(), failure));
         };
-        workers.submit(key, () -> settlement.processBatch(messages, leases, settled))
+        workers.submit(key, () -> settlement.processBatch(group.messages, group.leases, settled))
                 .whenComplete((v, t) -> {
                     for (int i = 0; i < n; i++) {
                         if (!ended[i]) { // the group's task itself failed (rejected at shutdown, say)
-                            settled.settled(i, t != null ? t : new Settlement.AbandonedException(messages.get(i)));
+                            settled.settled(i, t != null ? t
+                                    : new Settlement.AbandonedException(group.messages.get(i)));
                         }
                     }
                 });

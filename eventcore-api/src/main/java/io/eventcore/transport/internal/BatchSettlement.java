@@ -59,7 +59,7 @@ public final class BatchSettlement {
         open.forEach(i -> batch.add(messages.get(i)));
         CompletionStage<List<DispatchResult>> stage;
         try {
-            stage = router.dispatchBatch(batch);
+            stage = router.dispatchBatch(batch, () -> settlement.running() && leases.get(first).valid());
         } catch (RuntimeException e) {
             stage = CompletableFuture.failedFuture(e);
         }
