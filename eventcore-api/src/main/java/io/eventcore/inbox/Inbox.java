@@ -1,9 +1,16 @@
 package io.eventcore.inbox;
 
+import io.eventcore.BatchContext;
+import io.eventcore.BatchFailedException;
+import io.eventcore.BatchHandler;
+import io.eventcore.Event;
+import io.eventcore.EventContext;
 import io.eventcore.EventHandler;
 import io.eventcore.NonRetryableException;
 import io.eventcore.SkipEventException;
 import io.eventcore.internal.Checks;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
@@ -72,20 +79,67 @@ public final class Inbox<X> {
     public <T> EventHandler<T> handler(InboxHandler<T, X> handler) {
         Objects.requireNonNull(handler, "handler");
         return (event, context) -> {
-            String group = context.message().consumerGroup();
-            if (group == null || group.isBlank()) {
-                group = defaultGroup;
-            }
-            if (group == null) {
-                throw new NonRetryableException("the inbox needs a consumer group: the message has none and no "
-                        + "default group was given (Inbox.of(store, defaultGroup))", null, event.id(), event.type());
-            }
+            String group = group(context, event);
             if (!store.processOnce(group, event.id(), tx -> handler.handle(event, context, tx))) {
                 duplicates.increment();
                 log.debug("event {} ({}) already processed by group {}: skipped", event.id(), event.type(), group);
                 throw new SkipEventException("event " + event.id() + " already processed by group " + group);
             }
         };
+    }
+
+    /**
+     * A batch handler whose batch has its effects once: the new events of the batch are recorded and handled in
+     * one transaction ({@link InboxStore#processBatchOnce}); duplicates are left out of the list the handler gets
+     * (and counted in {@link #duplicatesSkipped()}); the handler is not called when every event is a duplicate.
+     * Any failure rolls the whole transaction back, so it fails the whole batch, even a
+     * {@link BatchFailedException} naming an event: the router then handles each event alone, one transaction per
+     * event, and a poison event is dead-lettered without blocking its neighbours. A batch of one duplicate is
+     * {@link io.eventcore.routing.DispatchOutcome#SKIPPED}; duplicates among others are acknowledged with them.
+     *
+     * @param handler the effects of the batch's new events
+     * @param <T> payload type
+     * @return a handler for {@code EventRouter.Builder.routeBatch}
+     */
+    public <T> BatchHandler<T> batchHandler(InboxBatchHandler<T, X> handler) {
+        Objects.requireNonNull(handler, "handler");
+        return (events, context) -> {
+            String group = group(context.context(0), events.get(0));
+            List<String> ids = new ArrayList<>(events.size());
+            events.forEach(e -> ids.add(e.id()));
+            int fresh;
+            try {
+                fresh = store.processBatchOnce(group, ids, (positions, tx) -> {
+                    List<Event<T>> chosen = new ArrayList<>(positions.size());
+                    List<EventContext> contexts = new ArrayList<>(positions.size());
+                    positions.forEach(i -> {
+                        chosen.add(events.get(i));
+                        contexts.add(context.context(i));
+                    });
+                    handler.handle(List.copyOf(chosen), new BatchContext(contexts), tx);
+                });
+            } catch (BatchFailedException named) {
+                throw named.getCause() instanceof Exception e ? e : named; // rolled back: the whole batch failed
+            }
+            if (fresh < events.size()) {
+                duplicates.add(events.size() - fresh);
+                if (events.size() == 1) {
+                    throw new SkipEventException("event " + events.get(0).id() + " already processed by group " + group);
+                }
+            }
+        };
+    }
+
+    private String group(EventContext context, Event<?> event) {
+        String group = context.message().consumerGroup();
+        if (group == null || group.isBlank()) {
+            group = defaultGroup;
+        }
+        if (group == null) {
+            throw new NonRetryableException("the inbox needs a consumer group: the message has none and no "
+                    + "default group was given (Inbox.of(store, defaultGroup))", null, event.id(), event.type());
+        }
+        return group;
     }
 
     /** @return how many deliveries were skipped as duplicates since this inbox was made */

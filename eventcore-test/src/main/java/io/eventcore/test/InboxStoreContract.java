@@ -232,4 +232,102 @@ public abstract class InboxStoreContract<X> {
         assertEquals(0, store().purgeProcessedBefore(now.plus(Duration.ofHours(1)), 2));
         assertTrue(store().processOnce(GROUP, "e-0", tx -> writeEffect(tx, "after-purge")));
     }
+
+    /**
+     * A batch records its new events and runs the work once with their positions; known ids and repeats within the
+     * batch are left out; a batch of known ids runs nothing.
+     *
+     * @throws Exception if the store under test fails
+     */
+    @Test
+    public final void batch_runsTheWorkOnceForItsNewEvents_only() throws Exception {
+        assertTrue(store().processOnce(GROUP, "b-1", tx -> writeEffect(tx, "b-1")));
+        List<List<Integer>> seen = new ArrayList<>();
+        List<String> ids = List.of("b-0", "b-1", "b-2", "b-2", "b-3");
+
+        int fresh = store().processBatchOnce(GROUP, ids, (positions, tx) -> {
+            seen.add(positions);
+            for (int p : positions) {
+                writeEffect(tx, ids.get(p));
+            }
+        });
+
+        assertEquals(3, fresh);
+        assertEquals(List.of(0, 2, 4), seen.stream().flatMap(List::stream).toList());
+        assertEquals(List.of("b-0", "b-1", "b-2", "b-3"), sorted(committedEffects()));
+        assertEquals(0, store().processBatchOnce(GROUP, ids, (positions, tx) -> writeEffect(tx, "again")));
+        assertEquals(4, committedEffects().size());
+    }
+
+    /**
+     * A batch whose work fails leaves no effect of a failed transaction, and handling the events again has each
+     * effect exactly once.
+     *
+     * @throws Exception if the store under test fails
+     */
+    @Test
+    public final void batch_failingWork_leavesEachEffectOnceAfterTheEventsAreHandledAgain() throws Exception {
+        List<String> ids = List.of("f-0", "f-1", "f-2");
+        assertThrows(IllegalStateException.class, () -> store().processBatchOnce(GROUP, ids, (positions, tx) -> {
+            for (int p : positions) {
+                if (ids.get(p).equals("f-1")) {
+                    throw new IllegalStateException("f-1 is poison");
+                }
+                writeEffect(tx, ids.get(p));
+            }
+        }));
+        for (String id : ids) {
+            store().processOnce(GROUP, id, tx -> writeEffect(tx, id));
+        }
+        assertEquals(ids, sorted(committedEffects()));
+    }
+
+    /**
+     * Two overlapping batches at once (a rebalance): every event's effect commits once, whichever batch or retry
+     * alone handled it.
+     *
+     * @throws Exception if the test cannot run
+     */
+    @Test
+    public final void overlappingBatches_haveEachEffectOnce() throws Exception {
+        List<String> first = new ArrayList<>();
+        List<String> second = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            (i < 14 ? first : second).add("o-" + i);
+            if (i >= 6 && i < 14) {
+                second.add("o-" + i);
+            }
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        CountDownLatch both = new CountDownLatch(2);
+        try {
+            List<Future<?>> runs = new ArrayList<>();
+            for (List<String> ids : List.of(first, second)) {
+                runs.add(pool.submit(() -> {
+                    both.countDown();
+                    assertTrue(both.await(30, TimeUnit.SECONDS));
+                    try {
+                        store().processBatchOnce(GROUP, ids, (positions, tx) -> {
+                            for (int p : positions) {
+                                writeEffect(tx, ids.get(p));
+                            }
+                        });
+                    } catch (Exception lostTheRace) {
+                        for (String id : ids) { // what the router does after a failed batch: each event alone
+                            store().processOnce(GROUP, id, tx -> writeEffect(tx, id));
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> run : runs) {
+                run.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        List<String> effects = sorted(committedEffects());
+        assertEquals(20, effects.size(), "effects: " + effects);
+        assertEquals(20, new java.util.HashSet<>(effects).size(), "each effect once: " + effects);
+    }
 }

@@ -1,9 +1,11 @@
 package io.eventcore.outbox.jdbc;
 
 import io.eventcore.Clock;
+import io.eventcore.BatchHandler;
 import io.eventcore.EventHandler;
 import io.eventcore.EventcoreException;
 import io.eventcore.inbox.Inbox;
+import io.eventcore.inbox.InboxBatchHandler;
 import io.eventcore.inbox.InboxHandler;
 import io.eventcore.inbox.InboxStore;
 import io.eventcore.internal.Checks;
@@ -12,6 +14,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -25,10 +28,10 @@ import org.slf4j.LoggerFactory;
  * each delivery it opens one transaction on the data source, records (consumer group, event id) in
  * the inbox table, whose primary key makes a second record of the pair impossible, runs the handler
  * with that transaction's {@link Connection}, and commits; the consumer commits the offset after
- * the handler returns. A redelivered event (a crash before the offset commit, a rebalance, a retry
- * topic) finds its record and is {@link io.eventcore.routing.DispatchOutcome#SKIPPED} without
- * running the handler. A handler failure rolls everything back, the record included, and the
- * router's retry and dead-letter policies apply as usual.
+ * the handler returns. A redelivered event (a crash before the offset commit, a rebalance, a retry topic) finds
+ * its record and is {@link io.eventcore.routing.DispatchOutcome#SKIPPED} without running the handler. A handler
+ * failure rolls everything back, the record included, and the router's retry and dead-letter policies apply as
+ * usual. {@link #batchHandler} does the same for a whole batch in one transaction.
  *
  * <pre>{@code
  * JdbcInbox inbox = JdbcInbox.builder(dataSource).outbox(outbox).build();
@@ -44,10 +47,10 @@ import org.slf4j.LoggerFactory;
  * {@link #record(Connection, String, String)} first thing on the transaction's connection and return
  * (or throw {@link io.eventcore.SkipEventException}) when it answers {@code false}.
  *
- * <p>Records are kept for the {@link Builder#retention retention} (7 days by default) and purged in
- * batches by a daemon thread; a redelivery of an older event is not recognised. Keys are the
- * message's consumer group and {@link io.eventcore.Event#id()} (the {@code event_id} header), at most
- * 255 characters each. Connections are borrowed per delivery and returned. Thread-safe.
+ * <p>Records are kept for the {@link Builder#retention retention} (7 days by default) and purged in batches by a
+ * daemon thread; a redelivery of an older event is not recognised. Keys are the message's consumer group and
+ * {@link io.eventcore.Event#id()} (the {@code event_id} header), at most 255 characters each. Connections are
+ * borrowed per delivery (or batch) and returned. Thread-safe.
  */
 public final class JdbcInbox implements InboxStore<Connection>, AutoCloseable {
     /** Default table name: {@value}. */
@@ -116,8 +119,34 @@ public final class JdbcInbox implements InboxStore<Connection>, AutoCloseable {
     }
 
     /**
-     * Wraps a handler so that its effects happen once per consumer group and event id (see the class
-     * description). Duplicates are counted in {@link #duplicatesSkipped()} and logged at DEBUG.
+     * Wraps a batch handler: a batch's new events recorded and handled in one transaction ({@link Inbox#batchHandler}).
+     *
+     * @param handler the effects of the new events, written on the transaction's connection
+     * @param <T> payload type
+     * @return a handler for {@code EventRouter.Builder.routeBatch}
+     */
+    public <T> BatchHandler<T> batchHandler(InboxBatchHandler<T, Connection> handler) {
+        return inbox.batchHandler(handler);
+    }
+
+    /**
+     * In one transaction: finds the ids recorded already, records the others in one JDBC batch, runs {@code work}
+     * with their positions, commits. A concurrent recording of one of them fails it all (rolled back, rethrown).
+     */
+    @Override
+    public int processBatchOnce(String consumerGroup, List<String> eventIds, BatchWork<Connection> work)
+            throws Exception {
+        eventIds.forEach(id -> checkIds(consumerGroup, id));
+        int fresh = InboxBatch.process(dataSource, table, consumerGroup, eventIds, clock.now().toEpochMilli(), work);
+        if (fresh > 0 && outbox != null) {
+            outbox.committed();
+        }
+        return fresh;
+    }
+
+    /**
+     * Wraps a handler so that its effects happen once per consumer group and event id (see the class description).
+     * Duplicates are counted in {@link #duplicatesSkipped()} and logged at DEBUG.
      *
      * @param handler the effects, written on the transaction's connection
      * @param <T> payload type
