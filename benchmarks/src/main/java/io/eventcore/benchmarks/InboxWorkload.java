@@ -2,6 +2,8 @@ package io.eventcore.benchmarks;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.eventcore.BatchHandler;
+import io.eventcore.Event;
 import io.eventcore.EventHandler;
 import io.eventcore.kafka.KafkaEventConsumer;
 import io.eventcore.outbox.jdbc.JdbcInbox;
@@ -14,6 +16,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 import javax.sql.DataSource;
@@ -67,8 +70,58 @@ final class InboxWorkload {
                 }
                 results.add("inbox: effects/s with JdbcInbox (PostgreSQL, KEY, 64)", wrapped, "effects/s",
                         "the same handler without the inbox", plain, true);
+                batches(topic, pool, inbox, results);
             }
         }
+    }
+
+    /**
+     * The batch inbox: a batch handler (PARTITION, batches of 100) writing its rows in one transaction, without
+     * and with {@link JdbcInbox#batchHandler} (inbox records and rows in one transaction), alternated.
+     */
+    private void batches(String topic, DataSource pool, JdbcInbox inbox, Results results) throws Exception {
+        System.out.printf("  batch handlers: PARTITION, batches of 100, maxConcurrency 64%n");
+        double bare = 0;
+        double wrapped = 0;
+        for (int round = 0; round < 2; round++) {
+            reset(pool);
+            bare = consumeBatches(topic, "batch-plain-" + round, pool, (events, ctx) -> {
+                try (Connection c = pool.getConnection()) {
+                    c.setAutoCommit(false);
+                    insertAll(c, events);
+                    c.commit();
+                }
+            });
+            reset(pool);
+            wrapped = consumeBatches(topic, "batch-inbox-" + round, pool,
+                    inbox.batchHandler((events, ctx, c) -> insertAll(c, events)));
+            System.out.printf("  round %d: batch handler without the inbox %,.0f, with it %,.0f effects/s%n",
+                    round + 1, bare, wrapped);
+        }
+        results.add("inbox: effects/s with JdbcInbox.batchHandler (PostgreSQL, PARTITION, batches of 100)", wrapped,
+                "effects/s", "the same batch handler without the inbox", bare, true);
+    }
+
+    private static void insertAll(Connection c, List<Event<Payloads.OrderPlaced>> events) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO " + EFFECTS + " (order_id, seq) VALUES (?, ?)")) {
+            for (Event<Payloads.OrderPlaced> e : events) {
+                s.setString(1, e.payload().orderId());
+                s.setInt(2, e.payload().lines().size());
+                s.addBatch();
+            }
+            s.executeBatch();
+        }
+    }
+
+    private double consumeBatches(String topic, String group, DataSource pool, BatchHandler<Payloads.OrderPlaced> handler)
+            throws InterruptedException {
+        LongAdder handled = new LongAdder();
+        EventRouter router = EventRouter.builder().retry(RetryPolicy.fixed(Duration.ofMillis(50)).maxAttempts(10))
+                .routeBatch(Payloads.OrderPlaced.class, (events, c) -> {
+                    handler.handle(events, c);
+                    handled.add(events.size());
+                }, o -> o.maxBatchSize(100)).build();
+        return run(topic, group, pool, router, Ordering.PARTITION, handled);
     }
 
     private static EventHandler<Payloads.OrderPlaced> plainHandler(DataSource pool) {
@@ -112,9 +165,14 @@ final class InboxWorkload {
                     handler.handle(e, c);
                     handled.increment();
                 }).build();
+        return run(topic, group, pool, router, Ordering.KEY, handled);
+    }
+
+    private double run(String topic, String group, DataSource pool, EventRouter router, Ordering ordering,
+            LongAdder handled) throws InterruptedException {
         long start = System.nanoTime();
         try (KafkaEventConsumer consumer = KafkaEventConsumer.builder().bootstrapServers(bootstrap).groupId(group)
-                .topics(topic).router(router).ordering(Ordering.KEY).maxConcurrency(64).retryTopics(false)
+                .topics(topic).router(router).ordering(ordering).maxConcurrency(64).retryTopics(false)
                 .properties(Map.of("auto.offset.reset", "earliest")).build()) {
             consumer.start();
             Kafka.await(handled::sum, events, Duration.ofMinutes(10), "inbox workload " + group);

@@ -12,19 +12,20 @@ import java.util.Set;
 import javax.sql.DataSource;
 
 /**
- * {@link JdbcInbox#processBatchOnce}: one transaction per batch. One query finds the ids already recorded, one
- * JDBC batch records the new ones with a plain {@code INSERT}, the work runs on the same connection, one commit.
- * Should another transaction record one of the ids between the query and the insert, the insert fails on the
- * primary key and the whole transaction rolls back: the failure fails the batch, and handling its events again
- * (alone, as the router does after a batch failure) skips the one recorded elsewhere. Nothing is ever recorded
- * twice and no work runs for a recorded id.
+ * {@link JdbcInbox#processBatchOnce}: one transaction per batch; the work runs on its connection, one commit. On
+ * PostgreSQL one {@code INSERT ... ON CONFLICT DO NOTHING RETURNING} records the new ids and names them. Elsewhere
+ * one query (on the primary key) finds the ids already recorded and one JDBC batch records the others with a plain
+ * {@code INSERT}: should another transaction record one of them in between, the insert fails on the primary key and
+ * the whole transaction rolls back, which fails the batch; handling its events again (alone, as the router does
+ * after a batch failure) skips the one recorded elsewhere. Nothing is recorded twice; no work runs for a recorded
+ * id.
  */
 final class InboxBatch {
     private InboxBatch() {
     }
 
-    static int process(DataSource dataSource, String table, String group, List<String> ids, long nowMillis,
-            InboxStore.BatchWork<Connection> work) throws Exception {
+    static int process(DataSource dataSource, Dialect dialect, String table, String group, List<String> ids,
+            long nowMillis, InboxStore.BatchWork<Connection> work) throws Exception {
         try (Connection c = dataSource.getConnection()) {
             boolean autoCommit = c.getAutoCommit();
             if (autoCommit) {
@@ -32,7 +33,8 @@ final class InboxBatch {
             }
             List<Integer> fresh;
             try {
-                fresh = record(c, table, group, ids, nowMillis);
+                fresh = dialect == Dialect.POSTGRESQL ? recordReturning(c, table, group, ids, nowMillis)
+                        : record(c, table, group, ids, nowMillis);
                 if (!fresh.isEmpty()) {
                     work.run(List.copyOf(fresh), c);
                 }
@@ -66,6 +68,35 @@ final class InboxBatch {
             }
             if (!fresh.isEmpty()) {
                 s.executeBatch();
+            }
+        }
+        return fresh;
+    }
+
+    /**
+     * PostgreSQL: one statement records the new ids and returns them. {@code ON CONFLICT DO NOTHING} finds the
+     * recorded ones through the primary key whatever the planner thinks of the table, and waits for a concurrent
+     * transaction recording the same id, as {@link JdbcInbox#processOnce} does.
+     */
+    private static List<Integer> recordReturning(Connection c, String table, String group, List<String> ids,
+            long nowMillis) throws SQLException {
+        Set<String> inserted = new HashSet<>();
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO " + table
+                + " (consumer_group, event_id, processed_at) SELECT ?, u, ? FROM unnest(?) AS u"
+                + " ON CONFLICT DO NOTHING RETURNING event_id")) {
+            s.setString(1, group);
+            s.setLong(2, nowMillis);
+            s.setArray(3, c.createArrayOf("varchar", new HashSet<>(ids).toArray()));
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    inserted.add(rs.getString(1));
+                }
+            }
+        }
+        List<Integer> fresh = new ArrayList<>(inserted.size());
+        for (int i = 0; i < ids.size(); i++) {
+            if (inserted.remove(ids.get(i))) { // the first position of each id recorded now
+                fresh.add(i);
             }
         }
         return fresh;

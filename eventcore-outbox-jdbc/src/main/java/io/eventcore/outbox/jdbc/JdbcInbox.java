@@ -129,15 +129,12 @@ public final class JdbcInbox implements InboxStore<Connection>, AutoCloseable {
         return inbox.batchHandler(handler);
     }
 
-    /**
-     * In one transaction: finds the ids recorded already, records the others in one JDBC batch, runs {@code work}
-     * with their positions, commits. A concurrent recording of one of them fails it all (rolled back, rethrown).
-     */
+    // One transaction per batch (see InboxBatch); a concurrent recording of one id may fail it (rolled back).
     @Override
-    public int processBatchOnce(String consumerGroup, List<String> eventIds, BatchWork<Connection> work)
-            throws Exception {
-        eventIds.forEach(id -> checkIds(consumerGroup, id));
-        int fresh = InboxBatch.process(dataSource, table, consumerGroup, eventIds, clock.now().toEpochMilli(), work);
+    public int processBatchOnce(String group, List<String> eventIds, BatchWork<Connection> work) throws Exception {
+        eventIds.forEach(id -> checkIds(group, id));
+        int fresh = InboxBatch.process(dataSource, dialect, table, group, eventIds, clock.now().toEpochMilli(),
+                work);
         if (fresh > 0 && outbox != null) {
             outbox.committed();
         }

@@ -119,7 +119,8 @@ public class EventcoreKafkaAutoConfiguration {
     @ConditionalOnProperty("eventcore.consumer.group-id")
     KafkaEventConsumer eventcoreConsumer(KafkaClientSettings client, ObjectProvider<EventRouter> routers,
             EventcoreProperties properties, ObjectProvider<ConsumerMetrics> metrics,
-            ObjectProvider<KafkaEventPublisher> publishers, ObjectProvider<DeadLetterSink> deadLetterSink) {
+            ObjectProvider<KafkaEventPublisher> publishers, ObjectProvider<DeadLetterSink> deadLetterSink,
+            Environment environment) {
         EventcoreProperties.Consumer settings = properties.consumer();
         EventRouter router = routers.getIfUnique();
         if (router == null) {
@@ -138,6 +139,12 @@ public class EventcoreKafkaAutoConfiguration {
         }
         if (settings.maxConcurrency() != null) {
             builder.maxConcurrency(settings.maxConcurrency());
+        }
+        Boolean virtual = settings.virtualThreads() != null ? settings.virtualThreads()
+                : Runtime.version().feature() >= 21
+                        ? environment.getProperty("spring.threads.virtual.enabled", Boolean.class) : null;
+        if (virtual != null) {
+            builder.virtualThreads(virtual);
         }
         if (settings.stallTimeout() != null) {
             builder.stallTimeout(settings.stallTimeout());

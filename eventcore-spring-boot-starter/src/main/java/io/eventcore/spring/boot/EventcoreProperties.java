@@ -109,6 +109,9 @@ public record EventcoreProperties(
      *     what handlers sent for those records through the application's {@code KafkaEventPublisher} beans and
      *     the {@code KafkaDeadLetterSink} bean (dead letters, retry-topic copies), a failed attempt's output
      *     dropped; defaults to {@code false}
+     * @param virtualThreads run handlers on virtual threads (JDK 21+); when not set, follows
+     *     {@code spring.threads.virtual.enabled} where the JVM has virtual threads, else the library's default (on
+     *     for JDK 21+, off before); {@code true} on an older JVM fails at start-up
      */
     public record Consumer(
             @DefaultValue("true") boolean enabled,
@@ -121,7 +124,8 @@ public record EventcoreProperties(
             Duration drainTimeout,
             @DefaultValue("30s") Duration shutdownTimeout,
             Map<String, String> properties,
-            @DefaultValue("false") boolean exactlyOnce) {
+            @DefaultValue("false") boolean exactlyOnce,
+            Boolean virtualThreads) {
     }
 
     /**

@@ -219,6 +219,27 @@ class EventcoreKafkaAutoConfigurationTest {
     }
 
     @Test
+    void virtualThreads_followSpringsSwitch_andTheEventcoreSettingWins() {
+        String[] consumer = {"eventcore.kafka.bootstrap-servers=" + SERVERS, "eventcore.consumer.group-id=billing",
+            "eventcore.consumer.topics=orders"};
+        // Spring's switch never forces virtual threads on a JVM without them; ours does, and says why it cannot.
+        runner.withPropertyValues(consumer).withPropertyValues("spring.threads.virtual.enabled=true")
+                .run(context -> assertThat(context).hasSingleBean(KafkaEventConsumer.class));
+        runner.withPropertyValues(consumer).withPropertyValues("spring.threads.virtual.enabled=true",
+                "eventcore.consumer.virtual-threads=false")
+                .run(context -> assertThat(context).hasSingleBean(KafkaEventConsumer.class));
+        if (Runtime.version().feature() < 21) {
+            runner.withPropertyValues(consumer).withPropertyValues("eventcore.consumer.virtual-threads=true")
+                    .run(context -> assertThat(context).hasFailed().getFailure()
+                            .hasMessageContaining("virtualThreads(true) needs JDK 21"));
+        } else {
+            runner.withPropertyValues(consumer).withPropertyValues("eventcore.consumer.virtual-threads=true")
+                    .run(context -> assertThat(context.getBean(EventcoreProperties.class).consumer().virtualThreads())
+                            .isTrue());
+        }
+    }
+
+    @Test
     void exactlyOnce_givesATransactionalConsumer() {
         runner.withPropertyValues("eventcore.kafka.bootstrap-servers=" + SERVERS, "eventcore.consumer.group-id=billing",
                 "eventcore.consumer.topics=orders", "eventcore.consumer.exactly-once=true").run(context -> {
