@@ -16,7 +16,10 @@ import io.eventcore.transport.internal.Redelivery;
 import io.eventcore.transport.internal.Settlement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -121,14 +124,20 @@ public final class InMemoryEventConsumer implements EventConsumer {
                     if (room <= 0) {
                         break;
                     }
+                    List<InboundMessage> batchable = new ArrayList<>();
                     for (InboundMessage m : broker.fetch(topic, p, positions[p], room)) {
                         InboundMessage msg = m.toBuilder().consumerGroup(group).build();
                         trackers[p].track(msg.offset());
                         positions[p] = msg.offset() + 1;
                         inFlight.incrementAndGet();
-                        submit(msg);
+                        if (router.batching() && parseDue(msg) == null) {
+                            batchable.add(msg); // batch routes: the fetch's records go in groups, as on Kafka
+                        } else {
+                            submit(msg);
+                        }
                         fetched = true;
                     }
+                    submitGroups(batchable);
                 }
                 commit();
                 if (!fetched) {
@@ -140,29 +149,77 @@ public final class InMemoryEventConsumer implements EventConsumer {
         }
     }
 
-    private void submit(InboundMessage msg) {
-        Object key = switch (ordering) {
+    private Object orderingKey(InboundMessage msg) {
+        return switch (ordering) {
             case KEY -> msg.key() == null ? null : msg.keyAsString();
             case PARTITION -> msg.partition();
             case UNORDERED -> null;
         };
+    }
+
+    /** One worker task per ordering key (records without one: one group), settled in order by dispatchBatch. */
+    private void submitGroups(List<InboundMessage> msgs) {
+        Map<Object, List<InboundMessage>> groups = new LinkedHashMap<>();
+        Object noKey = new Object();
+        for (InboundMessage m : msgs) {
+            Object key = orderingKey(m);
+            groups.computeIfAbsent(key != null ? key : noKey, k -> new ArrayList<>()).add(m);
+        }
+        groups.forEach((key, group) -> {
+            List<Settlement.Lease> leases = new ArrayList<>();
+            group.forEach(m -> leases.add(OWNED));
+            boolean[] ended = new boolean[group.size()];
+            workers.submit(key == noKey ? null : key, () -> settlement.processBatch(group, leases, (i, t) -> {
+                ended[i] = true;
+                finished(group.get(i), t);
+            })).whenComplete((v, t) -> {
+                for (int i = 0; i < ended.length; i++) {
+                    if (!ended[i]) {
+                        finished(group.get(i), t != null ? t : new IllegalStateException("not settled"));
+                    }
+                }
+            });
+        });
+    }
+
+    /** Ownership never moves in memory: the consumer's running flag is checked by the settlement itself. */
+    private static final Settlement.Lease OWNED = new Settlement.Lease() {
+        @Override
+        public boolean valid() {
+            return true;
+        }
+
+        @Override
+        public void blocked(InboundMessage message) {
+        }
+
+        @Override
+        public void unblocked(InboundMessage message) {
+        }
+    };
+
+    private void submit(InboundMessage msg) {
+        Object key = orderingKey(msg);
         // A redelivered copy waits for its due time off the key's queue, so it blocks nobody.
         Instant due = parseDue(msg);
         CompletionStage<Void> done = due != null && due.isAfter(Instant.now())
                 ? delay(Duration.between(Instant.now(), due)).thenCompose(v -> workers.submit(null, () -> settlement.process(msg)))
                 : workers.submit(key, () -> settlement.process(msg));
-        done.whenComplete((v, t) -> {
-            if (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
-                t = t.getCause();
-            }
-            if (t instanceof Settlement.FatalDispatchException fatalError) {
-                fatal = fatalError.getCause();
-                log.error("consumer {} stopped by a fatal error at {}", group, msg, fatal);
-            } else if (t == null) {
-                trackers[msg.partition()].complete(msg.offset());
-            }
-            inFlight.decrementAndGet();
-        });
+        done.whenComplete((v, t) -> finished(msg, t));
+    }
+
+    private void finished(InboundMessage msg, Throwable failure) {
+        Throwable t = failure;
+        if (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        if (t instanceof Settlement.FatalDispatchException fatalError) {
+            fatal = fatalError.getCause();
+            log.error("consumer {} stopped by a fatal error at {}", group, msg, fatal);
+        } else if (t == null) {
+            trackers[msg.partition()].complete(msg.offset());
+        }
+        inFlight.decrementAndGet();
     }
 
     private static Instant parseDue(InboundMessage msg) {

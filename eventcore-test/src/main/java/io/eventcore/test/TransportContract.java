@@ -170,6 +170,37 @@ public abstract class TransportContract {
         }
     }
 
+    /** A batch route gets runs in key order; a named failure retries that event alone; each event handled once. */
+    @Test
+    public final void batchRoute_keepsKeyOrder_andANamedFailureRetriesOnlyThatEvent() {
+        String topic = createTopic();
+        Map<String, List<Integer>> done = new ConcurrentHashMap<>();
+        java.util.concurrent.atomic.AtomicBoolean failedOnce = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger largest = new java.util.concurrent.atomic.AtomicInteger();
+        publish(topic, 6, 30);
+        start(topic, "contract-batch", EventRouter.builder().retry(RetryPolicy.fixed(Duration.ZERO).maxAttempts(3))
+                .routeBatch("Sample", Sample.class, (events, ctx) -> {
+                    largest.accumulateAndGet(events.size(), Math::max);
+                    for (int i = 0; i < events.size(); i++) {
+                        Sample s = events.get(i).payload();
+                        if (s.key().equals("key-1") && s.seq() == 7 && failedOnce.compareAndSet(false, true)) {
+                            throw new io.eventcore.BatchFailedException(i, new IllegalStateException("once"));
+                        }
+                        done.computeIfAbsent(s.key(), k -> java.util.Collections.synchronizedList(new ArrayList<>()))
+                                .add(s.seq());
+                    }
+                }).build());
+
+        Awaitility.await("180 events handled").atMost(timeout()).pollInterval(Duration.ofMillis(5))
+                .until(() -> done.values().stream().mapToInt(List::size).sum() >= 180);
+        List<Integer> all = java.util.stream.IntStream.range(0, 30).boxed().toList();
+        for (int k = 0; k < 6; k++) {
+            assertEquals(all, new ArrayList<>(done.get("key-" + k)), "key-" + k + ": each once, in order");
+        }
+        assertTrue(failedOnce.get(), "the named failure happened");
+        assertTrue(largest.get() > 1, "events came in batches, the largest had " + largest.get());
+    }
+
     /** Headers set on the published event arrive at the handler unchanged. */
     @Test
     public final void customHeaders_reachTheHandler() {
