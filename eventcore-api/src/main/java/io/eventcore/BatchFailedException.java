@@ -12,6 +12,7 @@ import java.util.Objects;
 public class BatchFailedException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** The failed event's position, or -1 when the event itself was named. */
     private final int index;
     private final transient Event<?> event;
 
