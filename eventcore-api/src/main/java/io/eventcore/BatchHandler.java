@@ -16,9 +16,11 @@ import java.util.List;
  * letter without taking its neighbours with it. An {@link Error} is fatal, as for {@link EventHandler}.
  *
  * <p>Retries and the single-event fallback call the same handler with a list of one event. Per-event concerns keep
- * their meaning: decoding, user middleware (it runs per event before the batch call; an event it rejects is handled
- * alone), metrics, tracing, dead letters and their headers. The route's timeout does not bound a batch call
- * (synchronous handlers are not interrupted).
+ * their meaning: decoding (an undecodable event is dead-lettered in its turn, after the events before it), metrics,
+ * tracing, dead letters and their headers. User middleware wraps attempts of one event (retries, the fallback), not
+ * a batch call; the route's timeout does not bound a batch call (synchronous handlers are not interrupted). An
+ * exactly-once Kafka consumer calls batch routes with one event per call, so that what a call sends commits with
+ * exactly its record's offset.
  *
  * <p>The same instance may be called from many threads at once (for different partitions or keys); it must be
  * thread-safe. Delivery is at least once.

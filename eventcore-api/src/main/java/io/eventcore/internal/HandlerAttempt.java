@@ -15,7 +15,6 @@ public final class HandlerAttempt {
 
     private final InboundMessage message;
     private volatile boolean failed;
-    private volatile boolean held;
 
     private HandlerAttempt(InboundMessage message) {
         this.message = message;
@@ -76,15 +75,5 @@ public final class HandlerAttempt {
     /** @return whether the attempt failed */
     public boolean failed() {
         return failed;
-    }
-
-    /** An exactly-once consumer held back output sent during this attempt. */
-    public void markHeld() {
-        held = true;
-    }
-
-    /** @return whether output sent during this attempt was held back (see {@link #markHeld()}) */
-    public boolean heldOutput() {
-        return held;
     }
 }

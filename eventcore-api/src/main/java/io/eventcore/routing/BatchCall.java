@@ -16,9 +16,10 @@ import org.slf4j.MDC;
 
 /**
  * One call of a {@link io.eventcore.BatchHandler}. Each event of the batch is dispatched through the router's whole
- * chain as usual (observation, dead letter, decode, retry, user middleware); its first attempt, instead of calling
- * the handler, {@link Slot#arrive arrives} here and waits. Once every event has arrived or its dispatch has ended
- * without arriving (a decode failure dead-lettered, a middleware that rejected it), {@link #call} calls the handler
+ * chain as usual (observation, dead letter, decode, retry); at the retry stage its first attempt, instead of going
+ * on to timeout, middleware and handler, {@link Slot#arrive arrives} here and waits. Once every event has arrived or
+ * its dispatch has ended without arriving (an undecodable one ends {@linkplain #NOT_ATTEMPTED not attempted}, to be
+ * dispatched alone in its turn), {@link #call} calls the handler
  * once with the longest run of arrived events from the first, and answers each waiting attempt:
  * <ul>
  *   <li>success: every attempt succeeded;
@@ -31,9 +32,9 @@ import org.slf4j.MDC;
  * </ul>
  * An event not attempted ends its dispatch with {@link #NOT_ATTEMPTED}; {@link BatchDispatch} dispatches it again.
  *
- * <p>What the handler sends during the call belongs to one {@link HandlerAttempt} of the last event's message (an
- * exactly-once consumer holds it until that offset commits); a failed call drops it, so a named failure whose call
- * held output is treated as a failure of the whole batch: no event before it loses its output.
+ * <p>What the handler sends during the call belongs to one {@link HandlerAttempt} of the last event's message; a
+ * failed call marks it failed. (An exactly-once Kafka consumer, which holds output per record, never groups records
+ * into a batch call.)
  */
 final class BatchCall {
     private static final Logger log = LoggerFactory.getLogger(BatchCall.class);
@@ -193,12 +194,6 @@ final class BatchCall {
             for (int i = 0; i < members.size(); i++) {
                 metrics.handlerAttempt(route.type, route.name, each, failure == null);
             }
-        }
-        if (failure != null && attempt.heldOutput() && failure instanceof BatchFailedException named
-                && named.indexIn(events) > 0) {
-            // The call's output is dropped with it: the events before the named one must be handled again.
-            return new IllegalStateException("the batch failed after sending output: " + named.getCause(),
-                    named.getCause());
         }
         return failure;
     }

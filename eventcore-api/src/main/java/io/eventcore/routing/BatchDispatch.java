@@ -166,6 +166,9 @@ final class BatchDispatch {
         });
         return called.thenCompose(v -> CompletableFuture.allOf(dispatches.toArray(new CompletableFuture<?>[0])))
                 .thenRun(() -> {
+                    if (dispatches.get(0).join() == BatchCall.NOT_ATTEMPTED) {
+                        aloneUntil = Math.max(aloneUntil, run.get(0) + 1); // it never reached the call: goes alone
+                    }
                     for (int k = 0; k < run.size(); k++) {
                         DispatchResult r = dispatches.get(k).join();
                         if (r != BatchCall.NOT_ATTEMPTED) {

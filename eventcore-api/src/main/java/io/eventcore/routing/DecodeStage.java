@@ -40,6 +40,10 @@ final class DecodeStage implements Stage {
         try {
             event = toEvent(route, exchange);
         } catch (DecodeException e) {
+            if (exchange.slot() != null) {
+                // Not dead-lettered ahead of the batch's earlier events: dispatched alone once they are settled.
+                return StageResult.done(BatchCall.NOT_ATTEMPTED).stage();
+            }
             Instant now = clock.now();
             return CompletableFuture.completedFuture(StageResult.gaveUp(e, 0, now, now));
         }

@@ -40,12 +40,6 @@ final class HandlerStage implements Stage {
 
     @Override
     public CompletionStage<StageResult> apply(Exchange exchange, Next next) {
-        if (exchange.slot() != null) {
-            CompletableFuture<StageResult> inBatch = exchange.slot().arrive(exchange);
-            if (inBatch != null) {
-                return inBatch; // answered once the batch handler has been called
-            }
-        }
         Route<?> route = exchange.route();
         EventContext context = exchange.context();
         // A typed route reports the event the last middleware passed on; a raw one has the exchange's.

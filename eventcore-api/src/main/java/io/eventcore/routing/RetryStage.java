@@ -53,7 +53,17 @@ final class RetryStage implements Stage {
             firstFailure = IsoInstants.parse(exchange.message().rawHeader(EventHeaders.FIRST_FAILURE_AT));
         }
         EventContext context = new EventContext(exchange.message(), route.type, route.name, firstAttempt);
-        return attempt(exchange.withNewAttempt(context), next, firstFailure);
+        Exchange first = exchange.withNewAttempt(context);
+        if (first.slot() != null) {
+            // A batch member's first attempt is its share of the batch call: no timeout, no middleware around it.
+            CompletableFuture<StageResult> inBatch = first.slot().arrive(first);
+            if (inBatch != null) {
+                Instant since = firstFailure;
+                return inBatch.thenCompose(r -> afterAttempt(first, next, since, r));
+            }
+            return attempt(exchange.withRetryAttempt(context), next, firstFailure);
+        }
+        return attempt(first, next, firstFailure);
     }
 
     private CompletionStage<StageResult> attempt(Exchange x, Next next, Instant firstFailure) {

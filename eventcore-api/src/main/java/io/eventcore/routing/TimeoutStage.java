@@ -21,8 +21,7 @@ final class TimeoutStage implements Stage {
     @Override
     public CompletionStage<StageResult> apply(Exchange exchange, Next next) {
         CompletableFuture<StageResult> inner = Stage.own(next.proceed(exchange));
-        if (inner.isDone() || exchange.slot() != null) {
-            // A batch call is synchronous: like a synchronous handler, it is not bounded.
+        if (inner.isDone()) {
             return inner;
         }
         CompletableFuture<StageResult> bounded = new CompletableFuture<>();

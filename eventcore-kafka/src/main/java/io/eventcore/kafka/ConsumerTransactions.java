@@ -120,9 +120,6 @@ final class ConsumerTransactions implements AutoCloseable {
                 return CompletableFuture.failedFuture(new IllegalStateException("not sent: the partition of "
                         + state.partition + "@" + offset + " was revoked; its new owner handles it again"));
             }
-            if (attempt != null) {
-                attempt.markHeld();
-            }
             synchronized (held) {
                 held.add(new Held(record, attempt));
             }

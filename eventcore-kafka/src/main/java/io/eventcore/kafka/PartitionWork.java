@@ -142,7 +142,7 @@ final class PartitionWork {
             }
             signals.post(WorkSignals.completion(state, group.messages.get(i).offset(), failure));
         };
-        workers.submit(key, () -> settlement.processBatch(group.messages, group.leases, settled))
+        workers.submit(key, () -> settlement.processBatch(group.messages, group.leases, settled, key != null))
                 .whenComplete((v, t) -> {
                     for (int i = 0; i < n; i++) {
                         if (!ended[i]) { // the group's task itself failed (rejected at shutdown, say)

@@ -139,7 +139,9 @@ final class PollLoop implements Runnable {
             return;
         }
         boolean retryTopic = gate.isRetryTopic(tp.topic());
-        List<ConsumerRecord<byte[], byte[]>> group = batching && !retryTopic ? new ArrayList<>(records.size()) : null;
+        // Exactly-once: one record per call, so that what a call sends commits with exactly its record's offset.
+        List<ConsumerRecord<byte[], byte[]>> group = batching && !retryTopic && transactions == null
+                ? new ArrayList<>(records.size()) : null;
         for (ConsumerRecord<byte[], byte[]> record : records) {
             Instant due = retryTopic ? gate.holdUntil(record, Instant.now()) : null;
             if (due != null) {

@@ -172,7 +172,7 @@ public final class InMemoryEventConsumer implements EventConsumer {
             workers.submit(key == noKey ? null : key, () -> settlement.processBatch(group, leases, (i, t) -> {
                 ended[i] = true;
                 finished(group.get(i), t);
-            })).whenComplete((v, t) -> {
+            }, key != noKey)).whenComplete((v, t) -> {
                 for (int i = 0; i < ended.length; i++) {
                     if (!ended[i]) {
                         finished(group.get(i), t != null ? t : new IllegalStateException("not settled"));

@@ -30,21 +30,36 @@ public final class BatchSettlement {
     private final List<? extends Settlement.Lease> leases;
     private final Settled settled;
     private final boolean[] reported;
+    /** Unordered: messages being settled on their own after a failure, while the others go on. */
+    private final boolean[] aside;
+    private final boolean ordered;
+    private final List<CompletableFuture<Void>> asideDone = new ArrayList<>();
 
     BatchSettlement(Settlement settlement, EventRouter router, List<InboundMessage> messages,
-            List<? extends Settlement.Lease> leases, Settled settled) {
+            List<? extends Settlement.Lease> leases, Settled settled, boolean ordered) {
         this.settlement = settlement;
         this.router = router;
         this.messages = messages;
         this.leases = leases;
         this.settled = settled;
         this.reported = new boolean[messages.size()];
+        this.aside = new boolean[messages.size()];
+        this.ordered = ordered;
     }
 
-    CompletionStage<Void> next() {
+    /** @return completes once every message has been reported */
+    CompletionStage<Void> run() {
+        return next().thenCompose(v -> {
+            synchronized (asideDone) {
+                return CompletableFuture.allOf(asideDone.toArray(new CompletableFuture<?>[0]));
+            }
+        });
+    }
+
+    private CompletionStage<Void> next() {
         List<Integer> open = new ArrayList<>();
         for (int i = 0; i < reported.length; i++) {
-            if (!reported[i]) {
+            if (!reported[i] && !aside[i]) {
                 open.add(i);
             }
         }
@@ -93,6 +108,17 @@ public final class BatchSettlement {
         InboundMessage message = messages.get(index);
         CompletionStage<Void> one = blocking != null ? settlement.settle(message, leases.get(index), blocking)
                 : settlement.process(message, leases.get(index));
+        if (!ordered) { // no order to keep: the others go on while this one is settled
+            aside[index] = true;
+            CompletableFuture<Void> done = one.handle((ok, failure) -> {
+                report(index, failure == null ? null : Settlement.unwrap(failure));
+                return (Void) null;
+            }).toCompletableFuture();
+            synchronized (asideDone) {
+                asideDone.add(done);
+            }
+            return next();
+        }
         return one.handle((ok, failure) -> {
             Throwable cause = failure == null ? null : Settlement.unwrap(failure);
             report(index, cause);
@@ -110,12 +136,14 @@ public final class BatchSettlement {
 
     private CompletionStage<Void> endAll(Throwable failure) {
         for (int i = 0; i < reported.length; i++) {
-            report(i, failure);
+            if (!aside[i]) {
+                report(i, failure);
+            }
         }
         return CompletableFuture.completedFuture(null);
     }
 
-    private void report(int index, Throwable failure) {
+    private synchronized void report(int index, Throwable failure) {
         if (!reported[index]) {
             reported[index] = true;
             settled.settled(index, failure);

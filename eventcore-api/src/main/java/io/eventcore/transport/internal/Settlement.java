@@ -192,13 +192,14 @@ public final class Settlement {
     /**
      * Settles consecutive messages of one ordering unit through {@link EventRouter#dispatchBatch}, in order: each
      * message's own settlement as {@link #process(InboundMessage, Lease)} gives it, reported through
-     * {@code settled} once per message (its index, and {@code null} or the failure that ended it).
+     * {@code settled} once per message (its index, and {@code null} or the failure that ended it). Unless
+     * {@code ordered}, a message being settled after a failure does not hold back the ones after it.
      *
      * @return completes once every message has been reported
      */
     public CompletionStage<Void> processBatch(List<InboundMessage> messages, List<? extends Lease> leases,
-            BatchSettlement.Settled settled) {
-        return new BatchSettlement(this, router, messages, leases, settled).next();
+            BatchSettlement.Settled settled, boolean ordered) {
+        return new BatchSettlement(this, router, messages, leases, settled, ordered).run();
     }
 
     /** Settles one message from a result it already has (a batch's first outcome that is not final). */
