@@ -27,7 +27,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
-  * Regressions from a review of batch routes in the consumer's exactly-once mode (same fixture as {@link ExactlyOnceReviewTest}): the
+ * Regressions from a review of batch routes in the consumer's exactly-once mode (same fixture as {@link ExactlyOnceReviewTest}): the
  * handlers publish through a joined {@link KafkaEventPublisher}; {@link #committedOutput()} is what a
  * {@code read_committed} reader sees.
  */
