@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  *   <caption>Observations</caption>
  *   <tr><th>name</th><th>span name</th><th>kind</th><th>where</th></tr>
  *   <tr><td>{@value #PROCESS}</td><td>{@code process <topic>}</td><td>consumer</td><td>the router, per message,
- *       retries included (each retry is an event {@code eventcore.retry})</td></tr>
+ *       retries included (each retry is an event {@code retry}, counted by Micrometer's default handler as {@code eventcore.process.retry})</td></tr>
  *   <tr><td>{@value #SEND}</td><td>{@code send <topic>}</td><td>producer</td><td>a direct publish</td></tr>
  *   <tr><td>{@value #CREATE}</td><td>{@code create <topic or aggregate type>}</td><td>producer</td><td>an
  *       outbox append</td></tr>
@@ -62,7 +62,7 @@ public final class MicrometerInstrumentation implements EventInstrumentation {
     public static final String DEFAULT_MESSAGING_SYSTEM = "kafka";
 
     private static final Logger log = LoggerFactory.getLogger(MicrometerInstrumentation.class);
-    private static final Observation.Event RETRY = Observation.Event.of("eventcore.retry", "retry");
+    private static final Observation.Event RETRY = Observation.Event.of("retry", "retry");
     private static final Set<String> PROPAGATED = Set.of(EventHeaders.TRACEPARENT, "tracestate", "baggage");
 
     private final ObservationRegistry registry;

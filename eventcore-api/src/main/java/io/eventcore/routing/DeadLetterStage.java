@@ -66,8 +66,10 @@ final class DeadLetterStage implements Stage {
         DeadLetter letter = DeadLetter.builder().source(x.message()).failure(failure).eventId(x.eventId())
                 .eventType(x.type()).handlerName(route != null ? route.name : null).attempts(gaveUp.attempts())
                 .firstFailureAt(gaveUp.firstFailureAt()).lastFailureAt(gaveUp.lastFailureAt()).build();
-        log.error("dead-lettering event {} ({}) from {} after {} attempt(s)", x.eventId(), x.type(), x.message(),
-                gaveUp.attempts(), failure);
+        // One WARN line; the stack trace travels in the dead letter's headers, and at DEBUG.
+        log.warn("dead-lettering event {} ({}) from {} after {} attempt(s): {}", x.eventId(), x.type(), x.message(),
+                gaveUp.attempts(), failure.toString());
+        log.debug("dead-lettered event {}: the failure", x.eventId(), failure);
         return write(sink, letter, failure, x.message());
     }
 

@@ -20,6 +20,7 @@ final class DecodeStage implements Stage {
     private final EventCodec codec;
     private final Clock clock;
     private final UnknownTypePolicy unknownType;
+    private final SkipLog skipLog = new SkipLog();
 
     DecodeStage(EventCodec codec, Clock clock, UnknownTypePolicy unknownType) {
         this.codec = codec;
@@ -57,6 +58,7 @@ final class DecodeStage implements Stage {
                 : "no route for event type '" + type + "'", x.eventId(), type);
         switch (unknownType) {
             case SKIP:
+                skipLog.skipped(x.message(), failure.getMessage());
                 return StageResult.done(DispatchResult.skipped(failure));
             case FAIL:
                 return StageResult.done(DispatchResult.failed(0, failure));

@@ -1,5 +1,6 @@
 package io.eventcore.examples.spring;
 
+// snippet:handler
 import io.eventcore.Event;
 import io.eventcore.EventContext;
 import io.eventcore.NonRetryableException;
@@ -9,7 +10,6 @@ import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
-// snippet:handler
 /** Reserves stock for each placed order; idempotent, as delivery is at least once. */
 @Component
 public class StockReservation implements EventcoreHandler<OrderPlaced> {

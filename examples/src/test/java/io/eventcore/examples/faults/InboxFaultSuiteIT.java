@@ -36,7 +36,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Exactly-once effects under SIGKILL (issue 15, scenarios (i) and (j)): consumers whose handlers write business
- * rows through a {@link JdbcInbox} on PostgreSQL, killed mid-stream, and a two-hop pipeline (consumer + inbox +
+ * rows through a {@link JdbcInbox} on PostgreSQL, killed mid-stream (one event per call, then batch routes), and a two-hop pipeline (consumer + inbox +
  * outbox, relay, consumer + inbox) whose first consumer and relay are killed. Effects are counted in the database
  * (rows per step id), deliveries in each worker's delivery ledger: the first may not repeat, the second may.
  * Quick profile: 1,000 events per scenario; full ({@code -Dfaults.full=true}): 20,000.
@@ -125,10 +125,15 @@ class InboxFaultSuiteIT {
     }
 
     private static ChildJvm inboxConsumer(String name, String topic, String hop, Path deliveries, String... outbox) {
+        return inboxConsumer(name, topic, hop, deliveries, List.of(), outbox);
+    }
+
+    private static ChildJvm inboxConsumer(String name, String topic, String hop, Path deliveries, List<String> jvm,
+            String... outbox) {
         List<String> args = new ArrayList<>(List.of(broker.bootstrapServers(), topic, "group-" + hop, pg.url(), hop,
                 deliveries.toString()));
         args.addAll(List.of(outbox));
-        return ChildJvm.start(name, work.resolve(name + ".log"), InboxWorker.class, args.toArray(String[]::new));
+        return ChildJvm.start(name, work.resolve(name + ".log"), jvm, InboxWorker.class, args.toArray(String[]::new));
     }
 
     private static void await(String what, IntSupplier progress, int target) {
@@ -154,24 +159,36 @@ class InboxFaultSuiteIT {
     @Test
     @Order(1)
     void i_inboxConsumerKilledThreeTimesMidStream() throws Exception {
-        reset("i");
-        List<Step> steps = steps("i");
-        publish("faults-i", steps);
+        killedThreeTimes("i", false, "(i) inbox consumer SIGKILLed 3 times mid-stream");
+    }
+
+    @Test
+    @Order(3)
+    void i_batchInboxConsumerKilledThreeTimesMidStream() throws Exception {
+        killedThreeTimes("ib", true, "(i) with batch handlers (JdbcInbox.batchHandler, 100 per batch)");
+    }
+
+    private static void killedThreeTimes(String hop, boolean batch, String scenario) throws Exception {
+        reset(hop);
+        List<Step> steps = steps(hop);
+        String topic = "faults-" + hop;
+        publish(topic, steps);
+        List<String> jvm = List.of("-Dfaults.batch=" + batch);
         List<Path> deliveries = new ArrayList<>();
         for (int round = 0; round < 3; round++) {
-            Path ledger = work.resolve("i-" + round + ".deliveries");
+            Path ledger = work.resolve(hop + "-" + round + ".deliveries");
             deliveries.add(ledger);
-            ChildJvm worker = inboxConsumer("i-consumer-" + round, "faults-i", "i", ledger);
-            await("i: round " + round, () -> effects("i").size(), N * (round + 1) / 4);
+            ChildJvm worker = inboxConsumer(hop + "-consumer-" + round, topic, hop, ledger, jvm);
+            await(hop + ": round " + round, () -> effects(hop).size(), N * (round + 1) / 4);
             worker.kill();
         }
-        Path last = work.resolve("i-3.deliveries");
+        Path last = work.resolve(hop + "-3.deliveries");
         deliveries.add(last);
-        try (ChildJvm worker = inboxConsumer("i-consumer-3", "faults-i", "i", last)) {
-            await("i: every step has its effect", () -> effects("i").size(), N);
+        try (ChildJvm worker = inboxConsumer(hop + "-consumer-3", topic, hop, last, jvm)) {
+            await(hop + ": every step has its effect", () -> effects(hop).size(), N);
             worker.stop();
         }
-        verdict("(i) inbox consumer SIGKILLed 3 times mid-stream", steps, "i", deliveries);
+        verdict(scenario, steps, hop, deliveries);
     }
 
     @Test
