@@ -1,5 +1,6 @@
 package io.eventcore.outbox;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -14,10 +15,19 @@ import java.util.List;
  * @param dead rows moved to the dead table
  * @param fenceRejections batches whose settlement was rejected because another relay had taken the shard over
  * @param lastPublishAt when a row was last published, {@code null} if never
- * @param lastError the last error of the relay loop (store or broker unreachable), {@code null} after a clean pass
+ * @param lastError the last error of the relay loop (store or broker unreachable), or that the running pass has
+ *     waited longer than {@link #STUCK_AFTER}; {@code null} after a clean pass
  */
 public record OutboxStatus(String relayId, boolean running, List<Integer> shards, long published, long retried,
         long dead, long fenceRejections, Instant lastPublishAt, String lastError) {
+
+    /**
+     * How long a relay pass may run before the status reports it as waiting for the broker or the database
+     * ({@code lastError} set, so not {@link #healthy()}): {@value #STUCK_AFTER_SECONDS} s.
+     */
+    public static final Duration STUCK_AFTER = Duration.ofSeconds(OutboxStatus.STUCK_AFTER_SECONDS);
+    /** {@link #STUCK_AFTER} in seconds. */
+    public static final int STUCK_AFTER_SECONDS = 10;
 
     /**
      * Copies the shard list.

@@ -172,7 +172,13 @@ final class RelayLoop {
         while (!stopping && !Thread.currentThread().isInterrupted()) {
             Duration wait;
             try {
-                RelayPass.Result result = pass.exclusively(pass::run);
+                RelayPass.Result result;
+                stats.passStarted();
+                try {
+                    result = pass.exclusively(pass::run);
+                } finally {
+                    stats.passEnded();
+                }
                 if (result.outage()) {
                     wait = backoff.failed();
                 } else if (result.rows() > 0) {

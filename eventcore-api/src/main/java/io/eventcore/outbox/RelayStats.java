@@ -20,6 +20,8 @@ final class RelayStats {
     private volatile Instant lastPublishAt;
     private volatile String lastError;
     private volatile String stopCause;
+    /** When the running pass started ({@code System.nanoTime}), 0 between passes. */
+    private volatile long passStarted;
 
     RelayStats(Clock clock, OutboxMetrics metrics) {
         this.clock = clock;
@@ -72,8 +74,31 @@ final class RelayStats {
         lastError = stopCause;
     }
 
+    /** A pass starts (relay thread). */
+    void passStarted() {
+        passStarted = Math.max(1, System.nanoTime());
+    }
+
+    /** The pass ended, however (relay thread). */
+    void passEnded() {
+        passStarted = 0;
+    }
+
+    /**
+     * @return the snapshot; a pass running for longer than {@link OutboxStatus#STUCK_AFTER} (blocked on a broker
+     *     or a database that does not answer) is reported as the last error, so health turns DOWN without waiting
+     *     for the client's own timeouts
+     */
     OutboxStatus status(String relayId, boolean running, List<Integer> shards) {
+        String error = lastError;
+        long started = passStarted;
+        long stuck = started == 0 ? 0 : System.nanoTime() - started;
+        if (stuck > OutboxStatus.STUCK_AFTER.toNanos()) {
+            String waiting = "a pass has been waiting " + Duration.ofNanos(stuck).toSeconds()
+                    + " s for the broker or the database";
+            error = error == null ? waiting : waiting + "; before it: " + error;
+        }
         return new OutboxStatus(relayId, running, shards, published.get(), retried.get(), dead.get(), fenced.get(),
-                lastPublishAt, lastError);
+                lastPublishAt, error);
     }
 }

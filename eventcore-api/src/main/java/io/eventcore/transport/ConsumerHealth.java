@@ -16,6 +16,12 @@ public record ConsumerHealth(Status status, String detail) {
         UP,
         /** Running, but some partition has not advanced for longer than the stall threshold. */
         STALLED,
+        /**
+         * Running, but no broker has been reachable for a while (the Kafka consumer: 10 s without a connection to
+         * any broker); it reconnects by itself and turns {@link #UP} again when one answers. Probes should treat
+         * it as not ready.
+         */
+        DISCONNECTED,
         /** Stopped by a fatal error: it no longer consumes. */
         DOWN
     }

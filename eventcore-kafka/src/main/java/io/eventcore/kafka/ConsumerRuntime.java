@@ -194,6 +194,7 @@ final class ConsumerRuntime {
 
     /**
      * @return {@code DOWN} with the cause after a fatal error, {@code STOPPED} when not running,
+     *     {@code DISCONNECTED} when no broker has been reachable for {@link BrokerLink#UNREACHABLE_AFTER},
      *     {@code STALLED} naming the partitions whose lowest uncommitted offset has not moved for
      *     the stall timeout, else {@code UP}; the detail names records that keep failing and why
      */
@@ -207,6 +208,10 @@ final class ConsumerRuntime {
         }
         List<String> failing = loop.failing();
         String blocked = failing.isEmpty() ? "" : "; blocked: " + String.join("; ", failing);
+        String unreachable = loop.brokersUnreachable();
+        if (unreachable != null) {
+            return new ConsumerHealth(ConsumerHealth.Status.DISCONNECTED, unreachable + blocked);
+        }
         if (transactions != null && transactions.failingSince() != 0
                 && System.nanoTime() - transactions.failingSince() > settings.stallTimeout().toNanos()) {
             return new ConsumerHealth(ConsumerHealth.Status.STALLED, "no transaction committed for "

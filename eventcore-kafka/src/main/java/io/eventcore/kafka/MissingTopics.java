@@ -2,7 +2,7 @@ package io.eventcore.kafka;
 
 import io.eventcore.transport.OutboundMessage;
 import io.eventcore.transport.PublishReceipt;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -34,7 +34,8 @@ final class MissingTopics implements AutoCloseable {
     static final long PROBE_PAUSE_MILLIS = 500;
 
     private final Producer<byte[], byte[]> producer;
-    private final Set<String> missing = ConcurrentHashMap.newKeySet();
+    /** Missing topic → why sends to it fail at once. */
+    private final Map<String, String> missing = new ConcurrentHashMap<>();
     private final ExecutorService prober = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "eventcore-topic-probe");
         t.setDaemon(true);
@@ -48,12 +49,9 @@ final class MissingTopics implements AutoCloseable {
 
     /** @return the failure to complete a send to {@code topic} with at once, or {@code null} to send it */
     UnknownTopicOrPartitionException failFast(String topic) {
-        if (!missing.contains(topic)) {
-            return null;
-        }
-        return new UnknownTopicOrPartitionException("topic '" + topic + "' was not in the cluster's metadata "
-                + "within max.block.ms (it does not exist and auto-creation is off, or this client may not "
-                + "describe it); sends to it fail at once until it appears");
+        String why = missing.get(topic);
+        return why == null ? null : new UnknownTopicOrPartitionException(why + "; sends to it fail at once until it "
+                + "appears");
     }
 
     /**
@@ -64,9 +62,13 @@ final class MissingTopics implements AutoCloseable {
         if (!(failure instanceof TimeoutException) || failure instanceof BufferExhaustedException || closed) {
             return;
         }
-        if (missing.add(topic)) {
-            log.warn("Topic '{}' is not in the cluster's metadata ({}); sends to it fail at once until it appears",
-                    topic, failure.getMessage());
+        String why = BrokerLink.noConnection(producer.metrics())
+                ? "no broker reachable: the producer holds no connection to any broker, so topic '" + topic
+                        + "' was not in the cluster's metadata within max.block.ms (the topic may well exist)"
+                : "topic '" + topic + "' was not in the cluster's metadata within max.block.ms (it does not exist "
+                        + "and auto-creation is off, or this client may not describe it)";
+        if (missing.putIfAbsent(topic, why) == null) {
+            log.warn("{}: {}", why, failure.getMessage());
             try {
                 prober.execute(() -> probe(topic));
             } catch (RejectedExecutionException shutDown) {

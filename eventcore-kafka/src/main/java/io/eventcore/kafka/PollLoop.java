@@ -46,6 +46,7 @@ final class PollLoop implements Runnable {
     private final BackPressure backPressure;
     private final RebalanceHandler rebalance;
     private final ConsumerGauges gauges;
+    private final BrokerLink brokers = new BrokerLink();
     private volatile boolean running = true;
     private volatile long stopDeadlineNanos;
     private volatile Throwable crashed;
@@ -90,6 +91,11 @@ final class PollLoop implements Runnable {
         commits.transactions(tx);
     }
 
+    /** @return why no broker is reachable, {@code null} while one is; any thread */
+    String brokersUnreachable() {
+        return brokers.unreachable();
+    }
+
     /** Records completed whose output waits for a commit: they count against back-pressure like work in flight. */
     private int held() {
         return transactions == null ? 0 : transactions.held();
@@ -109,6 +115,7 @@ final class PollLoop implements Runnable {
                 backPressure.adjust(consumer, assignments.all(), work.inFlight() + held(), Instant.now());
                 commits.maybeCommit();
                 gauges.report(consumer, assignments.all(), work.inFlight());
+                brokers.sample(consumer);
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(settings.pollTimeout());
                 for (TopicPartition tp : records.partitions()) {
                     dispatch(tp, records.records(tp));

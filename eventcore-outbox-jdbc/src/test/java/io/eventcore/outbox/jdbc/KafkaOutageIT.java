@@ -71,6 +71,45 @@ class KafkaOutageIT {
         }
     }
 
+    /**
+     * Health tells the truth with the publisher's default timeouts (issue 25): within 15 s of the broker's death
+     * the relay is not healthy and says it waits for the broker, and it is healthy again once the broker is back.
+     */
+    @Test
+    void brokerDown_withDefaultTimeouts_relayUnhealthyWithin15s_andHealthyAfterRestart() throws Exception {
+        TestDatabase db = TestDatabase.postgres();
+        JdbcOutbox outbox = JdbcOutbox.builder(db.dataSource()).table("ec_outage_health").build();
+        outbox.createSchema();
+        TestDatabase.emptyOutbox(db.dataSource(), "ec_outage_health");
+        String topic = "outage-health-events";
+        try (KafkaBrokerProcess broker = KafkaBrokerProcess.start();
+                KafkaEventPublisher kafka = KafkaEventPublisher.builder().bootstrapServers(broker.bootstrapServers())
+                        .topic(topic).build();
+                OutboxPublisher relay = OutboxPublisher.builder().store(outbox.store()).publisher(kafka)
+                        .topicNaming(TopicNaming.fixed(topic)).build()) {
+            relay.start();
+            append(outbox, events(0, 20));
+            Awaitility.await().atMost(60, TimeUnit.SECONDS).until(() -> relay.status().published() >= 20);
+            assertThat(relay.status().healthy()).isTrue();
+
+            broker.kill();
+            long killed = System.nanoTime();
+            append(outbox, events(20, 20));
+            Awaitility.await("relay unhealthy after the broker died").atMost(15, TimeUnit.SECONDS)
+                    .pollInterval(Duration.ofMillis(200)).until(() -> !relay.status().healthy());
+            assertThat(Duration.ofNanos(System.nanoTime() - killed)).isLessThanOrEqualTo(Duration.ofSeconds(15));
+            assertThat(relay.status().lastError()).contains("broker").doesNotContain("does not exist");
+
+            broker.restart();
+            Awaitility.await("published and healthy after the restart").atMost(180, TimeUnit.SECONDS)
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> outbox.store().backlog().pending() == 0 && relay.status().healthy());
+            assertThat(outbox.store().deadRecords(10)).isEmpty();
+        } finally {
+            outbox.close();
+        }
+    }
+
     private static void append(JdbcOutbox outbox, List<OutboxEvent> events) {
         for (int i = 0; i < events.size(); i += 50) {
             List<OutboxEvent> tx = events.subList(i, Math.min(events.size(), i + 50));

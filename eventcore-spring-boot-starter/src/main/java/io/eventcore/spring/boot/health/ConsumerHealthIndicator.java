@@ -10,7 +10,8 @@ import org.springframework.boot.health.contributor.Status;
 
 /**
  * The health of every {@link EventConsumer} bean, one detail per bean: {@code UP} only when all are
- * {@code UP}; a {@code STALLED} partition or a {@code DOWN} consumer makes it {@code DOWN}, a stopped
+ * {@code UP}; a {@code STALLED} partition, a consumer that reaches no broker ({@code DISCONNECTED}) or a
+ * {@code DOWN} consumer makes it {@code DOWN}, a stopped
  * consumer {@code OUT_OF_SERVICE}. Each detail holds the consumer's status and its explanation (which
  * partition is stalled and since when, which record keeps failing).
  */
@@ -43,7 +44,7 @@ final class ConsumerHealthIndicator implements HealthIndicator {
         return switch (status) {
             case UP -> Status.UP;
             case STOPPED -> Status.OUT_OF_SERVICE;
-            case STALLED, DOWN -> Status.DOWN;
+            case STALLED, DISCONNECTED, DOWN -> Status.DOWN;
         };
     }
 
