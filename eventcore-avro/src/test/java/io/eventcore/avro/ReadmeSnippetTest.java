@@ -2,7 +2,6 @@ package io.eventcore.avro;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.eventcore.Event;
 import io.eventcore.InboundMessage;
 import io.eventcore.avro.test.v2.OrderPlaced;
 import io.eventcore.routing.DispatchOutcome;
@@ -20,22 +19,11 @@ class ReadmeSnippetTest {
         List<OrderPlaced> orders = new ArrayList<>();
         InMemoryDeadLetterSink deadLetterSink = new InMemoryDeadLetterSink();
 
-        // --- snippet start ---
-        // Every schema version producers write with, shipped as .avsc files (here in src/test/avro).
-        AvroSchemaStore schemas = AvroSchemaStore.classpath("schemas/orders");
-        AvroEventCodec codec = AvroEventCodec.builder().schemaStore(schemas).build();
-
-        EventRouter router = EventRouter.builder()
-                .codec(codec)                               // decodes every route with Avro
-                .route("OrderPlaced", OrderPlaced.class,    // reader schema = the generated class
-                        (event, ctx) -> orders.add(event.payload()))
-                .deadLetter(deadLetterSink)                 // incompatible records land here, byte-exact
-                .build();
-
         OrderPlaced placed = Orders.v2(1);
-        OutboundMessage message = OutboundMessage.of("orders", Event.of(placed.getOrderId(), placed), codec);
-        // message.value(): C3 01, 8-byte schema fingerprint, Avro binary; content_type header set
-        // --- snippet end ---
+        io.eventcore.avro.docs.AvroOrders.Wired wired =
+                io.eventcore.avro.docs.AvroOrders.wire(orders, deadLetterSink, placed);
+        EventRouter router = wired.router();
+        OutboundMessage message = wired.message();
 
         try (router) {
             InboundMessage.Builder in = InboundMessage.builder("orders").key(message.key()).value(message.value()).offset(1);

@@ -58,7 +58,13 @@ final class ConsumerRuntime {
             Map<String, Object> consumerProps, Map<String, Object> producerProps, ConsumerMetrics metrics) {
         this(settings, router, executor,
                 new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
-                new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer()), metrics);
+                retryProducer(settings, producerProps), metrics);
+    }
+
+    /** @return the retry-topic producer, {@code null} when no route redelivers (no retry topic: nothing to write) */
+    private static Producer<byte[], byte[]> retryProducer(ConsumerSettings settings, Map<String, Object> props) {
+        return settings.retryTopics().isEmpty() ? null
+                : new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     /**
@@ -74,7 +80,7 @@ final class ConsumerRuntime {
             ExactlyOnce exactlyOnce) {
         this(settings, router, executor,
                 new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
-                new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer()), metrics,
+                retryProducer(settings, producerProps), metrics,
                 exactlyOnce);
     }
 
@@ -169,7 +175,9 @@ final class ConsumerRuntime {
         if (ownedExecutor != null) {
             ownedExecutor.shutdownNow();
         }
-        retryProducer.close(remaining(deadline));
+        if (retryProducer != null) {
+            retryProducer.close(remaining(deadline));
+        }
         if (transactions != null) {
             transactions.close();
         }

@@ -77,13 +77,17 @@ public final class KafkaDeadLetterSink implements DeadLetterSink, KafkaOutput, A
             EventHeaders.ORIGINAL_PARTITION, EventHeaders.ORIGINAL_OFFSET);
 
     private final Producer<byte[], byte[]> producer;
+    /** Whether {@link #producer} is this sink's own (closed with it), not a publisher's. */
+    private final boolean ownsProducer;
     private final UnaryOperator<String> topicFor;
     private final Duration sendTimeout;
     /** The exactly-once consumers this sink joined ({@link KafkaEventConsumerBuilder#exactlyOnce}). */
     final ConsumerTransactions.Joined joined = new ConsumerTransactions.Joined();
 
     private KafkaDeadLetterSink(Builder b, Map<String, Object> props) {
-        this.producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+        this.ownsProducer = b.publisher == null;
+        this.producer = b.publisher != null ? b.publisher.producer
+                : new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
         this.topicFor = b.topicFor != null ? b.topicFor : topic -> topic + DEFAULT_SUFFIX;
         this.sendTimeout = b.sendTimeout != null ? b.sendTimeout : Builder.DEFAULT_SEND_TIMEOUT;
     }
@@ -143,17 +147,19 @@ public final class KafkaDeadLetterSink implements DeadLetterSink, KafkaOutput, A
         }
     }
 
-    /** Closes the producer, waiting at most 10 seconds for pending writes. */
+    /** Closes the producer, waiting at most 10 seconds for pending writes; a publisher's producer stays open. */
     @Override
     public void close() {
-        producer.close(Duration.ofSeconds(10));
+        if (ownsProducer) {
+            producer.close(Duration.ofSeconds(10));
+        }
     }
 
     /**
      * Builds {@link KafkaDeadLetterSink}s. Each setting may be made once: a repeated or
      * conflicting one is an {@link IllegalStateException} naming it, a bad value an
      * {@link IllegalArgumentException} naming setting and value. {@link #build()} requires the
-     * client settings. Not thread-safe.
+     * client settings or {@link #producerOf}. Not thread-safe.
      */
     public static final class Builder {
         /** Default bound of one dead-letter write: 30 seconds. */
@@ -162,8 +168,35 @@ public final class KafkaDeadLetterSink implements DeadLetterSink, KafkaOutput, A
         private final ClientSetup client = new ClientSetup();
         private UnaryOperator<String> topicFor;
         private Duration sendTimeout;
+        private KafkaEventPublisher publisher;
 
         private Builder() {
+        }
+
+        private void notShared(String setting) {
+            if (publisher != null) {
+                throw new IllegalStateException(setting + ": producerOf(publisher) was set, whose producer has its own");
+            }
+        }
+
+        /**
+         * Writes dead letters through the publisher's producer rather than a producer of this sink's own, so that an
+         * application runs one producer (its idempotent, non-transactional one, also in a
+         * {@linkplain KafkaEventPublisher.Builder#transactional transactional} publisher). The publisher keeps
+         * owning it: close this sink first. Instead of {@link #client} and {@link #properties}.
+         *
+         * @param shared the publisher whose producer writes the dead letters
+         * @return this builder
+         * @throws IllegalStateException if already set, or client settings or properties were given
+         */
+        public Builder producerOf(KafkaEventPublisher shared) {
+            Objects.requireNonNull(shared, "producerOf");
+            if (client.hasClient() || !client.own().isEmpty()) {
+                throw new IllegalStateException("producerOf: the publisher's producer has its own client settings and"
+                        + " properties; do not set client, bootstrapServers or properties as well");
+            }
+            this.publisher = Checks.once("producerOf", publisher, shared);
+            return this;
         }
 
         /**
@@ -173,6 +206,7 @@ public final class KafkaDeadLetterSink implements DeadLetterSink, KafkaOutput, A
          * @throws IllegalStateException if client settings were already given
          */
         public Builder client(KafkaClientSettings settings) {
+            notShared("client");
             client.client(settings);
             return this;
         }
@@ -187,6 +221,7 @@ public final class KafkaDeadLetterSink implements DeadLetterSink, KafkaOutput, A
          * @throws IllegalStateException if client settings were already given
          */
         public Builder bootstrapServers(String servers) {
+            notShared("bootstrapServers");
             client.bootstrapServers(servers);
             return this;
         }
@@ -202,6 +237,7 @@ public final class KafkaDeadLetterSink implements DeadLetterSink, KafkaOutput, A
          *     {@code bootstrap.servers} or a {@code security.*}, {@code sasl.*} or {@code ssl.*} key
          */
         public Builder properties(Map<String, ?> props) {
+            notShared("properties");
             client.properties(props);
             return this;
         }
@@ -230,11 +266,13 @@ public final class KafkaDeadLetterSink implements DeadLetterSink, KafkaOutput, A
 
         /**
          * @return the sink, connected lazily by kafka-clients
-         * @throws IllegalStateException if no client settings were given, or a key is set both in
+         * @throws IllegalStateException if neither client settings nor {@link #producerOf} were given, or a key is
+         *     set both in
          *     the client settings and in {@link #properties(Map)}
          */
         public KafkaDeadLetterSink build() {
-            return new KafkaDeadLetterSink(this, client.merged(KafkaConfig.producerDefaults()));
+            return new KafkaDeadLetterSink(this, publisher != null ? Map.of()
+                    : client.merged(KafkaConfig.producerDefaults()));
         }
     }
 }

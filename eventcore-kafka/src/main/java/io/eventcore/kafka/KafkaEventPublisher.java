@@ -37,7 +37,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * <p>Thread-safe: share one instance per application.
  */
 public final class KafkaEventPublisher implements EventPublisher, KafkaOutput {
-    private final Producer<byte[], byte[]> producer;
+    final Producer<byte[], byte[]> producer; // KafkaDeadLetterSink.Builder.producerOf shares it
     private final EventCodec codec;
     private final TopicNaming topics;
     private final Duration closeTimeout;

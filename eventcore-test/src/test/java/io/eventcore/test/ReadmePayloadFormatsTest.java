@@ -3,33 +3,19 @@ package io.eventcore.test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventcore.Event;
-import io.eventcore.EventType;
 import io.eventcore.codec.EventCodec;
-import io.eventcore.codec.JsonEventCodec;
 import io.eventcore.routing.EventRouter;
 import io.eventcore.transport.EventConsumer;
 import io.eventcore.transport.EventPublisher;
 import io.eventcore.transport.OutboundMessage;
-import io.eventcore.validation.BeanValidation;
-import jakarta.validation.constraints.NotBlank;
-import jakarta.validation.constraints.Positive;
+import io.eventcore.test.docs.SealedOrders;
+import io.eventcore.test.docs.SealedOrders.OrderCancelled;
+import io.eventcore.test.docs.SealedOrders.OrderPlaced;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** The README's "Payload formats" snippets for JSON, validation and sealed routing, run as written. */
+/** The JSON, validation and sealed-routing snippet of docs/payload-formats.md ({@link SealedOrders}), run. */
 class ReadmePayloadFormatsTest {
-    // --- README snippet starts
-    sealed interface OrderEvent permits OrderPlaced, OrderCancelled {
-    }
-
-    @EventType("OrderPlaced")
-    record OrderPlaced(@NotBlank String orderId, @Positive long amountCents) implements OrderEvent {
-    }
-
-    @EventType("OrderCancelled")
-    record OrderCancelled(@NotBlank String orderId, String reason) implements OrderEvent {
-    }
-    // --- README snippet ends
 
     @Test
     void strictJson_validation_andExhaustiveRouting_wiredTogether() {
@@ -37,21 +23,8 @@ class ReadmePayloadFormatsTest {
         InMemoryDeadLetterSink deadLetterSink = new InMemoryDeadLetterSink();
         EventCollector<OrderPlaced> placed = new EventCollector<>();
         EventCollector<OrderCancelled> cancelled = new EventCollector<>();
-        // --- README snippet starts
-        EventCodec codec = JsonEventCodec.builder()
-            .strict(true)                       // "123" is not a number, every record component required
-            .failOnUnknownProperties(false)     // the default: producers may add fields
-            .build();
-
-        EventRouter router = EventRouter.builder()
-            .codec(codec)
-            .middleware(BeanValidation.middleware())   // jakarta.validation + Hibernate Validator on the classpath
-            .routesFor(OrderEvent.class)               // build() fails if a permitted subtype has no route
-            .route(OrderPlaced.class, placed)
-            .route(OrderCancelled.class, cancelled)
-            .deadLetter(deadLetterSink)
-            .build();
-        // --- README snippet ends
+        EventCodec codec = SealedOrders.CODEC;
+        EventRouter router = SealedOrders.router(placed, cancelled, deadLetterSink);
         try (router; EventConsumer consumer = broker.consumer("orders", "order-events", router).build();
              EventPublisher publisher = broker.publisher()) {
             consumer.start();

@@ -36,6 +36,8 @@ public enum Dialect {
 
     /** Where the migration folders are: {@value}. */
     public static final String MIGRATIONS = "io/eventcore/outbox/jdbc/migration";
+    /** Where the inbox's migration folders are, apart from the outbox's: {@value}. */
+    public static final String INBOX_MIGRATIONS = "io/eventcore/outbox/jdbc/migration-inbox";
     static final String STRICT_ORDER_DDL = MIGRATIONS + "/postgresql-strict-order/V1_1__eventcore_outbox_strict_order.sql";
 
     private final String folder;
@@ -63,6 +65,16 @@ public enum Dialect {
      */
     public String migrationLocation() {
         return MIGRATIONS + "/" + folder;
+    }
+
+    /**
+     * @return the classpath folder of this dialect's inbox migration ({@code V2__eventcore_inbox.sql}), e.g.
+     *         {@code io/eventcore/outbox/jdbc/migration-inbox/postgresql}: apart from the outbox's, so that a
+     *         service runs only what it uses; the versions of both folders never collide, so one schema history
+     *         may hold both
+     */
+    public String inboxMigrationLocation() {
+        return INBOX_MIGRATIONS + "/" + folder;
     }
 
     /** @return whether rows without a key are claimed with {@code FOR UPDATE SKIP LOCKED} */

@@ -75,7 +75,7 @@ record InboxSql(String insert, String purge, boolean duplicateFails) {
 
     /** @return the DDL of version 2 (the inbox) of this dialect's migrations, for the given table name */
     static String ddl(Dialect dialect, String table) {
-        String script = Dialect.resource(dialect.migrationLocation() + "/V2__eventcore_inbox.sql");
+        String script = Dialect.resource(dialect.inboxMigrationLocation() + "/V2__eventcore_inbox.sql");
         return JdbcSchema.rename(script, DEFAULT_NAMES, table);
     }
 }

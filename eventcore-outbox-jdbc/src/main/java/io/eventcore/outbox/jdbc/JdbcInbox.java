@@ -269,7 +269,8 @@ public final class JdbcInbox implements InboxStore<Connection>, AutoCloseable {
 
     /**
      * Creates the inbox table and its index if they do not exist. For quick starts and tests;
-     * production schemas are migrated with the dialect's {@code V2__eventcore_inbox.sql}.
+     * production schemas are migrated with the dialect's {@code V2__eventcore_inbox.sql}, in
+     * {@link Dialect#inboxMigrationLocation()}.
      *
      * @throws EventcoreException if a statement fails
      */

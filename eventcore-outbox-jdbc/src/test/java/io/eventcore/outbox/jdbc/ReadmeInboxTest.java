@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventcore.Event;
 import io.eventcore.codec.EventCodec;
+import io.eventcore.outbox.jdbc.docs.InboxQuickstart;
+import io.eventcore.outbox.jdbc.docs.InboxQuickstart.OrderPlaced;
 import io.eventcore.routing.EventRouter;
 import io.eventcore.test.InMemoryBroker;
 import io.eventcore.test.InMemoryDeadLetterSink;
@@ -11,9 +13,7 @@ import io.eventcore.test.TestDatabase;
 import io.eventcore.transport.EventConsumer;
 import io.eventcore.transport.EventPublisher;
 import io.eventcore.transport.OutboundMessage;
-import io.eventcore.outbox.OutboxEvent;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -22,55 +22,29 @@ import javax.sql.DataSource;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
-/** The README's "Exactly-once effects" snippet, compiled and run (H2 and an in-memory broker stand in). */
+/** docs/inbox.md's snippet ({@link InboxQuickstart}) run on H2 and an in-memory broker: a redelivery has no effect. */
 class ReadmeInboxTest {
-    record OrderPlaced(String orderId, int quantity) {
-    }
-
-    record StockReserved(String orderId) {
-    }
-
-    static void reserve(Connection c, OrderPlaced order) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("INSERT INTO reservations (order_id, quantity) VALUES (?, ?)")) {
-            s.setString(1, order.orderId());
-            s.setInt(2, order.quantity());
-            s.executeUpdate();
-        }
-    }
-
     @Test
     void aRedeliveredEvent_hasItsEffectsOnce() throws Exception {
         DataSource dataSource = TestDatabase.h2("readme_inbox").dataSource();
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE IF NOT EXISTS reservations (order_id VARCHAR(64), quantity INT)");
+            s.execute("CREATE TABLE IF NOT EXISTS reservations (order_id VARCHAR(64), sku VARCHAR(64))");
             s.execute("DELETE FROM reservations");
         }
         InMemoryBroker broker = new InMemoryBroker();
         InMemoryDeadLetterSink deadLetterSink = new InMemoryDeadLetterSink();
 
-        // --- README snippet ---
-        JdbcOutbox outbox = JdbcOutbox.builder(dataSource).build();
-        JdbcInbox inbox = JdbcInbox.builder(dataSource)   // records kept 7 days, purged in batches
-                .outbox(outbox)                          // wake the relay after each commit
-                .build();
-        inbox.createSchema();                            // quick start; or migrate V2__eventcore_inbox.sql
-
-        EventRouter router = EventRouter.builder()
-            .route(OrderPlaced.class, inbox.handler((event, ctx, connection) -> {
-                reserve(connection, event.payload());                                  // business rows
-                outbox.append(connection, OutboxEvent.of("Order", event.key(),
-                        new StockReserved(event.payload().orderId())));                 // follow-up event
-            }))                                          // one transaction: inbox record, rows, outbox
-            .deadLetter(deadLetterSink)
-            .build();
-        // --- end of snippet ---
+        InboxQuickstart.Wired wired = InboxQuickstart.wire(dataSource, deadLetterSink);
+        JdbcOutbox outbox = wired.outbox();
+        JdbcInbox inbox = wired.inbox();
+        EventRouter router = wired.router();
         outbox.createSchema();
         TestDatabase.emptyOutbox(dataSource, JdbcOutbox.DEFAULT_TABLE);
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
             s.execute("DELETE FROM " + JdbcInbox.DEFAULT_TABLE);
         }
 
-        Event<OrderPlaced> placed = Event.of("order-1", new OrderPlaced("order-1", 2));
+        Event<OrderPlaced> placed = Event.of("order-1", new OrderPlaced("order-1", "sku-7"));
         try (inbox; outbox; router;
              EventConsumer consumer = broker.consumer("stock-service", "orders", router)
                      .build();

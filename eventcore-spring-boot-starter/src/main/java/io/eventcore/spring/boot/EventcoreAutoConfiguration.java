@@ -5,13 +5,16 @@ import io.eventcore.deadletter.DeadLetterSink;
 import io.eventcore.micrometer.MicrometerInstrumentation;
 import io.eventcore.micrometer.MicrometerMetrics;
 import io.eventcore.observation.EventInstrumentation;
+import io.eventcore.retry.RetryPolicy;
 import io.eventcore.routing.EventMetrics;
 import io.eventcore.routing.EventRouter;
 import io.eventcore.spring.boot.internal.ManagedLifecycle;
 import io.eventcore.transport.EventConsumer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
+import java.time.Duration;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -23,8 +26,8 @@ import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The core of the starter: the {@link EventRouter} built from {@link EventcoreHandler} beans and
- * {@link EventRouterCustomizer}s (only when there is at least one of them), Micrometer metrics when a {@code MeterRegistry} bean exists,
+ * The core of the starter: the {@link EventRouter} built from {@link EventcoreHandler} beans, {@link EventcoreListener}
+ * methods and {@link EventRouterCustomizer}s (only when there is at least one of them), Micrometer metrics when a {@code MeterRegistry} bean exists,
  * a {@link MicrometerInstrumentation} (Observations, hence traces) when an {@code ObservationRegistry} bean exists
  * and {@code eventcore.observation.enabled} is not {@code false}, and
  * the lifecycle that starts the application's {@link EventConsumer} beans (the Kafka consumer
@@ -55,9 +58,10 @@ public class EventcoreAutoConfiguration {
     EventRouter eventRouter(EventcoreProperties properties, ObjectProvider<EventcoreHandler<?>> handlers,
             ObjectProvider<EventRouterCustomizer> customizers, ObjectProvider<DeadLetterSink> deadLetterSink,
             ObjectProvider<EventMetrics> metrics, ObjectProvider<EventInstrumentation> instrumentation,
-            ObjectProvider<EventCodec> codec) {
+            ObjectProvider<EventCodec> codec, ConfigurableListableBeanFactory beans) {
         EventRouter.Builder builder = EventRouter.builder();
         handlers.orderedStream().forEach(handler -> route(builder, handler));
+        ListenerMethods.register(builder, beans, ListenerMethods.find(beans));
         deadLetterSink.ifUnique(builder::deadLetter);
         metrics.ifUnique(builder::metrics);
         instrumentation.ifUnique(builder::instrumentation);
@@ -69,8 +73,36 @@ public class EventcoreAutoConfiguration {
         if (router.handlerTimeout() != null) {
             builder.handlerTimeout(router.handlerTimeout());
         }
+        RetryPolicy retry = retryPolicy(router.retry());
+        if (retry != null) {
+            builder.retry(retry);
+        }
         customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
         return builder.build();
+    }
+
+    /** @return the policy {@code eventcore.router.retry.*} describes, {@code null} when none of it is set */
+    static RetryPolicy retryPolicy(EventcoreProperties.Retry p) {
+        if (p == null || (p.maxAttempts() == null && p.initialDelay() == null && p.maxDelay() == null
+                && p.multiplier() == null && p.jitter() == null && p.maxElapsed() == null && p.mode() == null)) {
+            return null;
+        }
+        try {
+            RetryPolicy policy = RetryPolicy.defaults();
+            if (p.initialDelay() != null || p.maxDelay() != null) {
+                Duration initial = p.initialDelay() != null ? p.initialDelay() : RetryPolicy.DEFAULT_INITIAL_DELAY;
+                Duration max = p.maxDelay() != null ? p.maxDelay()
+                        : initial.compareTo(RetryPolicy.DEFAULT_MAX_DELAY) > 0 ? initial : RetryPolicy.DEFAULT_MAX_DELAY;
+                policy = RetryPolicy.exponential(initial, max).jitter(0.1);
+            }
+            policy = p.maxAttempts() != null ? policy.maxAttempts(p.maxAttempts()) : policy;
+            policy = p.multiplier() != null ? policy.multiplier(p.multiplier()) : policy;
+            policy = p.jitter() != null ? policy.jitter(p.jitter()) : policy;
+            policy = p.maxElapsed() != null ? policy.maxElapsed(p.maxElapsed()) : policy;
+            return p.mode() != null ? policy.mode(p.mode()) : policy;
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("eventcore.router.retry: " + e.getMessage(), e);
+        }
     }
 
     private static <T> void route(EventRouter.Builder builder, EventcoreHandler<T> handler) {

@@ -5,27 +5,27 @@ import io.eventcore.deadletter.DeadLetterSink;
 import io.eventcore.kafka.KafkaClientSettings;
 import io.eventcore.kafka.KafkaDeadLetterSink;
 import io.eventcore.kafka.KafkaEventConsumer;
-import io.eventcore.kafka.KafkaEventConsumerBuilder;
 import io.eventcore.kafka.KafkaEventPublisher;
-import io.eventcore.kafka.KafkaOutput;
 import io.eventcore.observation.EventInstrumentation;
-import io.eventcore.routing.EventRouter;
 import io.eventcore.spring.boot.internal.KafkaClientSettingsFactory;
-import io.eventcore.transport.ConsumerMetrics;
+import io.eventcore.spring.boot.internal.KafkaClientsPairing;
 import io.eventcore.transport.EventConsumer;
 import io.eventcore.transport.EventPublisher;
 import io.eventcore.transport.TopicNaming;
-import java.util.ArrayList;
-import java.util.List;
+import java.time.Duration;
 import java.util.Map;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.core.env.Environment;
 
 /**
@@ -38,7 +38,9 @@ import org.springframework.core.env.Environment;
  *
  * <p>Switched off as a whole by {@code eventcore.kafka.enabled=false}; each bean by its own
  * {@code enabled} property, and each backs off when the application defines a bean of its SPI type
- * ({@link EventPublisher}, {@link DeadLetterSink}, {@link EventConsumer}).
+ * ({@link EventPublisher}, {@link DeadLetterSink}, {@link EventConsumer}). Each {@code eventcore.consumers.<name>}
+ * entry adds a consumer bean of its own ({@code eventcoreConsumer.<name>}), and the application's
+ * {@code NewTopic} beans are created on the broker when the context starts ({@code eventcore.kafka.create-topics}).
  */
 @AutoConfiguration(after = EventcoreAutoConfiguration.class)
 @ConditionalOnClass(KafkaEventPublisher.class)
@@ -52,6 +54,7 @@ public class EventcoreKafkaAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     KafkaClientSettings eventcoreKafkaClientSettings(EventcoreProperties properties, Environment environment) {
+        KafkaClientsPairing.load().report(); // Boot's dependency management may have picked another kafka-clients
         EventcoreProperties.Kafka kafka = properties.kafka();
         KafkaClientSettings.Builder builder = KafkaClientSettingsFactory.builder(kafka.bootstrapServers(),
                 kafka.properties(), environment);
@@ -100,10 +103,13 @@ public class EventcoreKafkaAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean(DeadLetterSink.class)
     @ConditionalOnBooleanProperty(name = "eventcore.dead-letter.enabled", matchIfMissing = true)
-    KafkaDeadLetterSink eventcoreDeadLetterSink(KafkaClientSettings client, EventcoreProperties properties) {
+    KafkaDeadLetterSink eventcoreDeadLetterSink(KafkaClientSettings client, EventcoreProperties properties,
+            ObjectProvider<KafkaEventPublisher> publisher) {
         EventcoreProperties.DeadLetter settings = properties.deadLetter();
         String suffix = settings.suffix();
-        KafkaDeadLetterSink.Builder builder = KafkaDeadLetterSink.builder().client(client);
+        KafkaEventPublisher shared = settings.ownProducer() ? null : publisher.getIfUnique();
+        KafkaDeadLetterSink.Builder builder = shared != null ? KafkaDeadLetterSink.builder().producerOf(shared)
+                : KafkaDeadLetterSink.builder().client(client);
         if (!KafkaDeadLetterSink.DEFAULT_SUFFIX.equals(suffix)) {
             builder.topicNaming(topic -> topic + suffix);
         }
@@ -117,63 +123,25 @@ public class EventcoreKafkaAutoConfiguration {
     @ConditionalOnMissingBean(EventConsumer.class)
     @ConditionalOnBooleanProperty(name = "eventcore.consumer.enabled", matchIfMissing = true)
     @ConditionalOnProperty("eventcore.consumer.group-id")
-    KafkaEventConsumer eventcoreConsumer(KafkaClientSettings client, ObjectProvider<EventRouter> routers,
-            EventcoreProperties properties, ObjectProvider<ConsumerMetrics> metrics,
-            ObjectProvider<KafkaEventPublisher> publishers, ObjectProvider<DeadLetterSink> deadLetterSink,
-            Environment environment) {
-        EventcoreProperties.Consumer settings = properties.consumer();
-        EventRouter router = routers.getIfUnique();
-        if (router == null) {
-            throw new IllegalStateException("eventcore.consumer.group-id is set (" + settings.groupId() + ") but there"
-                    + " is no single EventRouter bean: declare EventcoreHandler or EventRouterCustomizer beans");
-        }
-        List<String> topics = settings.topics();
-        if (topics == null || topics.isEmpty()) {
-            throw new IllegalStateException("eventcore.consumer.topics must be set when eventcore.consumer.group-id is,"
-                    + " but group " + settings.groupId() + " has none");
-        }
-        KafkaEventConsumerBuilder builder = KafkaEventConsumer.builder().client(client).groupId(settings.groupId())
-                .topics(topics.toArray(String[]::new)).router(router);
-        if (settings.ordering() != null) {
-            builder.ordering(settings.ordering());
-        }
-        if (settings.maxConcurrency() != null) {
-            builder.maxConcurrency(settings.maxConcurrency());
-        }
-        Boolean virtual = settings.virtualThreads() != null ? settings.virtualThreads()
-                : Runtime.version().feature() >= 21
-                        ? environment.getProperty("spring.threads.virtual.enabled", Boolean.class) : null;
-        if (virtual != null) {
-            builder.virtualThreads(virtual);
-        }
-        if (settings.stallTimeout() != null) {
-            builder.stallTimeout(settings.stallTimeout());
-        }
-        if (settings.drainTimeout() != null) {
-            builder.drainTimeout(settings.drainTimeout());
-        }
-        if (hasAny(settings.properties())) {
-            builder.properties(settings.properties());
-        }
-        metrics.ifUnique(builder::metrics);
-        if (settings.exactlyOnce()) {
-            builder.exactlyOnce(outputs(publishers, deadLetterSink));
-        }
-        return builder.build();
+    KafkaEventConsumer eventcoreConsumer(EventcoreProperties properties, BeanFactory beans, Environment environment) {
+        return KafkaConsumers.create("eventcore.consumer", properties.consumer(), beans, environment);
     }
 
-    /**
-     * What an exactly-once consumer's transactions take in: every {@link KafkaEventPublisher} bean handlers may
-     * publish through, and the router's dead-letter sink (the one {@link DeadLetterSink} bean, as
-     * {@link EventcoreAutoConfiguration} resolves it) when it is a {@link KafkaDeadLetterSink}.
-     */
-    private static KafkaOutput[] outputs(ObjectProvider<KafkaEventPublisher> publishers,
-            ObjectProvider<DeadLetterSink> deadLetterSink) {
-        List<KafkaOutput> outputs = new ArrayList<>(publishers.orderedStream().toList());
-        if (deadLetterSink.getIfUnique() instanceof KafkaDeadLetterSink sink) {
-            outputs.add(sink);
-        }
-        return outputs.toArray(KafkaOutput[]::new);
+    /** Creates the application's {@code NewTopic} beans when the context starts, before the relay and consumers. */
+    @Bean
+    @ConditionalOnBean(NewTopic.class)
+    @ConditionalOnBooleanProperty(name = "eventcore.kafka.create-topics", matchIfMissing = true)
+    SmartLifecycle eventcoreTopics(KafkaClientSettings client, ObjectProvider<NewTopic> topics,
+            EventcoreProperties properties) {
+        Duration timeout = properties.kafka().topicsTimeout() != null ? properties.kafka().topicsTimeout()
+                : Duration.ofSeconds(30);
+        return new KafkaTopicsAtStartup(client, topics.orderedStream().toList(), timeout);
+    }
+
+    /** One consumer bean per {@code eventcore.consumers.<name>}, beside the one of {@code eventcore.consumer}. */
+    @Bean
+    static KafkaConsumers eventcoreNamedConsumers(Environment environment) {
+        return new KafkaConsumers(environment);
     }
 
     private static boolean hasAny(Map<String, String> properties) {

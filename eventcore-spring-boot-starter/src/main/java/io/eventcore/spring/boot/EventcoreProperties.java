@@ -1,5 +1,6 @@
 package io.eventcore.spring.boot;
 
+import io.eventcore.retry.RetryMode;
 import io.eventcore.routing.UnknownTypePolicy;
 import io.eventcore.transport.Ordering;
 import java.time.Duration;
@@ -22,6 +23,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param deadLetter the {@code KafkaDeadLetterSink} bean
  * @param outbox the JDBC outbox and its relay
  * @param observation the {@code EventInstrumentation} bean (Micrometer Observations)
+ * @param consumers more Kafka consumers, by name: each entry is a {@code KafkaEventConsumer} bean
+ *     ({@code eventcoreConsumer.<name>}) with its own group, topics and settings, dispatching to the one router
  */
 @ConfigurationProperties("eventcore")
 public record EventcoreProperties(
@@ -31,7 +34,8 @@ public record EventcoreProperties(
         @DefaultValue Consumer consumer,
         @DefaultValue DeadLetter deadLetter,
         @DefaultValue Outbox outbox,
-        @DefaultValue Observation observation) {
+        @DefaultValue Observation observation,
+        Map<String, Consumer> consumers) {
 
     /**
      * Settings every Kafka client (publisher, consumer, dead-letter sink) gets, as one
@@ -51,6 +55,9 @@ public record EventcoreProperties(
      *     library's default) or {@code read_uncommitted}
      * @param positionsTopic where transactional streams (the outbox relay's shards) commit their positions;
      *     the library's default ({@code eventcore-positions}) when not set
+     * @param createTopics whether the application's {@code NewTopic} beans are created on the broker when the
+     *     context starts (existing topics are left as they are); defaults to {@code true}
+     * @param topicsTimeout how long the start-up waits for the broker to create them; 30 s when not set
      */
     public record Kafka(
             @DefaultValue("true") boolean enabled,
@@ -59,7 +66,9 @@ public record EventcoreProperties(
             String transactionalIdPrefix,
             Duration transactionTimeout,
             String isolationLevel,
-            String positionsTopic) {
+            String positionsTopic,
+            @DefaultValue("true") boolean createTopics,
+            Duration topicsTimeout) {
     }
 
     /**
@@ -68,8 +77,26 @@ public record EventcoreProperties(
      * @param unknownType what happens to an event type without a route; the library's default
      *     ({@code DEAD_LETTER}) when not set
      * @param handlerTimeout bound of an asynchronous handler attempt; the library's default (30 s) when not set
+     * @param retry the router's retry policy; the library's default when none of it is set
      */
-    public record Router(UnknownTypePolicy unknownType, Duration handlerTimeout) {
+    public record Router(UnknownTypePolicy unknownType, Duration handlerTimeout, @DefaultValue Retry retry) {
+    }
+
+    /**
+     * The router's {@code RetryPolicy} ({@code eventcore.router.retry.*}): exponential back-off from
+     * {@code initial-delay} to {@code max-delay}; what is not set keeps the library's default (3 attempts,
+     * 100 ms to 5 s, multiplier 2, 10% jitter, in place). A route's own policy ({@code RouteOptions.retry}) wins.
+     *
+     * @param maxAttempts attempts in all, the first included, &gt;= 1
+     * @param initialDelay delay before the second attempt, &gt; 0
+     * @param maxDelay cap of any delay, &gt;= {@code initial-delay}
+     * @param multiplier growth of the delay per attempt, &gt;= 1 (1 for a fixed delay)
+     * @param jitter random spread of each delay, 0 to 1
+     * @param maxElapsed no attempt starts later than this after the first one
+     * @param mode {@code IN_PLACE} (the key waits) or {@code REDELIVER} (through the retry topic)
+     */
+    public record Retry(Integer maxAttempts, Duration initialDelay, Duration maxDelay, Double multiplier,
+            Double jitter, Duration maxElapsed, RetryMode mode) {
     }
 
     /**
@@ -134,11 +161,14 @@ public record EventcoreProperties(
      * @param enabled whether to create it; defaults to {@code true}
      * @param suffix appended to a source topic to name its dead-letter topic; defaults to {@code .dlq}
      * @param sendTimeout bound of a dead-letter write; the library's default (30 s) when not set
+     * @param ownProducer whether the sink opens a producer of its own; by default ({@code false}) it writes through
+     *     the {@code KafkaEventPublisher} bean's producer when there is one, so the application runs one producer
      */
     public record DeadLetter(
             @DefaultValue("true") boolean enabled,
             @DefaultValue(".dlq") String suffix,
-            Duration sendTimeout) {
+            Duration sendTimeout,
+            @DefaultValue("false") boolean ownProducer) {
     }
 
     /**

@@ -14,6 +14,17 @@ class DependencyVersionsTest {
     }
 
     @Test
+    void theKafkaJarDeclaresTheTestedVersion_andBootsManagedOneAsVerified() {
+        io.eventcore.spring.boot.internal.KafkaClientsPairing pairing =
+                io.eventcore.spring.boot.internal.KafkaClientsPairing.load();
+        assertThat(pairing.tested()).isEqualTo(expected("eventcore.expected.kafka"));
+        assertThat(pairing.verified()).as("Boot 4.0.x manages kafka-clients 4.1.2: examples/src/it/boot-managed-versions")
+                .contains("4.1.2");
+        assertThat(pairing.supports(AppInfoParser.getVersion())).isTrue();
+        assertThat(pairing.supports("3.9.0")).isFalse();
+    }
+
+    @Test
     void jackson2_isTheParentsVersion() {
         assertThat(com.fasterxml.jackson.databind.cfg.PackageVersion.VERSION.toString())
                 .isEqualTo(expected("eventcore.expected.jackson"));

@@ -45,7 +45,8 @@ import org.springframework.transaction.annotation.Transactional;
         "eventcore.consumer.group-id=boot-it",
         "eventcore.outbox.table=" + SpringBootStarterIT.OUTBOX_TABLE,
         "eventcore.outbox.relay.shutdown-timeout=5s",
-        "eventcore.consumer.shutdown-timeout=10s"})
+        "eventcore.consumer.shutdown-timeout=10s",
+        "spring.flyway.enabled=false"}) // Flyway is on the test class path for FlywayMigrationsIT only
 class SpringBootStarterIT {
     static final String OUTBOX_TABLE = "boot_it_outbox";
     static final String ORDERS_TABLE = "boot_it_orders";

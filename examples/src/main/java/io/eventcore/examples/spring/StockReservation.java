@@ -1,10 +1,8 @@
 package io.eventcore.examples.spring;
 
 // snippet:handler
-import io.eventcore.Event;
-import io.eventcore.EventContext;
 import io.eventcore.NonRetryableException;
-import io.eventcore.spring.boot.EventcoreHandler;
+import io.eventcore.spring.boot.EventcoreListener;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -12,7 +10,7 @@ import org.springframework.stereotype.Component;
 
 /** Reserves stock for each placed order; idempotent, as delivery is at least once. */
 @Component
-public class StockReservation implements EventcoreHandler<OrderPlaced> {
+public class StockReservation {
     private final JdbcTemplate jdbc;
     private final AtomicInteger redelivered = new AtomicInteger();
 
@@ -20,14 +18,8 @@ public class StockReservation implements EventcoreHandler<OrderPlaced> {
         this.jdbc = jdbc;
     }
 
-    @Override
-    public Class<OrderPlaced> payloadType() {
-        return OrderPlaced.class;                  // also names the route: event type "OrderPlaced"
-    }
-
-    @Override
-    public void handle(Event<OrderPlaced> event, EventContext context) {
-        OrderPlaced order = event.payload();
+    @EventcoreListener                             // a route for event type "OrderPlaced", from the parameter
+    public void reserve(OrderPlaced order) {
         if (order.quantity() < 1) {                // poison: not retried, dead-lettered
             throw new NonRetryableException("order " + order.orderId() + " has quantity " + order.quantity());
         }

@@ -1,26 +1,20 @@
 package io.eventcore.spring.boot.docs;
 
+// snippet:handler
 import io.eventcore.Event;
-import io.eventcore.EventContext;
-import io.eventcore.spring.boot.EventcoreHandler;
+import io.eventcore.spring.boot.EventcoreListener;
 import org.springframework.stereotype.Component;
 
-// snippet:handler
 @Component
-class OrderPlacedHandler implements EventcoreHandler<OrderPlaced> {
+class OrderPlacedHandler {
     private final Billing billing;
 
     OrderPlacedHandler(Billing billing) {
         this.billing = billing;
     }
 
-    @Override
-    public Class<OrderPlaced> payloadType() {
-        return OrderPlaced.class;                    // also names the route: event type "OrderPlaced"
-    }
-
-    @Override
-    public void handle(Event<OrderPlaced> event, EventContext context) {
+    @EventcoreListener                               // the route of "OrderPlaced": the parameter's payload type
+    public void onPlaced(Event<OrderPlaced> event) {
         billing.charge(event.id(), event.payload()); // idempotent: delivery is at least once
     }
 }

@@ -1,12 +1,12 @@
 package io.eventcore.spring.boot.docs;
 
+// snippet:service
 import io.eventcore.outbox.OutboxEvent;
 import io.eventcore.spring.boot.outbox.OutboxAppender;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
-// snippet:service
 @Service
 class OrderService {
     private final JdbcTemplate jdbc;

@@ -73,6 +73,21 @@ class SpringBootDocsTest {
     }
 
     @Test
+    void everyYamlBlock_bindsToTheStartersProperties() throws IOException {
+        int blocks = blocks("yaml").size();
+        assertThat(blocks).isGreaterThanOrEqualTo(2);
+        for (int i = 0; i < blocks; i++) {
+            Map<String, String> properties = new LinkedHashMap<>(yamlProperties(i));
+            properties.keySet().removeIf(key -> !key.startsWith("eventcore."));
+            if (!properties.isEmpty()) {
+                assertThat(new Binder(new MapConfigurationPropertySource(properties)).bind("eventcore",
+                        Bindable.of(EventcoreProperties.class), new NoUnboundElementsBindHandler(BindHandler.DEFAULT))
+                        .isBound()).as("YAML block %d binds", i).isTrue();
+            }
+        }
+    }
+
+    @Test
     void snippets_runWithTheDocumentedConfiguration() throws IOException, SQLException {
         DataSource dataSource = TestDatabase.h2("boot-docs-" + UUID.randomUUID()).dataSource();
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
@@ -147,10 +162,14 @@ class SpringBootDocsTest {
         return source.substring(source.indexOf('\n', start) + 1, end).strip();
     }
 
+    /** @return the quickstart's YAML (the page's first block), flattened */
     private static Map<String, String> yamlProperties() throws IOException {
+        return yamlProperties(0);
+    }
+
+    private static Map<String, String> yamlProperties(int block) throws IOException {
         List<String> yaml = blocks("yaml");
-        assertThat(yaml).hasSize(1);
-        JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(yaml.get(0));
+        JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(yaml.get(block));
         Map<String, String> flat = new LinkedHashMap<>();
         flatten("", root, flat);
         return flat;

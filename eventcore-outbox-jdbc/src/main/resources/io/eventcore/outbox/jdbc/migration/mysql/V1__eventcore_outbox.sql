@@ -1,5 +1,5 @@
---liquibase formatted sql
---changeset eventcore:eventcore-outbox-1
+-- liquibase formatted sql
+-- changeset eventcore:eventcore-outbox-1
 -- eventcore JDBC outbox schema for MySQL 8 or MariaDB 10.6 or later (InnoDB).
 -- Version 1 of the schema, for Flyway or Liquibase (see the README, "Schema"); never edit it once
 -- applied: later versions ship as V<n>__*.sql beside it. For other table names replace the prefix

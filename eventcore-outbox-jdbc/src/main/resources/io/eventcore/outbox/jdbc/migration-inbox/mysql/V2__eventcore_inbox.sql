@@ -1,5 +1,5 @@
---liquibase formatted sql
---changeset eventcore:eventcore-inbox-2
+-- liquibase formatted sql
+-- changeset eventcore:eventcore-inbox-2
 -- eventcore JDBC inbox schema for MySQL 8 or MariaDB 10.6 or later (InnoDB).
 -- Version 2 of the schema, for Flyway or Liquibase (see the README, "Exactly-once effects"): the table
 -- in which JdbcInbox records which events each consumer group has processed. Never edit it once applied.

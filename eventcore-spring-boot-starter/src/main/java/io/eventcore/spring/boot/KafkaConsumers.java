@@ -1,0 +1,130 @@
+package io.eventcore.spring.boot;
+
+import io.eventcore.deadletter.DeadLetterSink;
+import io.eventcore.kafka.KafkaClientSettings;
+import io.eventcore.kafka.KafkaDeadLetterSink;
+import io.eventcore.kafka.KafkaEventConsumer;
+import io.eventcore.kafka.KafkaEventConsumerBuilder;
+import io.eventcore.kafka.KafkaEventPublisher;
+import io.eventcore.kafka.KafkaOutput;
+import io.eventcore.routing.EventRouter;
+import io.eventcore.transport.ConsumerMetrics;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.springframework.beans.BeansException;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.beans.factory.support.BeanDefinitionRegistry;
+import org.springframework.beans.factory.support.BeanDefinitionRegistryPostProcessor;
+import org.springframework.beans.factory.support.RootBeanDefinition;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.core.env.Environment;
+
+/**
+ * Builds {@link KafkaEventConsumer}s from {@code eventcore.consumer.*} (one consumer) and registers one bean per
+ * entry of {@code eventcore.consumers.<name>.*} (several consumers: their own groups, topics, ordering and
+ * concurrency, one router), named {@code eventcoreConsumer.<name>}.
+ */
+final class KafkaConsumers implements BeanDefinitionRegistryPostProcessor {
+    /** Prefix of the named consumers' properties. */
+    static final String NAMED = "eventcore.consumers";
+
+    private final Environment environment;
+    private ConfigurableListableBeanFactory beans;
+
+    KafkaConsumers(Environment environment) {
+        this.environment = environment;
+    }
+
+    @Override
+    public void postProcessBeanDefinitionRegistry(BeanDefinitionRegistry registry) throws BeansException {
+        Map<String, EventcoreProperties.Consumer> named = Binder.get(environment)
+                .bind(NAMED, Bindable.mapOf(String.class, EventcoreProperties.Consumer.class)).orElse(Map.of());
+        named.forEach((name, settings) -> {
+            if (!settings.enabled()) {
+                return;
+            }
+            RootBeanDefinition definition = new RootBeanDefinition(KafkaEventConsumer.class,
+                    () -> create(NAMED + "." + name, settings, beans, environment));
+            definition.setDestroyMethodName(""); // closed by the consumer lifecycle, within its shutdown timeout
+            registry.registerBeanDefinition("eventcoreConsumer." + name, definition);
+        });
+    }
+
+    @Override
+    public void postProcessBeanFactory(ConfigurableListableBeanFactory beanFactory) throws BeansException {
+        this.beans = beanFactory;
+    }
+
+    /**
+     * @param prefix the settings' property prefix, for messages
+     * @param settings the consumer's settings
+     * @param beans where the router, the client settings, metrics and exactly-once outputs come from
+     * @param environment for {@code spring.threads.virtual.enabled}
+     * @return the consumer, not started
+     */
+    static KafkaEventConsumer create(String prefix, EventcoreProperties.Consumer settings, BeanFactory beans,
+            Environment environment) {
+        EventRouter router = beans.getBeanProvider(EventRouter.class).getIfUnique();
+        if (settings.groupId() == null || settings.groupId().isBlank()) {
+            throw new IllegalStateException(prefix + ".group-id must be set");
+        }
+        if (router == null) {
+            throw new IllegalStateException(prefix + ".group-id is set (" + settings.groupId() + ") but there is no"
+                    + " single EventRouter bean: declare @EventcoreListener methods, EventcoreHandler or"
+                    + " EventRouterCustomizer beans");
+        }
+        List<String> topics = settings.topics();
+        if (topics == null || topics.isEmpty()) {
+            throw new IllegalStateException(prefix + ".topics must be set when " + prefix + ".group-id is, but group "
+                    + settings.groupId() + " has none");
+        }
+        KafkaEventConsumerBuilder builder = KafkaEventConsumer.builder()
+                .client(beans.getBean(KafkaClientSettings.class)).groupId(settings.groupId())
+                .topics(topics.toArray(String[]::new)).router(router);
+        if (settings.ordering() != null) {
+            builder.ordering(settings.ordering());
+        }
+        if (settings.maxConcurrency() != null) {
+            builder.maxConcurrency(settings.maxConcurrency());
+        }
+        Boolean virtual = settings.virtualThreads() != null ? settings.virtualThreads()
+                : Runtime.version().feature() >= 21
+                        ? environment.getProperty("spring.threads.virtual.enabled", Boolean.class) : null;
+        if (virtual != null) {
+            builder.virtualThreads(virtual);
+        }
+        if (settings.stallTimeout() != null) {
+            builder.stallTimeout(settings.stallTimeout());
+        }
+        if (settings.drainTimeout() != null) {
+            builder.drainTimeout(settings.drainTimeout());
+        }
+        if (settings.properties() != null && !settings.properties().isEmpty()) {
+            builder.properties(settings.properties());
+        }
+        beans.getBeanProvider(ConsumerMetrics.class).ifUnique(builder::metrics);
+        if (settings.exactlyOnce()) {
+            builder.exactlyOnce(outputs(beans.getBeanProvider(KafkaEventPublisher.class),
+                    beans.getBeanProvider(DeadLetterSink.class)));
+        }
+        return builder.build();
+    }
+
+    /**
+     * What an exactly-once consumer's transactions take in: every {@link KafkaEventPublisher} bean handlers may
+     * publish through, and the router's dead-letter sink (the one {@link DeadLetterSink} bean, as
+     * {@link EventcoreAutoConfiguration} resolves it) when it is a {@link KafkaDeadLetterSink}.
+     */
+    private static KafkaOutput[] outputs(ObjectProvider<KafkaEventPublisher> publishers,
+            ObjectProvider<DeadLetterSink> deadLetterSink) {
+        List<KafkaOutput> outputs = new ArrayList<>(publishers.orderedStream().toList());
+        if (deadLetterSink.getIfUnique() instanceof KafkaDeadLetterSink sink) {
+            outputs.add(sink);
+        }
+        return outputs.toArray(KafkaOutput[]::new);
+    }
+}
