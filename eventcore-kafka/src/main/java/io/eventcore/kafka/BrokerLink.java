@@ -2,7 +2,7 @@ package io.eventcore.kafka;
 
 import java.time.Duration;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.Consumer;
+import java.util.function.Supplier;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 
@@ -20,8 +20,8 @@ final class BrokerLink {
     static final Duration UNREACHABLE_AFTER = Duration.ofSeconds(10);
 
     private final long boundNanos;
-    private Metric connections;
-    private boolean looked;
+    private volatile Metric connections;
+    private int lookups;
     private volatile long lastConnected = System.nanoTime();
 
     BrokerLink() {
@@ -33,10 +33,10 @@ final class BrokerLink {
     }
 
     /** Reads the connection count; client thread only. */
-    void sample(Consumer<?, ?> client) {
-        if (!looked) {
-            looked = true;
-            connections = find(client.metrics());
+    void sample(Supplier<Map<MetricName, ? extends Metric>> clientMetrics) {
+        if (connections == null && lookups < 100) {
+            lookups++; // the network thread may register it after the first polls: look a while, then stop
+            connections = find(clientMetrics.get());
         }
         if (connections == null || connections.metricValue() instanceof Double count && count > 0) {
             lastConnected = System.nanoTime();
@@ -64,6 +64,11 @@ final class BrokerLink {
 
     /** @return why no broker is reachable, or {@code null} while one is (or was, within the bound) */
     String unreachable() {
+        Metric count = connections;
+        if (count != null && count.metricValue() instanceof Double n && n > 0) {
+            lastConnected = System.nanoTime(); // connected now, even while the client's thread is busy (a rebalance)
+            return null;
+        }
         long away = System.nanoTime() - lastConnected;
         if (away <= boundNanos) {
             return null;

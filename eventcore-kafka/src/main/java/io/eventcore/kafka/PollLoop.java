@@ -115,7 +115,7 @@ final class PollLoop implements Runnable {
                 backPressure.adjust(consumer, assignments.all(), work.inFlight() + held(), Instant.now());
                 commits.maybeCommit();
                 gauges.report(consumer, assignments.all(), work.inFlight());
-                brokers.sample(consumer);
+                brokers.sample(consumer::metrics);
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(settings.pollTimeout());
                 for (TopicPartition tp : records.partitions()) {
                     dispatch(tp, records.records(tp));

@@ -35,6 +35,11 @@ public final class EmbeddedKafka {
                         .setConfigProp("offsets.topic.replication.factor", "1")
                         .setConfigProp("transaction.state.log.replication.factor", "1")
                         .setConfigProp("transaction.state.log.min.isr", "1")
+                        // share groups (KIP-932): their state topic must fit one broker
+                        .setConfigProp("share.coordinator.state.topic.replication.factor", "1")
+                        .setConfigProp("share.coordinator.state.topic.min.isr", "1")
+                        .setConfigProp("group.share.min.heartbeat.interval.ms", "1000") // members join faster
+                        .setConfigProp("group.share.heartbeat.interval.ms", "1000")
                         .setConfigProp("group.initial.rebalance.delay.ms", "0")
                         .setConfigProp("auto.create.topics.enable", "true")
                         .setConfigProp("num.partitions", "3")

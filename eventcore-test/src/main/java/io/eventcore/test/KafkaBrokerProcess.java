@@ -62,6 +62,8 @@ public final class KafkaBrokerProcess implements AutoCloseable {
                 "offsets.topic.num.partitions=3",
                 "transaction.state.log.replication.factor=1",
                 "transaction.state.log.min.isr=1",
+                "share.coordinator.state.topic.replication.factor=1", // share groups (KIP-932) on one broker
+                "share.coordinator.state.topic.min.isr=1",
                 "group.initial.rebalance.delay.ms=0",
                 "num.partitions=3",
                 "auto.create.topics.enable=true"));

@@ -90,6 +90,8 @@ public final class KafkaClusterProcess implements AutoCloseable {
                 "transaction.state.log.replication.factor=3",
                 "transaction.state.log.min.isr=2",
                 "transaction.state.log.num.partitions=6",
+                "share.coordinator.state.topic.replication.factor=3", // share groups (KIP-932)
+                "share.coordinator.state.topic.min.isr=2",
                 "num.partitions=3",
                 "auto.create.topics.enable=true",
                 "group.initial.rebalance.delay.ms=0",

@@ -13,6 +13,7 @@ import io.eventcore.transport.EventConsumer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 import java.time.Duration;
+import java.util.Map;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -110,11 +111,14 @@ public class EventcoreAutoConfiguration {
     }
 
     @Bean
-    ManagedLifecycle<EventConsumer> eventcoreConsumerLifecycle(ObjectProvider<EventConsumer> consumer,
+    ManagedLifecycle<EventConsumer> eventcoreConsumerLifecycle(ConfigurableListableBeanFactory beans,
             EventcoreProperties properties) {
         EventcoreProperties.Consumer settings = properties.consumer();
-        return new ManagedLifecycle<>("event consumer", () -> consumer.orderedStream().toList(), EventConsumer::start,
-                EventConsumer::close, settings.shutdownTimeout(), CONSUMER_PHASE, settings.autoStartup());
+        // Every EventConsumer bean but the named consumers (eventcore.consumers.*), which have lifecycles of their own.
+        return new ManagedLifecycle<>("event consumer", () -> beans.getBeansOfType(EventConsumer.class).entrySet()
+                .stream().filter(e -> !e.getKey().startsWith(KafkaConsumers.PREFIX)).map(Map.Entry::getValue).toList(),
+                EventConsumer::start, EventConsumer::close, settings.shutdownTimeout(), CONSUMER_PHASE,
+                settings.autoStartup());
     }
 
     /** Micrometer meters for the router, the consumer and the relay, when a registry exists. */

@@ -107,7 +107,10 @@ public class EventcoreKafkaAutoConfiguration {
             ObjectProvider<KafkaEventPublisher> publisher) {
         EventcoreProperties.DeadLetter settings = properties.deadLetter();
         String suffix = settings.suffix();
-        KafkaEventPublisher shared = settings.ownProducer() ? null : publisher.getIfUnique();
+        // The publisher's producer only with eventcore's producer defaults: its own properties (acks, say) are not
+        // for dead letters.
+        boolean ownSettings = hasAny(properties.publisher().properties());
+        KafkaEventPublisher shared = settings.ownProducer() || ownSettings ? null : publisher.getIfUnique();
         KafkaDeadLetterSink.Builder builder = shared != null ? KafkaDeadLetterSink.builder().producerOf(shared)
                 : KafkaDeadLetterSink.builder().client(client);
         if (!KafkaDeadLetterSink.DEFAULT_SUFFIX.equals(suffix)) {

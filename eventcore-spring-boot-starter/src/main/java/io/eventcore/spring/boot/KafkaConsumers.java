@@ -8,7 +8,9 @@ import io.eventcore.kafka.KafkaEventConsumerBuilder;
 import io.eventcore.kafka.KafkaEventPublisher;
 import io.eventcore.kafka.KafkaOutput;
 import io.eventcore.routing.EventRouter;
+import io.eventcore.spring.boot.internal.ManagedLifecycle;
 import io.eventcore.transport.ConsumerMetrics;
+import io.eventcore.transport.EventConsumer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +18,7 @@ import org.springframework.beans.BeansException;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.beans.factory.support.AbstractBeanDefinition;
 import org.springframework.beans.factory.support.BeanDefinitionRegistry;
 import org.springframework.beans.factory.support.BeanDefinitionRegistryPostProcessor;
 import org.springframework.beans.factory.support.RootBeanDefinition;
@@ -31,6 +34,8 @@ import org.springframework.core.env.Environment;
 final class KafkaConsumers implements BeanDefinitionRegistryPostProcessor {
     /** Prefix of the named consumers' properties. */
     static final String NAMED = "eventcore.consumers";
+    /** Prefix of the named consumers' bean names. */
+    static final String PREFIX = "eventcoreConsumer.";
 
     private final Environment environment;
     private ConfigurableListableBeanFactory beans;
@@ -47,10 +52,18 @@ final class KafkaConsumers implements BeanDefinitionRegistryPostProcessor {
             if (!settings.enabled()) {
                 return;
             }
+            String bean = PREFIX + name;
             RootBeanDefinition definition = new RootBeanDefinition(KafkaEventConsumer.class,
                     () -> create(NAMED + "." + name, settings, beans, environment));
-            definition.setDestroyMethodName(""); // closed by the consumer lifecycle, within its shutdown timeout
-            registry.registerBeanDefinition("eventcoreConsumer." + name, definition);
+            // Closed by its lifecycle within its shutdown timeout; closed with the context even if never started.
+            definition.setDestroyMethodName(AbstractBeanDefinition.INFER_METHOD);
+            registry.registerBeanDefinition(bean, definition);
+            // Its own lifecycle: its auto-startup and shutdown timeout, not eventcore.consumer's.
+            registry.registerBeanDefinition(bean + ".lifecycle", new RootBeanDefinition(ManagedLifecycle.class,
+                    () -> new ManagedLifecycle<EventConsumer>("event consumer " + name,
+                            () -> List.of(beans.getBean(bean, EventConsumer.class)), EventConsumer::start,
+                            EventConsumer::close, settings.shutdownTimeout(), EventcoreAutoConfiguration.CONSUMER_PHASE,
+                            settings.autoStartup())));
         });
     }
 

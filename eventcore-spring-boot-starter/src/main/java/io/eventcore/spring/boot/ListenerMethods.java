@@ -5,16 +5,16 @@ import io.eventcore.EventContext;
 import io.eventcore.routing.EventRouter;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
-import java.lang.reflect.ParameterizedType;
-import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
+import org.springframework.aop.scope.ScopedProxyUtils;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.core.MethodIntrospector;
+import org.springframework.core.ResolvableType;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.core.annotation.AnnotationUtils;
 import org.springframework.util.ClassUtils;
@@ -35,17 +35,21 @@ final class ListenerMethods {
 
     static List<Found> find(ConfigurableListableBeanFactory beans) {
         List<Found> found = new ArrayList<>();
-        for (String name : beans.getBeanDefinitionNames()) {
-            if (beans.getBeanDefinition(name).isAbstract()) {
+        java.util.Set<String> routed = new java.util.HashSet<>();
+        for (String definition : beans.getBeanDefinitionNames()) {
+            if (beans.getBeanDefinition(definition).isAbstract()) {
                 continue;
             }
+            // A scoped bean (request, refresh, ...): its target's class has the methods, its proxy is what is called.
+            String name = ScopedProxyUtils.isScopedTarget(definition)
+                    ? ScopedProxyUtils.getOriginalBeanName(definition) : definition;
             Class<?> type;
             try {
-                type = beans.getType(name, false);
+                type = beans.getType(definition, false);
             } catch (RuntimeException | LinkageError unresolvable) {
                 continue;
             }
-            if (type == null) {
+            if (type == null || !routed.add(name)) {
                 continue;
             }
             Class<?> user = ClassUtils.getUserClass(type);
@@ -108,15 +112,14 @@ final class ListenerMethods {
             throw new IllegalStateException("@EventcoreListener " + where + " must return void or a CompletionStage,"
                     + " not " + returns.getName());
         }
-        if (params[0] != Event.class) {
-            return params[0];
-        }
-        Type generic = m.getGenericParameterTypes()[0];
-        if (generic instanceof ParameterizedType p && p.getActualTypeArguments()[0] instanceof Class<?> payload) {
+        // Resolved against the bean's class: a listener inherited from a generic base gets the subclass's type.
+        ResolvableType first = ResolvableType.forMethodParameter(m, 0, f.beanClass());
+        Class<?> payload = params[0] == Event.class ? first.getGeneric(0).resolve() : first.resolve();
+        if (payload != null && payload != Object.class) {
             return payload;
         }
-        throw new IllegalStateException("@EventcoreListener " + where + " takes an Event without a concrete payload "
-                + "class: declare it as Event<YourPayload>");
+        throw new IllegalStateException("@EventcoreListener " + where + " has no concrete payload class: declare its "
+                + "parameter as YourPayload or Event<YourPayload>");
     }
 
     /** Calls the method on the bean (through its proxy), unwrapping what the method threw. */

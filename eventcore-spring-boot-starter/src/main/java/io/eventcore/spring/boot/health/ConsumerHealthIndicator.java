@@ -16,17 +16,18 @@ import org.springframework.boot.health.contributor.Status;
  * partition is stalled and since when, which record keeps failing).
  */
 final class ConsumerHealthIndicator implements HealthIndicator {
-    private final Map<String, EventConsumer> consumers;
+    private final java.util.function.Supplier<Map<String, EventConsumer>> consumers;
 
-    ConsumerHealthIndicator(Map<String, EventConsumer> consumers) {
-        this.consumers = Map.copyOf(consumers);
+    /** @param consumers the consumer beans by name, looked up at each check (named consumers come late) */
+    ConsumerHealthIndicator(java.util.function.Supplier<Map<String, EventConsumer>> consumers) {
+        this.consumers = consumers;
     }
 
     @Override
     public Health health() {
         Status overall = Status.UP;
         Map<String, Object> details = new LinkedHashMap<>();
-        for (Map.Entry<String, EventConsumer> entry : consumers.entrySet()) {
+        for (Map.Entry<String, EventConsumer> entry : new java.util.TreeMap<>(consumers.get()).entrySet()) {
             ConsumerHealth health = entry.getValue().health();
             Status status = status(health.status());
             overall = worse(overall, status);
