@@ -116,7 +116,8 @@ public class EventcoreAutoConfiguration {
         EventcoreProperties.Consumer settings = properties.consumer();
         // Every EventConsumer bean but the named consumers (eventcore.consumers.*), which have lifecycles of their own.
         return new ManagedLifecycle<>("event consumer", () -> beans.getBeansOfType(EventConsumer.class).entrySet()
-                .stream().filter(e -> !e.getKey().startsWith(KafkaConsumers.PREFIX)).map(Map.Entry::getValue).toList(),
+                .stream().filter(e -> !e.getKey().startsWith(KafkaConsumers.PREFIX)
+                        && !e.getKey().startsWith(KafkaConsumers.SHARE_PREFIX)).map(Map.Entry::getValue).toList(),
                 EventConsumer::start, EventConsumer::close, settings.shutdownTimeout(), CONSUMER_PHASE,
                 settings.autoStartup());
     }

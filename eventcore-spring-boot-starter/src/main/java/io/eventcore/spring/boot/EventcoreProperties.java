@@ -25,6 +25,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param observation the {@code EventInstrumentation} bean (Micrometer Observations)
  * @param consumers more Kafka consumers, by name: each entry is a {@code KafkaEventConsumer} bean
  *     ({@code eventcoreConsumer.<name>}) with its own group, topics and settings, dispatching to the one router
+ * @param shareConsumers share-group members (KIP-932, queue semantics, no ordering), by name: each entry is a
+ *     {@code KafkaShareEventConsumer} bean ({@code eventcoreShareConsumer.<name>}) dispatching to the one router
  */
 @ConfigurationProperties("eventcore")
 public record EventcoreProperties(
@@ -35,7 +37,8 @@ public record EventcoreProperties(
         @DefaultValue DeadLetter deadLetter,
         @DefaultValue Outbox outbox,
         @DefaultValue Observation observation,
-        Map<String, Consumer> consumers) {
+        Map<String, Consumer> consumers,
+        Map<String, ShareConsumer> shareConsumers) {
 
     /**
      * Settings every Kafka client (publisher, consumer, dead-letter sink) gets, as one
@@ -153,6 +156,35 @@ public record EventcoreProperties(
             Map<String, String> properties,
             @DefaultValue("false") boolean exactlyOnce,
             Boolean virtualThreads) {
+    }
+
+    /**
+     * A {@code KafkaShareEventConsumer}: a member of a share group, started and closed with the context.
+     *
+     * @param enabled whether to create it; defaults to {@code true}
+     * @param autoStartup whether it starts with the application context; defaults to {@code true}
+     * @param groupId the share group; required
+     * @param topics the topics; required
+     * @param maxConcurrency handlers at once; the library's default (16) when not set
+     * @param deliveryLimit the group's {@code group.share.delivery.count.limit}; the library's default (5)
+     * @param renewAfter when a running record's lock is renewed; the library's default (15 s)
+     * @param fromEarliest whether a new group reads the topics from their beginning; defaults to {@code true}
+     * @param virtualThreads run handlers on virtual threads (JDK 21+); when not set, as for the consumers
+     * @param shutdownTimeout bound of its close when the context stops; defaults to 30 s
+     * @param properties share consumer properties, passed through
+     */
+    public record ShareConsumer(
+            @DefaultValue("true") boolean enabled,
+            @DefaultValue("true") boolean autoStartup,
+            String groupId,
+            List<String> topics,
+            Integer maxConcurrency,
+            Integer deliveryLimit,
+            Duration renewAfter,
+            @DefaultValue("true") boolean fromEarliest,
+            Boolean virtualThreads,
+            @DefaultValue("30s") Duration shutdownTimeout,
+            Map<String, String> properties) {
     }
 
     /**

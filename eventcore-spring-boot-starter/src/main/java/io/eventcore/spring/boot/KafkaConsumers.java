@@ -7,6 +7,8 @@ import io.eventcore.kafka.KafkaEventConsumer;
 import io.eventcore.kafka.KafkaEventConsumerBuilder;
 import io.eventcore.kafka.KafkaEventPublisher;
 import io.eventcore.kafka.KafkaOutput;
+import io.eventcore.kafka.KafkaShareEventConsumer;
+import io.eventcore.kafka.KafkaShareEventConsumerBuilder;
 import io.eventcore.routing.EventRouter;
 import io.eventcore.spring.boot.internal.ManagedLifecycle;
 import io.eventcore.transport.ConsumerMetrics;
@@ -29,13 +31,19 @@ import org.springframework.core.env.Environment;
 /**
  * Builds {@link KafkaEventConsumer}s from {@code eventcore.consumer.*} (one consumer) and registers one bean per
  * entry of {@code eventcore.consumers.<name>.*} (several consumers: their own groups, topics, ordering and
- * concurrency, one router), named {@code eventcoreConsumer.<name>}.
+ * concurrency, one router), named {@code eventcoreConsumer.<name>}, and one {@link KafkaShareEventConsumer} per
+ * entry of {@code eventcore.share-consumers.<name>.*}, named {@code eventcoreShareConsumer.<name>}; each with a
+ * lifecycle of its own.
  */
 final class KafkaConsumers implements BeanDefinitionRegistryPostProcessor {
     /** Prefix of the named consumers' properties. */
     static final String NAMED = "eventcore.consumers";
     /** Prefix of the named consumers' bean names. */
     static final String PREFIX = "eventcoreConsumer.";
+    /** Prefix of the share consumers' properties. */
+    static final String SHARE = "eventcore.share-consumers";
+    /** Prefix of the share consumers' bean names. */
+    static final String SHARE_PREFIX = "eventcoreShareConsumer.";
 
     private final Environment environment;
     private ConfigurableListableBeanFactory beans;
@@ -49,22 +57,74 @@ final class KafkaConsumers implements BeanDefinitionRegistryPostProcessor {
         Map<String, EventcoreProperties.Consumer> named = Binder.get(environment)
                 .bind(NAMED, Bindable.mapOf(String.class, EventcoreProperties.Consumer.class)).orElse(Map.of());
         named.forEach((name, settings) -> {
-            if (!settings.enabled()) {
-                return;
+            if (settings.enabled()) {
+                register(registry, PREFIX + name, name, KafkaEventConsumer.class,
+                        () -> create(NAMED + "." + name, settings, beans, environment), settings.shutdownTimeout(),
+                        settings.autoStartup());
             }
-            String bean = PREFIX + name;
-            RootBeanDefinition definition = new RootBeanDefinition(KafkaEventConsumer.class,
-                    () -> create(NAMED + "." + name, settings, beans, environment));
-            // Closed by its lifecycle within its shutdown timeout; closed with the context even if never started.
-            definition.setDestroyMethodName(AbstractBeanDefinition.INFER_METHOD);
-            registry.registerBeanDefinition(bean, definition);
-            // Its own lifecycle: its auto-startup and shutdown timeout, not eventcore.consumer's.
-            registry.registerBeanDefinition(bean + ".lifecycle", new RootBeanDefinition(ManagedLifecycle.class,
-                    () -> new ManagedLifecycle<EventConsumer>("event consumer " + name,
-                            () -> List.of(beans.getBean(bean, EventConsumer.class)), EventConsumer::start,
-                            EventConsumer::close, settings.shutdownTimeout(), EventcoreAutoConfiguration.CONSUMER_PHASE,
-                            settings.autoStartup())));
         });
+        registerShareConsumers(registry);
+    }
+
+    private void registerShareConsumers(BeanDefinitionRegistry registry) {
+        Map<String, EventcoreProperties.ShareConsumer> share = Binder.get(environment)
+                .bind(SHARE, Bindable.mapOf(String.class, EventcoreProperties.ShareConsumer.class)).orElse(Map.of());
+        share.forEach((name, settings) -> {
+            if (settings.enabled()) {
+                register(registry, SHARE_PREFIX + name, name, KafkaShareEventConsumer.class,
+                        () -> share(SHARE + "." + name, settings), settings.shutdownTimeout(), settings.autoStartup());
+            }
+        });
+    }
+
+    /** Registers a consumer bean, closed with the context, and its own lifecycle (auto-startup, shutdown timeout). */
+    private <C extends EventConsumer> void register(BeanDefinitionRegistry registry, String bean, String name,
+            Class<C> type, java.util.function.Supplier<C> create, java.time.Duration shutdownTimeout,
+            boolean autoStartup) {
+        RootBeanDefinition definition = new RootBeanDefinition(type, create);
+        definition.setDestroyMethodName(AbstractBeanDefinition.INFER_METHOD);
+        registry.registerBeanDefinition(bean, definition);
+        registry.registerBeanDefinition(bean + ".lifecycle", new RootBeanDefinition(ManagedLifecycle.class,
+                () -> new ManagedLifecycle<EventConsumer>("event consumer " + name,
+                        () -> List.of(beans.getBean(bean, EventConsumer.class)), EventConsumer::start,
+                        EventConsumer::close, shutdownTimeout, EventcoreAutoConfiguration.CONSUMER_PHASE,
+                        autoStartup)));
+    }
+
+    private KafkaShareEventConsumer share(String prefix, EventcoreProperties.ShareConsumer settings) {
+        EventRouter router = beans.getBeanProvider(EventRouter.class).getIfUnique();
+        if (router == null) {
+            throw new IllegalStateException(prefix + " is set but there is no single EventRouter bean: declare "
+                    + "@EventcoreListener methods, EventcoreHandler or EventRouterCustomizer beans");
+        }
+        if (settings.groupId() == null || settings.groupId().isBlank()) {
+            throw new IllegalStateException(prefix + ".group-id must be set");
+        }
+        if (settings.topics() == null || settings.topics().isEmpty()) {
+            throw new IllegalStateException(prefix + ".topics must be set");
+        }
+        KafkaShareEventConsumerBuilder builder = KafkaShareEventConsumer.builder()
+                .client(beans.getBean(KafkaClientSettings.class)).groupId(settings.groupId())
+                .topics(settings.topics().toArray(String[]::new)).router(router).fromEarliest(settings.fromEarliest());
+        if (settings.maxConcurrency() != null) {
+            builder.maxConcurrency(settings.maxConcurrency());
+        }
+        if (settings.deliveryLimit() != null) {
+            builder.deliveryLimit(settings.deliveryLimit());
+        }
+        if (settings.renewAfter() != null) {
+            builder.renewAfter(settings.renewAfter());
+        }
+        Boolean virtual = settings.virtualThreads() != null ? settings.virtualThreads()
+                : Runtime.version().feature() >= 21
+                        ? environment.getProperty("spring.threads.virtual.enabled", Boolean.class) : null;
+        if (virtual != null) {
+            builder.virtualThreads(virtual);
+        }
+        if (settings.properties() != null && !settings.properties().isEmpty()) {
+            builder.properties(settings.properties());
+        }
+        return builder.build();
     }
 
     @Override

@@ -46,6 +46,26 @@ class StarterHabitsTest {
     }
 
     @Test
+    void shareConsumers_areBeansOfTheirOwn_withTheirOwnLifecycle() {
+        runner.withPropertyValues("eventcore.share-consumers.thumbnails.group-id=thumbnails",
+                "eventcore.share-consumers.thumbnails.topics=images",
+                "eventcore.share-consumers.thumbnails.max-concurrency=8",
+                "eventcore.share-consumers.thumbnails.auto-startup=false").run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(context.getBeansOfType(EventConsumer.class)).containsOnlyKeys(
+                            "eventcoreShareConsumer.thumbnails");
+                    assertThat(context.getBean("eventcoreShareConsumer.thumbnails"))
+                            .isInstanceOf(io.eventcore.kafka.KafkaShareEventConsumer.class);
+                    assertThat(context.getBean("eventcoreShareConsumer.thumbnails", EventConsumer.class).health()
+                            .status()).as("auto-startup=false: not started").isEqualTo(
+                                    io.eventcore.transport.ConsumerHealth.Status.STOPPED);
+                });
+        runner.withPropertyValues("eventcore.share-consumers.thumbnails.group-id=thumbnails").run(context ->
+                assertThat(context).hasFailed().getFailure().hasStackTraceContaining(
+                        "eventcore.share-consumers.thumbnails.topics"));
+    }
+
+    @Test
     void aNamedConsumerWithoutTopics_failsStartUp_namingIt() {
         runner.withPropertyValues("eventcore.consumers.billing.group-id=billing").run(context -> assertThat(context)
                 .hasFailed().getFailure().rootCause().hasMessageContaining("eventcore.consumers.billing.topics"));

@@ -56,12 +56,14 @@ public class EventcoreHealthAutoConfiguration {
         }
     }
 
-    /** {@code eventcore.consumers.<name>} entries are set. */
+    /** {@code eventcore.consumers.<name>} or {@code eventcore.share-consumers.<name>} entries are set. */
     static final class NamedConsumers implements Condition {
         @Override
         public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
-            return !Binder.get(context.getEnvironment()).bind("eventcore.consumers",
-                    Bindable.mapOf(String.class, Object.class)).orElse(Map.of()).isEmpty();
+            Binder binder = Binder.get(context.getEnvironment());
+            return !binder.bind("eventcore.consumers", Bindable.mapOf(String.class, Object.class)).orElse(Map.of())
+                    .isEmpty() || !binder.bind("eventcore.share-consumers", Bindable.mapOf(String.class, Object.class))
+                    .orElse(Map.of()).isEmpty();
         }
     }
 
