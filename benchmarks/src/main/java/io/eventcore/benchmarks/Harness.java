@@ -20,7 +20,8 @@ import java.util.Set;
  * database), {@code --fetch-rows N} changes its row count; {@code --profile} adds a JFR-profiled PARTITION run to
  * the overhead workload and prints its hottest frames; {@code --payload json,protobuf} runs the overhead
  * workload once per payload format (default {@code json}); {@code --only inbox} runs the inbox workload
- * (PostgreSQL; not in the default set); {@code --only pipeline} runs consume &rarr; produce with and without
+ * (PostgreSQL; not in the default set); {@code --only share} runs share groups against the {@code KEY} consumer
+ * (not in the default set); {@code --only pipeline} runs consume &rarr; produce with and without
  * exactly-once transactions (not in the default set).
  */
 public final class Harness {
@@ -95,6 +96,9 @@ public final class Harness {
             }
             if (only.contains("pipeline")) {
                 new PipelineWorkload(bootstrap, quick ? 20_000 : 100_000).run(results);
+            }
+            if (only.contains("share")) {
+                new ShareWorkload(bootstrap, quick ? 20_000 : 100_000).run(results);
             }
             if (only.contains("inbox")) {
                 new InboxWorkload(bootstrap, jdbcUrl, quick ? 20_000 : 100_000).run(results);

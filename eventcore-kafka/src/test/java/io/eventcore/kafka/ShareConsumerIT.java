@@ -20,6 +20,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -62,7 +63,7 @@ class ShareConsumerIT {
         for (int i = 0; i < 300; i++) {
             jobs.add(new Job("j-" + i, 0));
         }
-        publish(topic, jobs);
+        String group = "share-work-" + topic;
         List<String> handled = new CopyOnWriteArrayList<>();
         Map<Integer, AtomicInteger> perMember = new ConcurrentHashMap<>();
         List<KafkaShareEventConsumer> members = new ArrayList<>();
@@ -72,15 +73,26 @@ class ShareConsumerIT {
                 int member = m;
                 perMember.put(member, new AtomicInteger());
                 EventRouter router = EventRouter.builder().route(Job.class, (event, ctx) -> {
-                    Thread.sleep(5); // simulated work, so that the members overlap
+                    Thread.sleep(10); // simulated work, so that the members overlap
                     handled.add(event.payload().id());
                     perMember.get(member).incrementAndGet();
                 }).build();
                 routers.add(router);
-                KafkaShareEventConsumer consumer = member("share-work-" + topic, topic, router);
+                KafkaShareEventConsumer consumer = member(group, topic, router);
                 members.add(consumer);
                 consumer.start();
             }
+            // All three in the group before the jobs arrive: otherwise the first two may finish them alone.
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", EmbeddedKafka.bootstrapServers()))) {
+                Awaitility.await("three members joined, each assigned the partition").atMost(Duration.ofSeconds(60))
+                        .ignoreExceptions().until(() -> {
+                            var joined = admin.describeShareGroups(List.of(group)).describedGroups().get(group).get()
+                                    .members();
+                            return joined.size() == 3
+                                    && joined.stream().allMatch(m -> !m.assignment().topicPartitions().isEmpty());
+                        });
+            }
+            publish(topic, jobs);
             Awaitility.await().atMost(Duration.ofSeconds(90)).until(() -> handled.size() >= 300);
             assertThat(handled).doesNotHaveDuplicates().hasSize(300);
             assertThat(perMember.values()).as("each member handled some jobs: %s", perMember)
