@@ -48,6 +48,16 @@ final class ShareLoop implements Runnable {
         /** Set instead of {@link #result} when the dispatch itself threw (a router defect, a full executor). */
         volatile Throwable error;
 
+        /**
+         * Whether the record is in flight client-side: returned by a poll and not renewed since. A renewed record
+         * comes back in a later poll; until then it cannot be acknowledged. Poll thread only.
+         */
+        boolean held = true;
+        /** When it was last renewed ({@code System.nanoTime}); poll thread only. */
+        long renewedAt;
+        /** Finished while not held: acknowledged with its outcome when it comes back. Poll thread only. */
+        boolean settleOnReturn;
+
         Work(ConsumerRecord<byte[], byte[]> record, InboundMessage message, int delivery) {
             this.record = record;
             this.message = message;
@@ -105,7 +115,12 @@ final class ShareLoop implements Runnable {
     private void take(ConsumerRecord<byte[], byte[]> record) {
         Work renewed = inFlight.get(key(record));
         if (renewed != null) {
-            renewed.record = record; // returned again after RENEW: still running, acknowledge this delivery
+            renewed.record = record; // returned again after RENEW: acknowledgeable again
+            renewed.held = true;
+            if (renewed.settleOnReturn) {
+                renewed.settleOnReturn = false;
+                settle(renewed);
+            }
             return;
         }
         int delivery = record.deliveryCount().map(Short::intValue).orElse(1);
@@ -143,24 +158,51 @@ final class ShareLoop implements Runnable {
 
     /** Acknowledges every record of the batch: finished ones by outcome, the rest renewed at half the lock. */
     private void settleBatch() throws InterruptedException {
+        dropUnreturned();
         long renewAt = System.nanoTime() + settings.renewAfter().toNanos();
-        while (running && fatal == null && !inFlight.isEmpty()) {
+        while (running && fatal == null) {
+            for (Work done; (done = finished.poll()) != null; ) {
+                settleOrDefer(done);
+            }
+            if (inFlight.values().stream().noneMatch(w -> w.held)) {
+                return; // every record of the batch is acknowledged or renewed: poll (renewed ones come back there)
+            }
             long wait = renewAt - System.nanoTime();
-            Work done = wait > 0 ? finished.poll(wait, TimeUnit.NANOSECONDS) : finished.poll();
-            if (done != null) {
-                settle(done);
-                for (Work more; (more = finished.poll()) != null; ) {
-                    settle(more);
-                }
-            } else if (System.nanoTime() - renewAt >= 0) {
+            if (wait <= 0) {
                 for (Work w : List.copyOf(inFlight.values())) {
-                    try {
-                        consumer.acknowledge(w.record, AcknowledgeType.RENEW);
-                    } catch (IllegalStateException notHeld) {
-                        lockLost(w, notHeld);
+                    if (w.held) {
+                        try {
+                            consumer.acknowledge(w.record, AcknowledgeType.RENEW);
+                            w.held = false;
+                            w.renewedAt = System.nanoTime();
+                        } catch (IllegalStateException notHeld) {
+                            lockLost(w, notHeld);
+                        }
                     }
                 }
-                return; // the next poll commits the renewals and returns these records again
+                return; // the next poll sends the renewals
+            }
+            Work done = finished.poll(wait, TimeUnit.NANOSECONDS);
+            if (done != null) {
+                settleOrDefer(done);
+            }
+        }
+    }
+
+    private void settleOrDefer(Work work) {
+        if (work.held) {
+            settle(work);
+        } else {
+            work.settleOnReturn = true; // renewed and not back yet: acknowledged when the poll returns it
+        }
+    }
+
+    /** A renewed record that does not come back within the renewal bound lost its lock: the broker has it again. */
+    private void dropUnreturned() {
+        long bound = Math.max(settings.renewAfter().toNanos() * 4, Duration.ofSeconds(30).toNanos());
+        for (Work w : List.copyOf(inFlight.values())) {
+            if (!w.held && System.nanoTime() - w.renewedAt > bound) {
+                lockLost(w, new IllegalStateException("renewed, not returned within " + Duration.ofNanos(bound)));
             }
         }
     }

@@ -156,6 +156,43 @@ class ShareConsumerIT {
         }
     }
 
+    @Test
+    void aHandlerSlowerThanTheLock_keepsItsRecord_byRenewal() throws Exception {
+        String topic = topic(1);
+        String group = "share-slow-" + topic;
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", EmbeddedKafka.bootstrapServers()))) {
+            // A 2 s acquisition lock for this group; the handler takes 5 s.
+            admin.incrementalAlterConfigs(Map.of(new org.apache.kafka.common.config.ConfigResource(
+                    org.apache.kafka.common.config.ConfigResource.Type.GROUP, group), List.of(
+                    new org.apache.kafka.clients.admin.AlterConfigOp(new org.apache.kafka.clients.admin.ConfigEntry(
+                            "share.record.lock.duration.ms", "2000"),
+                            org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all().get();
+        }
+        List<Integer> deliveries = new CopyOnWriteArrayList<>();
+        EventRouter router = EventRouter.builder().route(Job.class, (event, ctx) -> {
+            deliveries.add(ctx.message().header(EventHeaders.ATTEMPT) == null ? 1
+                    : Integer.parseInt(ctx.message().header(EventHeaders.ATTEMPT)));
+            Thread.sleep(5_000);
+        }).build();
+        List<KafkaShareEventConsumer> members = new ArrayList<>();
+        try {
+            for (int m = 0; m < 2; m++) { // a second member would get the record if its lock expired
+                KafkaShareEventConsumer member = KafkaShareEventConsumer.builder()
+                        .bootstrapServers(EmbeddedKafka.bootstrapServers()).groupId(group).topics(topic).router(router)
+                        .renewAfter(Duration.ofMillis(700)).build();
+                members.add(member);
+                member.start();
+            }
+            publish(topic, List.of(new Job("slow", 0)));
+            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> members.stream()
+                    .anyMatch(c -> c.health().detail().contains("1 acknowledged")));
+            assertThat(deliveries).as("delivered once: the lock was renewed while the handler ran").containsExactly(1);
+        } finally {
+            members.forEach(c -> c.close(Duration.ofSeconds(10)));
+            router.close();
+        }
+    }
+
     private static List<ConsumerRecord<byte[], byte[]>> read(String topic, int count) {
         List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> reader = new KafkaConsumer<>(Map.of("bootstrap.servers",

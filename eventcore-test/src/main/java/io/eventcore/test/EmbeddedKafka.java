@@ -40,6 +40,7 @@ public final class EmbeddedKafka {
                         .setConfigProp("share.coordinator.state.topic.min.isr", "1")
                         .setConfigProp("group.share.min.heartbeat.interval.ms", "1000") // members join faster
                         .setConfigProp("group.share.heartbeat.interval.ms", "1000")
+                        .setConfigProp("group.share.min.record.lock.duration.ms", "1000") // lets tests use short locks
                         .setConfigProp("group.initial.rebalance.delay.ms", "0")
                         .setConfigProp("auto.create.topics.enable", "true")
                         .setConfigProp("num.partitions", "3")
