@@ -115,9 +115,7 @@ final class KafkaConsumers implements BeanDefinitionRegistryPostProcessor {
         if (settings.renewAfter() != null) {
             builder.renewAfter(settings.renewAfter());
         }
-        Boolean virtual = settings.virtualThreads() != null ? settings.virtualThreads()
-                : Runtime.version().feature() >= 21
-                        ? environment.getProperty("spring.threads.virtual.enabled", Boolean.class) : null;
+        Boolean virtual = virtualThreads(settings.virtualThreads(), environment);
         if (virtual != null) {
             builder.virtualThreads(virtual);
         }
@@ -164,9 +162,7 @@ final class KafkaConsumers implements BeanDefinitionRegistryPostProcessor {
         if (settings.maxConcurrency() != null) {
             builder.maxConcurrency(settings.maxConcurrency());
         }
-        Boolean virtual = settings.virtualThreads() != null ? settings.virtualThreads()
-                : Runtime.version().feature() >= 21
-                        ? environment.getProperty("spring.threads.virtual.enabled", Boolean.class) : null;
+        Boolean virtual = virtualThreads(settings.virtualThreads(), environment);
         if (virtual != null) {
             builder.virtualThreads(virtual);
         }
@@ -199,5 +195,14 @@ final class KafkaConsumers implements BeanDefinitionRegistryPostProcessor {
             outputs.add(sink);
         }
         return outputs.toArray(KafkaOutput[]::new);
+    }
+
+    /**
+     * @return the setting when given, else {@code spring.threads.virtual.enabled} where the JVM has virtual threads,
+     *     else {@code null} (the library's default)
+     */
+    private static Boolean virtualThreads(Boolean setting, Environment environment) {
+        return setting != null ? setting : Runtime.version().feature() >= 21
+                ? environment.getProperty("spring.threads.virtual.enabled", Boolean.class) : null;
     }
 }

@@ -47,9 +47,11 @@ final class KafkaTopicsAtStartup implements SmartLifecycle {
         Admin admin = Admin.create(config);
         try {
             CreateTopicsResult result = admin.createTopics(topics);
+            long deadline = System.nanoTime() + timeout.toNanos(); // one bound for all topics, not one each
             for (NewTopic topic : topics) {
                 try {
-                    result.values().get(topic.name()).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                    result.values().get(topic.name()).get(Math.max(0, deadline - System.nanoTime()),
+                            TimeUnit.NANOSECONDS);
                     log.info("created topic {} ({} partitions)", topic.name(), topic.numPartitions());
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
